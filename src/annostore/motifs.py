@@ -28,7 +28,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Union
+from typing import Iterable, Iterator, Optional
 
 import numpy as np
 
@@ -475,12 +475,13 @@ def _parse_matrix(lines: list[str], i: int, path: Path, current):
     alength = fields.get("alength")
     if alength is not None:
         try:
-            if int(alength) != 4:
-                raise BadInputError(
-                    located(f"alength= {alength}: annostore handles DNA (4-letter) motifs only", path, header_lineno)
-                )
+            alength_value = int(alength)
         except ValueError:
             raise BadInputError(located(f"alength= {alength!r} is not an integer", path, header_lineno)) from None
+        if alength_value != 4:
+            raise BadInputError(
+                located(f"alength= {alength}: annostore handles DNA (4-letter) motifs only", path, header_lineno)
+            )
     width = None
     if "w" in fields:
         try:
