@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -18,7 +20,7 @@ from annostore.motifs import (
     write_meme,
 )
 
-JASPAR_VERT = "/work/shared/data/JASPAR2026_CORE_vertebrates_non-redundant.meme"
+JASPAR_VERT = str(Path(__file__).resolve().parents[1] / "src" / "annostore" / "data" / "JASPAR2026_CORE_vertebrates_non-redundant.meme")
 
 TINY = """MEME version 4
 
