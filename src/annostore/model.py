@@ -74,7 +74,7 @@ class PWMConvModel(torch.nn.Module):
         Output weight per motif (default 1 each; a negative weight makes a repressor).
     threshold_fraction : float
         A filter activates where its log-odds score exceeds this fraction of its best possible
-        score (0.6 by default: strong sites only).
+        score (0.7 by default: strong sites only).
     pool : int
         Max-pool window (and stride) in bases: several sites of one motif in a sequence each
         contribute when they are at least ``pool`` apart.
@@ -99,7 +99,7 @@ class PWMConvModel(torch.nn.Module):
         names: Sequence[str] | None = None,
         weights: Sequence[float] | None = None,
         *,
-        threshold_fraction: float = 0.6,
+        threshold_fraction: float = 0.7,
         pool: int = 20,
         background: Sequence[float] | None = None,
         pseudocount: float = 0.01,

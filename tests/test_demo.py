@@ -1,0 +1,143 @@
+"""Tests of the built-in data, the synthetic example, the PWM model and its attributions, and the demo."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import annostore
+from annostore.errors import BadInputError
+from annostore.model import PWMConvModel, _codes_of, attributions, input_x_gradient, ism, one_hot_batch
+from annostore.progress import progress
+from annostore.synthetic import PAIR_GAP, family_of, make_example, reverse_complement, sample_site
+
+MODEL_MOTIFS = ["MA0099.4", "MA0645.2", "MA0466.4", "MA0139.2"]
+
+
+# ------------------------------------------------------------------------------------ built-in data
+def test_default_motifs_path_is_packaged_jaspar():
+    path = annostore.default_motifs_path()
+    assert path.is_file() and path.name == "JASPAR2026_CORE_vertebrates_non-redundant.meme"
+    lic = (path.parent / "LICENSE-JASPAR.md").read_text()
+    assert "CC BY 4.0" in lic and "JASPAR 2026" in lic
+    motifs = annostore.read_motifs(path)
+    assert len(motifs) == 1019
+    assert motifs[motifs.index("MA0099.4")].alt_name == "FOS::JUN"
+
+
+# ------------------------------------------------------------------------------------ progress
+def test_progress_disabled_is_transparent():
+    assert list(progress(range(4), "x", enabled=False)) == [0, 1, 2, 3]
+    with progress(5, "y", enabled=False) as bar:
+        bar.advance(2)
+        bar.advance(3)
+    assert bar.completed == 5
+    with pytest.raises(TypeError):
+        list(progress(3, "z", enabled=False))
+
+
+def test_progress_enabled_writes_to_stderr_only(capsys):
+    assert sum(progress([1, 2, 3], "adding", enabled=True)) == 6
+    out, err = capsys.readouterr()
+    assert out == ""
+
+
+# ------------------------------------------------------------------------------------ synthetic data
+def test_family_of():
+    assert family_of("FOS::JUN") == "AP-1"
+    assert family_of("MA0645.2 ETV6") == "ETS"
+    assert family_of("CEBPB") == "CEBP"
+    assert family_of("CTCFL") == "CTCF"
+    assert family_of("Runx1") is None and family_of(None) is None
+
+
+def test_sample_site_is_strong_and_reproducible():
+    pwm = np.array([[0.7, 0.1, 0.1, 0.1], [0.1, 0.7, 0.1, 0.1], [0.1, 0.1, 0.7, 0.1], [0.1, 0.1, 0.1, 0.7]]).T
+    a = sample_site(pwm, np.random.default_rng(3))
+    b = sample_site(pwm, np.random.default_rng(3))
+    assert a == b and len(a) == 4
+    with pytest.raises(BadInputError):
+        sample_site(np.ones((3, 4)), np.random.default_rng(0))
+
+
+def test_make_example_plants_what_it_says(jaspar_path):
+    ex = make_example(80, seed=7, motifs=jaspar_path)
+    ex2 = make_example(80, seed=7, motifs=jaspar_path)
+    assert ex.sequences == ex2.sequences and ex.sites.equals(ex2.sites)
+    assert make_example(80, seed=8, motifs=jaspar_path).sequences != ex.sequences
+    assert len(ex) == 80 and all(1000 <= len(s) <= 2000 for s in ex.sequences[1:])
+    assert len(ex.sequences[0]) == 2000
+    # the tutorial's example: two AP-1 sites and one ETV6 site, 25 bp apart
+    first = ex.sites[ex.sites.example_idx == 0]
+    assert list(first.family) == ["AP-1", "AP-1", "ETS"]
+    assert list(first.start) == [961, 996, 1031] and list(first.end) == [971, 1006, 1040]
+    # every site is really in its sequence, on its strand
+    for row in ex.sites.itertuples():
+        assert ex.sequences[row.example_idx][row.start : row.end] == row.site
+    # sites never overlap
+    for _, g in ex.sites.groupby("example_idx"):
+        assert np.all(g.start.to_numpy()[1:] >= g.end.to_numpy()[:-1])
+    # the pair is at the fixed gap
+    gaps = ex.pair_distances()
+    assert len(gaps) > 5 and np.all(gaps == PAIR_GAP)
+    assert set(ex.sites.family) == {"AP-1", "ETS", "CEBP", "CTCF"}
+    regions = ex.regions()
+    assert (regions.end - regions.start == ex.lengths).all()
+    assert reverse_complement("AACGTN") == "NACGTT"
+
+
+def test_make_example_rejects_bad_sizes():
+    with pytest.raises(BadInputError):
+        make_example(0)
+    with pytest.raises(BadInputError):
+        make_example(3, min_length=10, max_length=5)
+
+
+# ------------------------------------------------------------------------------------ the model
+@pytest.fixture(scope="module")
+def model(jaspar_path):
+    return PWMConvModel.from_motifs(jaspar_path, MODEL_MOTIFS)
+
+
+def test_model_responds_to_planted_sites_only(model, jaspar_path):
+    ex = make_example(30, seed=1, motifs=jaspar_path)
+    X = one_hot_batch(_codes_of(ex.sequences))
+    y = model(X).numpy()
+    has_site = np.isin(np.arange(30), ex.sites.example_idx.unique())
+    assert has_site.sum() >= 10 and (~has_site).sum() >= 3
+    assert np.all(y[has_site] > 0)
+    # random sequences without planted sites: (almost) no activation
+    assert np.median(y[~has_site]) < 0.1 * np.median(y[has_site])
+
+
+def test_input_x_gradient_matches_log_odds_and_ism(model):
+    seq = "A" * 50 + "ATGAGTCAT" + "C" * 50
+    codes = np.searchsorted(np.frombuffer(b"ACGT", np.uint8), np.frombuffer(seq.encode(), np.uint8))
+    X = one_hot_batch([codes])
+    ixg = input_x_gradient(model, X)[0]
+    # only the observed bases get values; attribution inside the site equals the filter's log-odds
+    assert torch.all(ixg[X[0] == 0] == 0)
+    proj = ixg.sum(0).numpy()
+    assert np.all(proj[:49] == 0) and np.all(proj[60:] == 0)
+    lo = model.conv.weight[0].numpy()  # FOS::JUN forward filter
+    expected = lo[codes[50:59], np.arange(9)]
+    assert np.allclose(proj[50:59], expected)
+    # the output is (locally) linear in the site: the sum of attributions is the score above 0
+    score = expected.sum()
+    assert np.isclose(model(X).item(), score - model.thresholds[0].item())
+    # ISM agrees in sign with input x gradient at the strong consensus bases
+    m = ism(model, X, 45, 65)[0].sum(0).numpy()
+    assert np.all(m[:5] == 0) and (m[50:59] > 0).sum() >= 7
+    assert np.corrcoef(m[50:59], proj[50:59])[0, 1] > 0.8
+
+
+def test_attributions_shape_padding_and_determinism(model):
+    seqs = ["ACGT" * 10, "TGAGTCAT" + "A" * 100, "N" * 5]
+    a = attributions(model, seqs, batch_size=2)
+    b = attributions(model, seqs, batch_size=1)
+    assert a.shape == (3, 108) and a.dtype == np.float64
+    assert np.array_equal(a, b)
+    assert np.all(a[0, 40:] == 0) and np.all(a[2] == 0)
+    with pytest.raises(BadInputError):
+        attributions(model, seqs, method="deeplift")
