@@ -1,0 +1,1005 @@
+"""FIMO with numba kernels, giving MEME 5.5.x's numbers (meme-reference §1).
+
+Scoring, exactly as MEME's ``fimo``:
+
+1. background: NRDB (default), uniform, the motif file's block, a MEME ``--bfile`` file or a
+   ``(4,)`` array; made strand-symmetric when both strands are scanned; then MEME's
+   ``(b + 5e-7) / (1 + 4 * 5e-7)`` normalisation;
+2. motif pseudocount ``(N p + c b) / (N + c)``, ``N = nsites`` (20 when absent), ``c = 0.1``;
+3. log-odds ``ln(p / b) * 1.44269504`` (MEME's truncated log2 constant);
+4. integer scaling to [0, 1000]: ``offset = floor(min)``, ``scale = floor(1000 / (max - offset))``,
+   ``M = nint((L - offset) scale)``;
+5. the exact null of the integer window score by dynamic programming with the same background,
+   ``p = P(S >= s)``;
+6. every window of every sequence, both strands unless ``norc``; windows holding a letter other
+   than A/C/G/T (either case) are skipped and not counted as tests; hits are ``p <= threshold``;
+   the printed score is ``S / scale + w * offset``;
+7. q-values per motif with Storey's pi0 + BH step-up (see :mod:`annostore.qvalues` and
+   ``qvalue_method`` below).
+
+Speed: a hit needs ``S >= S*`` with ``S* = min{s : p(s) <= threshold}``; each motif strand gets a
+bitmap over the 4^k words of its most informative ``k`` columns (``k <= 8``) that says whether the
+window can still reach ``S*``; the few windows that pass are scored column by column with
+suffix-maximum pruning.  Work is parallel over chunks of sequence (numba ``prange``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Optional
+
+import numba
+import numpy as np
+import pyarrow as pa
+
+from .errors import BadInputError
+from .qvalues import RESERVOIR_SIZE, MemeRandom, _pi0, _qvalues_sorted, _reservoir
+
+__all__ = [
+    "FIMO_SCHEMA",
+    "fimo",
+    "fimo_batches",
+    "prepare_background",
+    "motif_pssm",
+    "scan_store",
+    "to_memelite",
+]
+
+PSSM_RANGE = 1000
+LOG2 = 1.44269504  # MEME's my_log2 constant
+_K1 = 8  # bitmap filter width (4^8 bits = 8 KiB per motif strand)
+_CHUNK = 1 << 15  # positions per work chunk
+_MAX_WIDTH = 1400  # int32 scores with the N penalty stay in range
+
+FIMO_SCHEMA = pa.schema(
+    [
+        pa.field("motif_idx", pa.int32(), nullable=False),
+        pa.field("motif", pa.string(), nullable=False),
+        pa.field("motif_alt", pa.string()),
+        pa.field("example_idx", pa.int64(), nullable=False),
+        pa.field("sequence_name", pa.string()),
+        pa.field("start", pa.int64(), nullable=False),
+        pa.field("end", pa.int64(), nullable=False),
+        pa.field("strand", pa.string(), nullable=False),
+        pa.field("score", pa.float64()),
+        pa.field("p_value", pa.float64()),
+        pa.field("q_value", pa.float64()),
+    ]
+)
+
+
+# --------------------------------------------------------------------------------------------
+# motif preparation (MEME arithmetic)
+
+
+def prepare_background(bfile: Any = "nrdb", motifs: Any = None, *, norc: bool = False) -> np.ndarray:
+    """The background FIMO scores with, after symmetrisation and MEME's 5e-7 normalisation.
+
+    Parameters
+    ----------
+    bfile : {"nrdb", "uniform", "motif"}, path or array-like
+        ``"nrdb"`` (MEME's default), ``"uniform"``, ``"motif"`` (the motif file's background
+        block; uniform when it has none), a MEME Markov background file, or a ``(4,)`` array.
+        MEME's spellings ``--nrdb--``, ``--uniform--``, ``--motif--`` and ``motif-file`` work too.
+    motifs : MotifSet, optional
+        Needed for ``"motif"``.
+    norc : bool
+        Only the given strand is scanned: the background is not made strand-symmetric.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(4,)`` float64 (A, C, G, T).
+    """
+    from .motifs import NRDB, normalised_background, read_background, symmetrised
+
+    if isinstance(bfile, (str, os.PathLike)):
+        key = str(bfile).strip().strip("-").lower() if isinstance(bfile, str) else None
+        if key in ("nrdb", "", None) and isinstance(bfile, str):
+            b = NRDB
+        elif key == "uniform":
+            b = np.full(4, 0.25)
+        elif key in ("motif", "motif-file"):
+            bg = getattr(motifs, "background", None)
+            b = np.full(4, 0.25) if bg is None else np.asarray(bg, dtype=np.float64)
+        else:
+            b = read_background(bfile)
+    else:
+        b = np.asarray(bfile, dtype=np.float64).reshape(-1)
+        if b.shape != (4,) or not np.all(np.isfinite(b)) or np.any(b < 0) or b.sum() <= 0:
+            raise BadInputError(f"background must be 4 non-negative numbers (A, C, G, T), got {bfile!r}")
+        b = b / b.sum()
+    return normalised_background(b) if norc else symmetrised(b)
+
+
+def _log_odds(probs: np.ndarray, bg: np.ndarray) -> np.ndarray:
+    """(w, 4) MEME log-odds; MEME's log(0) is 1e-300, so a zero probability scores ~0."""
+    with np.errstate(divide="ignore"):
+        ratio = probs / bg[None, :]
+        out = np.where(ratio > 0, np.log(np.where(ratio > 0, ratio, 1.0)), 1e-300) * LOG2
+    return out
+
+
+def motif_pssm(motif, bg: np.ndarray, motif_pseudo: float = 0.1):
+    """MEME's integer PSSM of a motif.
+
+    Parameters
+    ----------
+    motif : Motif
+        The motif (raw probabilities).
+    bg : numpy.ndarray
+        ``(4,)`` background from :func:`prepare_background`.
+    motif_pseudo : float
+        Total pseudocount (MEME ``--motif-pseudo``).
+
+    Returns
+    -------
+    matrix : numpy.ndarray
+        ``(w, 4)`` int32 scaled scores in [0, 1000].
+    scale : int
+    offset : int
+        A window's printed score is ``S / scale + w * offset``.
+    """
+    from .motifs import pseudocounted
+
+    probs = pseudocounted(motif, bg, motif_pseudo).T  # (w, 4)
+    lo_odds = _log_odds(probs, bg)
+    lo = float(lo_odds.min())
+    hi = float(lo_odds.max())
+    if hi == lo:
+        lo = hi - 1.0
+    offset = math.floor(lo)
+    scale = math.floor(PSSM_RANGE / (hi - offset))
+    matrix = np.floor((lo_odds - offset) * scale + 0.5).astype(np.int32)
+    return matrix, int(scale), int(offset)
+
+
+@numba.njit(cache=True, nogil=True)
+def _pvalue_table(matrix, bg):
+    """P(S >= s) for s = 0..w*1000 under the i.i.d. background (MEME get_pdf_table)."""
+    w = matrix.shape[0]
+    size = w * PSSM_RANGE + 1
+    pdf = np.zeros(size)
+    new = np.zeros(size)
+    pdf[0] = 1.0
+    top = 0
+    for i in range(w):
+        colmax = 0
+        for a in range(4):
+            if matrix[i, a] > colmax:
+                colmax = matrix[i, a]
+        for k in range(top + colmax + 1):
+            new[k] = 0.0
+        for k in range(top + 1):
+            v = pdf[k]
+            if v == 0.0:
+                continue
+            for a in range(4):
+                new[k + matrix[i, a]] += v * bg[a]
+        top += colmax
+        for k in range(top + 1):
+            pdf[k] = new[k]
+    pv = np.zeros(size)
+    acc = 0.0
+    for s in range(size - 1, -1, -1):
+        if s <= top:
+            acc += pdf[s]
+        pv[s] = acc if acc < 1.0 else 1.0
+    return pv
+
+
+@dataclass
+class _MotifTables:
+    matrices: list  # (w, 4) int32 per motif
+    scales: np.ndarray
+    offsets: np.ndarray
+    widths: np.ndarray
+    pvs: list  # pv table per motif
+    cutoffs: np.ndarray  # S* per motif (w*1000 + 1 when unreachable)
+
+
+def _prepare_tables(motifs, bg, motif_pseudo, threshold) -> _MotifTables:
+    mats, scales, offs, widths, pvs, cuts = [], [], [], [], [], []
+    for motif in motifs:
+        if motif.width > _MAX_WIDTH:
+            raise BadInputError(f"motif {motif.name!r} is {motif.width} columns wide; at most {_MAX_WIDTH} supported")
+        m, s, o = motif_pssm(motif, bg, motif_pseudo)
+        pv = _pvalue_table(m, bg)
+        ok = np.flatnonzero(pv <= threshold)
+        cut = int(ok[0]) if ok.size else motif.width * PSSM_RANGE + 1
+        mats.append(m)
+        scales.append(s)
+        offs.append(o)
+        widths.append(motif.width)
+        pvs.append(pv)
+        cuts.append(cut)
+    return _MotifTables(
+        mats,
+        np.array(scales, dtype=np.float64),
+        np.array(offs, dtype=np.int64),
+        np.array(widths, dtype=np.int64),
+        pvs,
+        np.array(cuts, dtype=np.int64),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# sequence preparation
+
+
+@numba.njit(cache=True, nogil=True)
+def _word_codes(codes):
+    """code32[i]: the 16 letters from i as 2-bit digits, first letter highest (N -> A)."""
+    n = codes.shape[0]
+    out = np.zeros(n + 16, dtype=np.uint32)
+    acc = np.uint32(0)
+    for i in range(n + 16 - 1, -1, -1):
+        c = np.uint32(0)
+        if i < n and codes[i] < 4:
+            c = np.uint32(codes[i])
+        acc = (acc >> np.uint32(2)) | (c << np.uint32(30))
+        out[i] = acc
+    return out
+
+
+@dataclass
+class _SeqPrep:
+    codes: np.ndarray  # uint8, padded
+    words: np.ndarray  # uint32
+    offsets: np.ndarray
+    # window-start segments: [seg_lo, seg_hi) global starts, seg_end = end of its sequence
+    seg_lo: np.ndarray
+    seg_hi: np.ndarray
+    seg_end: np.ndarray
+    chunk_bounds: np.ndarray  # chunk c = segments chunk_bounds[c]:chunk_bounds[c+1]
+    # clean runs (no N), for test counts and sampling
+    run_start: np.ndarray
+    run_len: np.ndarray
+
+
+def _prepare_sequences(seqs) -> _SeqPrep:
+    codes = np.ascontiguousarray(seqs.codes, dtype=np.uint8)
+    offsets = np.asarray(seqs.offsets, dtype=np.int64)
+    padded = np.concatenate([codes, np.full(64, 4, dtype=np.uint8)])
+    words = _word_codes(codes)
+    seg_lo, seg_hi, seg_end, bounds = [], [], [], [0]
+    acc = 0
+    for i in range(len(offsets) - 1):
+        a, b = int(offsets[i]), int(offsets[i + 1])
+        for lo in range(a, b, _CHUNK):
+            hi = min(b, lo + _CHUNK)
+            seg_lo.append(lo)
+            seg_hi.append(hi)
+            seg_end.append(b)
+            acc += hi - lo
+            if acc >= _CHUNK:
+                bounds.append(len(seg_lo))
+                acc = 0
+    if bounds[-1] != len(seg_lo):
+        bounds.append(len(seg_lo))
+    # clean runs
+    good = codes < 4
+    starts = np.zeros(codes.shape[0], dtype=bool)
+    if codes.shape[0]:
+        starts[0] = good[0]
+        starts[1:] = good[1:] & ~good[:-1]
+        starts[offsets[:-1][offsets[:-1] < codes.shape[0]]] = good[offsets[:-1][offsets[:-1] < codes.shape[0]]]
+    ends = np.zeros(codes.shape[0], dtype=bool)
+    if codes.shape[0]:
+        ends[-1] = good[-1]
+        ends[:-1] = good[:-1] & ~good[1:]
+        last = offsets[1:] - 1
+        last = last[(last >= 0) & (last < codes.shape[0])]
+        ends[last] = good[last]
+    run_start = np.flatnonzero(starts).astype(np.int64)
+    run_end = np.flatnonzero(ends).astype(np.int64) + 1
+    return _SeqPrep(
+        padded,
+        words,
+        offsets,
+        np.array(seg_lo, dtype=np.int64),
+        np.array(seg_hi, dtype=np.int64),
+        np.array(seg_end, dtype=np.int64),
+        np.array(bounds, dtype=np.int64),
+        run_start,
+        run_end - run_start,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# the scan
+
+
+@numba.njit(cache=True, nogil=True)
+def _strand_tables(matrices_flat, moff, widths, cutoffs, norc, k1max):
+    """Per motif strand: the N-extended (w, 5) matrix, pruning order/bounds and the bitmap."""
+    nm = widths.shape[0]
+    ns = 1 if norc else 2
+    nms = nm * ns
+    ms_w = np.empty(nms, dtype=np.int64)
+    ms_cut = np.empty(nms, dtype=np.int64)
+    ms_moff = np.empty(nms, dtype=np.int64)
+    ms_k1 = np.empty(nms, dtype=np.int64)
+    ms_o1 = np.empty(nms, dtype=np.int64)
+    ms_boff = np.empty(nms, dtype=np.int64)
+    total_cols = 0
+    total_words = 0
+    for m in range(nm):
+        for s in range(ns):
+            ms = m * ns + s
+            w = widths[m]
+            k1 = min(w, k1max)
+            ms_w[ms] = w
+            ms_cut[ms] = cutoffs[m]
+            ms_moff[ms] = total_cols
+            ms_k1[ms] = k1
+            ms_boff[ms] = total_words
+            total_cols += w
+            total_words += max(1, (1 << (2 * k1)) // 64)
+    ext = np.empty(total_cols * 5, dtype=np.int32)
+    order = np.empty(total_cols, dtype=np.int64)
+    bound = np.empty(total_cols, dtype=np.int64)
+    bits = np.zeros(total_words, dtype=np.uint64)
+    for m in range(nm):
+        w = widths[m]
+        base = moff[m]
+        for s in range(ns):
+            ms = m * ns + s
+            o = ms_moff[ms]
+            pen = -(w * PSSM_RANGE + 1)
+            colmax = np.empty(w, dtype=np.int64)
+            gain = np.empty(w)
+            for j in range(w):
+                mx = 0
+                tot = 0
+                for a in range(4):
+                    if s == 0:
+                        v = matrices_flat[(base + j) * 4 + a]
+                    else:
+                        v = matrices_flat[(base + w - 1 - j) * 4 + 3 - a]
+                    ext[(o + j) * 5 + a] = v
+                    tot += v
+                    if v > mx:
+                        mx = v
+                ext[(o + j) * 5 + 4] = pen
+                colmax[j] = mx
+                gain[j] = mx - tot / 4.0
+            # pruning order: most informative columns first
+            ordr = np.argsort(-gain, kind="mergesort")
+            rest = 0
+            for t in range(w - 1, -1, -1):
+                bound[o + t] = rest  # max still reachable after column t of the order
+                rest += colmax[ordr[t]]
+                order[o + t] = ordr[t]
+            # bitmap block: the k1 contiguous columns with the largest gain
+            k1 = ms_k1[ms]
+            best = 0
+            bestg = -1.0
+            for st in range(w - k1 + 1):
+                g = 0.0
+                for j in range(st, st + k1):
+                    g += gain[j]
+                if g > bestg:
+                    bestg = g
+                    best = st
+            ms_o1[ms] = best
+            outside = 0
+            for j in range(w):
+                if j < best or j >= best + k1:
+                    outside += colmax[j]
+            need = ms_cut[ms] - outside  # block partial must reach this
+            # partial sums over all 4^k1 words, built column by column
+            nwords = 1 << (2 * k1)
+            part = np.zeros(nwords, dtype=np.int64)
+            cur = 1
+            for t in range(k1):
+                j = best + t
+                for c in range(cur - 1, -1, -1):
+                    pv = part[c]
+                    for a in range(4):
+                        part[c * 4 + a] = pv + ext[(o + j) * 5 + a]
+                cur *= 4
+            b0 = ms_boff[ms]
+            for c in range(nwords):
+                if part[c] >= need:
+                    bits[b0 + (c >> 6)] |= np.uint64(1) << np.uint64(c & 63)
+    return ms_w, ms_cut, ms_moff, ms_k1, ms_o1, ms_boff, ext, order, bound, bits
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _scan(
+    words, codes, seg_lo, seg_hi, seg_end, chunk_bounds, chunk_ids, chunk_base, chunk_cap,
+    ms_w, ms_cut, ms_moff, ms_k1, ms_o1, ms_boff, ext, order, bound, bits,
+    out_ms, out_pos, out_score, counts,
+):
+    nms = ms_w.shape[0]
+    for ci in numba.prange(chunk_ids.shape[0]):
+        c = chunk_ids[ci]
+        base = chunk_base[ci]
+        cap = chunk_cap[ci]
+        n = 0
+        for ms in range(nms):
+            w = ms_w[ms]
+            cut = ms_cut[ms]
+            if cut > w * PSSM_RANGE:
+                continue
+            o = ms_moff[ms]
+            shift = np.uint32(32 - 2 * ms_k1[ms])
+            o1 = ms_o1[ms]
+            b0 = ms_boff[ms]
+            for sg in range(chunk_bounds[c], chunk_bounds[c + 1]):
+                a = seg_lo[sg]
+                b = min(seg_hi[sg], seg_end[sg] - w + 1)
+                for p in range(a, b):
+                    code = words[p + o1] >> shift
+                    if (bits[b0 + (code >> np.uint32(6))] >> np.uint64(code & np.uint32(63))) & np.uint64(1) == 0:
+                        continue
+                    sc = 0
+                    ok = True
+                    for t in range(w):
+                        j = order[o + t]
+                        sc += ext[(o + j) * 5 + codes[p + j]]
+                        if sc + bound[o + t] < cut:
+                            ok = False
+                            break
+                    if ok:
+                        if n < cap:
+                            out_ms[base + n] = ms
+                            out_pos[base + n] = p
+                            out_score[base + n] = sc
+                        n += 1
+        counts[ci] = n
+
+
+@numba.njit(cache=True, nogil=True)
+def _score_items(items, ns, codes, run_start, run_cum, w, mat):
+    """Integer scores of test items (item = window rank * ns + strand) in scan order numbering."""
+    out = np.empty(items.shape[0], dtype=np.int64)
+    for i in range(items.shape[0]):
+        it = items[i]
+        v = it // ns
+        s = it - v * ns
+        r = np.searchsorted(run_cum, v, side="right") - 1
+        p = run_start[r] + (v - run_cum[r])
+        sc = 0
+        for j in range(w):
+            if s == 0:
+                sc += mat[j, codes[p + j]]
+            else:
+                sc += mat[w - 1 - j, 3 - codes[p + j]]
+        out[i] = sc
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _span_sums(attr, ex, start, end):
+    out = np.empty(ex.shape[0])
+    for i in range(ex.shape[0]):
+        acc = 0.0
+        for k in range(start[i], end[i]):
+            acc += attr[ex[i], k]
+        out[i] = acc
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# public API
+
+
+_QMETHODS = ("auto", "meme", "sample")
+_AUTO_DRAW_LIMIT = 50_000_000
+
+
+def _as_motifs(motifs, motif_names):
+    from .motifs import read_motifs
+
+    ms = read_motifs(motifs)
+    if motif_names is not None:
+        if isinstance(motif_names, str):
+            motif_names = [motif_names]
+        ms = ms.select(list(motif_names))
+    if len(ms) == 0:
+        raise BadInputError("no motifs to scan")
+    return ms
+
+
+def fimo_batches(
+    motifs: Any,
+    sequences: Any,
+    threshold: float = 1e-4,
+    *,
+    bfile: Any = "nrdb",
+    norc: bool = False,
+    motif_pseudo: float = 0.1,
+    qvalues: bool = True,
+    qvalue_method: str = "auto",
+    matched_sequence: bool = False,
+    attributions: Any = None,
+    max_stored_scores: Optional[int] = None,
+    motif_names: Optional[Iterable[str]] = None,
+    batch_motifs: int = 64,
+    stats: Optional[dict] = None,
+) -> Iterator[pa.RecordBatch]:
+    """:func:`fimo` as a stream of Arrow record batches (memory bounded by one batch of motifs).
+
+    Batches hold whole motifs (q-values are per motif), in motif order; rows within a batch are
+    sorted by motif, example, start, strand ('+' first).  Parameters as :func:`fimo`, plus
+    ``batch_motifs`` (motifs per batch) and ``stats`` (a dict filled with ``tests`` per motif
+    index, ``pi0`` per motif index and the ``qvalue_method`` used).
+
+    Yields
+    ------
+    pyarrow.RecordBatch
+        Rows of :data:`FIMO_SCHEMA` (+ ``attribution``, ``matched_sequence`` when asked).
+    """
+    from .sequences import load_sequences
+
+    if not (threshold > 0) or not math.isfinite(threshold):
+        raise BadInputError(f"threshold must be a positive number, got {threshold!r}")
+    if qvalue_method not in _QMETHODS:
+        raise BadInputError(f"qvalue_method must be one of {', '.join(_QMETHODS)}, got {qvalue_method!r}")
+    if motif_pseudo < 0 or not math.isfinite(motif_pseudo):
+        raise BadInputError(f"motif_pseudo must be >= 0, got {motif_pseudo!r}")
+    mset = _as_motifs(motifs, motif_names)
+    seqs = load_sequences(sequences)
+    attr = None
+    if attributions is not None:
+        from .attributions import load_attributions
+
+        attr = load_attributions(attributions, n=len(seqs), lengths=seqs.lengths)
+    bg = prepare_background(bfile, mset, norc=norc)
+    sp = _prepare_sequences(seqs)
+    ns = 1 if norc else 2
+    names = np.array([str(x) for x in seqs.names], dtype=object)
+
+    # tests per motif width (windows without N, times strands)
+    widths_all = np.array([m.width for m in mset], dtype=np.int64)
+    tests = {}
+    for w in np.unique(widths_all):
+        tests[int(w)] = int(np.maximum(sp.run_len - w + 1, 0).sum()) * ns
+    method = qvalue_method
+    if qvalues and method == "auto":
+        draws = sum(max(0, tests[int(w)] - RESERVOIR_SIZE) for w in widths_all)
+        method = "meme" if draws <= _AUTO_DRAW_LIMIT else "sample"
+    if stats is not None:
+        stats["qvalue_method"] = method if qvalues else None
+        stats["tests"] = {}
+        stats["pi0"] = {}
+        stats["background"] = bg
+    rng = MemeRandom()
+    sample_rng = np.random.default_rng(4357)
+    idx_all = np.arange(len(mset))
+    for g0 in range(0, len(mset), batch_motifs):
+        gidx = idx_all[g0 : g0 + batch_motifs]
+        group = [mset[int(i)] for i in gidx]
+        tabs = _prepare_tables(group, bg, motif_pseudo, threshold)
+        ms_idx, pos, sc = _run_scan(sp, tabs, norc)
+        motif_local = ms_idx // ns
+        strand_minus = (ms_idx % ns) == 1
+        # scan order within motif: example/position, '+' before '-'
+        order = np.lexsort((strand_minus, pos, motif_local))
+        motif_local, strand_minus, pos, sc = motif_local[order], strand_minus[order], pos[order], sc[order]
+        pvals = np.empty(pos.shape[0])
+        scores = np.empty(pos.shape[0])
+        for k in range(len(group)):
+            sel = slice(*np.searchsorted(motif_local, [k, k + 1]))
+            pvals[sel] = tabs.pvs[k][sc[sel]]
+            scores[sel] = sc[sel] / tabs.scales[k] + tabs.widths[k] * tabs.offsets[k]
+        keep = np.ones(pos.shape[0], dtype=bool)
+        qv = np.full(pos.shape[0], np.nan)
+        for k in range(len(group)):
+            sel = slice(*np.searchsorted(motif_local, [k, k + 1]))
+            m_tests = tests[int(tabs.widths[k])]
+            if max_stored_scores is not None:
+                keep[sel] = _heap_keep(pvals[sel], int(max_stored_scores))
+            if stats is not None:
+                stats["tests"][int(gidx[k])] = m_tests
+            if not qvalues:
+                continue
+            # pi0 sample
+            if method == "meme":
+                items = _reservoir(rng.state, m_tests, RESERVOIR_SIZE)
+            else:
+                if m_tests <= RESERVOIR_SIZE:
+                    items = np.arange(m_tests, dtype=np.int64)
+                else:
+                    items = np.sort(sample_rng.choice(m_tests, RESERVOIR_SIZE, replace=False)).astype(np.int64)
+            if items.shape[0] > 100:
+                w = int(tabs.widths[k])
+                cnt = np.maximum(sp.run_len - w + 1, 0)
+                cum = np.concatenate([[0], np.cumsum(cnt)[:-1]]).astype(np.int64)
+                nz = cnt > 0
+                s_items = _score_items(items, ns, sp.codes, sp.run_start[nz], cum[nz], w, tabs.matrices[k])
+                sample_p = np.sort(tabs.pvs[k][s_items])
+                pi0 = float(_pi0(rng.state, sample_p))
+            else:
+                pi0 = 1.0
+            if stats is not None:
+                stats["pi0"][int(gidx[k])] = pi0
+            ksel = np.flatnonzero(keep[sel]) + sel.start
+            if ksel.size:
+                p = pvals[ksel]
+                o2 = np.argsort(p, kind="stable")
+                q = np.empty(p.shape[0])
+                q[o2] = _qvalues_sorted(p[o2], m_tests, pi0)
+                qv[ksel] = q
+        if not keep.all():
+            motif_local, strand_minus, pos, sc = motif_local[keep], strand_minus[keep], pos[keep], sc[keep]
+            pvals, scores, qv = pvals[keep], scores[keep], qv[keep]
+        ex = np.searchsorted(sp.offsets, pos, side="right") - 1
+        start = pos - sp.offsets[ex]
+        w_hit = tabs.widths[motif_local]
+        end = start + w_hit
+        midx = gidx[motif_local].astype(np.int32)
+        mnames = np.array([m.name for m in group], dtype=object)
+        malts = np.array([m.alt_name for m in group], dtype=object)
+        cols = {
+            "motif_idx": pa.array(midx, pa.int32()),
+            "motif": pa.array(mnames[motif_local], pa.string()),
+            "motif_alt": pa.array(malts[motif_local], pa.string()),
+            "example_idx": pa.array(ex.astype(np.int64), pa.int64()),
+            "sequence_name": pa.array(names[ex], pa.string()),
+            "start": pa.array(start.astype(np.int64), pa.int64()),
+            "end": pa.array(end.astype(np.int64), pa.int64()),
+            "strand": pa.array(np.where(strand_minus, "-", "+").astype(object), pa.string()),
+            "score": pa.array(scores, pa.float64()),
+            "p_value": pa.array(pvals, pa.float64()),
+            "q_value": pa.array(qv, pa.float64(), mask=np.isnan(qv) if not qvalues else None),
+        }
+        if attr is not None:
+            cols["attribution"] = pa.array(_span_sums(attr, ex, start, end), pa.float64())
+        if matched_sequence:
+            cols["matched_sequence"] = pa.array(_matched(sp.codes, pos, w_hit, strand_minus), pa.string())
+        yield pa.RecordBatch.from_pydict(cols)
+
+
+def _run_scan(sp: _SeqPrep, tabs: _MotifTables, norc: bool):
+    widths = tabs.widths
+    moff = np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(np.int64)
+    flat = np.concatenate([m.reshape(-1) for m in tabs.matrices]).astype(np.int32)
+    t = _strand_tables(flat, moff, widths, tabs.cutoffs, norc, _K1)
+    ms_w, ms_cut = t[0], t[1]
+    nchunks = sp.chunk_bounds.shape[0] - 1
+    # expected hits per chunk, to size the buffers (overflowing chunks are re-run)
+    ns = 1 if norc else 2
+    peff = 0.0
+    for k in range(len(tabs.matrices)):
+        c = int(tabs.cutoffs[k])
+        if c <= widths[k] * PSSM_RANGE:
+            peff += float(tabs.pvs[k][c]) * ns
+    chunk_pos = np.array(
+        [int((sp.seg_hi[sp.chunk_bounds[c] : sp.chunk_bounds[c + 1]] - sp.seg_lo[sp.chunk_bounds[c] : sp.chunk_bounds[c + 1]]).sum()) for c in range(nchunks)],
+        dtype=np.int64,
+    )
+    caps = np.minimum(chunk_pos * ms_w.shape[0], (chunk_pos * peff * 3 + 256).astype(np.int64))
+    ids = np.arange(nchunks, dtype=np.int64)
+    res = _scan_call(sp, t, ids, caps)
+    counts = res[3]
+    over = np.flatnonzero(counts > caps)
+    if over.size:
+        res2 = _scan_call(sp, t, ids[over], counts[over])
+        parts = [_take(res, caps, counts, keep=counts <= caps), _take(res2, counts[over], res2[3], None)]
+        return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
+    return _take(res, caps, counts, None)
+
+
+def _scan_call(sp, t, ids, caps):
+    base = np.concatenate([[0], np.cumsum(caps)[:-1]]).astype(np.int64)
+    total = int(caps.sum())
+    out_ms = np.empty(total, dtype=np.int64)
+    out_pos = np.empty(total, dtype=np.int64)
+    out_sc = np.empty(total, dtype=np.int64)
+    counts = np.zeros(ids.shape[0], dtype=np.int64)
+    _scan(sp.words, sp.codes, sp.seg_lo, sp.seg_hi, sp.seg_end, sp.chunk_bounds, ids, base, caps.astype(np.int64), *t, out_ms, out_pos, out_sc, counts)
+    return out_ms, out_pos, out_sc, counts
+
+
+def _take(res, caps, counts, keep):
+    base = np.concatenate([[0], np.cumsum(caps)[:-1]]).astype(np.int64)
+    sel = np.ones(counts.shape[0], dtype=bool) if keep is None else keep
+    n = np.minimum(counts, caps)
+    idx = np.concatenate([np.arange(b, b + c) for b, c, s in zip(base, n, sel) if s] or [np.zeros(0, np.int64)]).astype(np.int64)
+    return res[0][idx], res[1][idx], res[2][idx]
+
+
+_COMP = np.frombuffer(b"TGCAN", dtype=np.uint8)
+_LET = np.frombuffer(b"ACGTN", dtype=np.uint8)
+
+
+def _matched(codes, pos, widths, minus) -> list:
+    out = []
+    for p, w, m in zip(pos.tolist(), widths.tolist(), minus.tolist()):
+        c = codes[p : p + w]
+        out.append((_COMP[c[::-1]] if m else _LET[c]).tobytes().decode("ascii"))
+    return out
+
+
+def _heap_keep(pvals: np.ndarray, max_stored: int) -> np.ndarray:
+    """MEME's bounded max-heap (--max-stored-scores), applied to one motif's hits in scan order."""
+    import heapq
+
+    keep = np.zeros(pvals.shape[0], dtype=bool)
+    if pvals.shape[0] <= max_stored:
+        keep[:] = True
+        return keep
+    heap: list = []  # (-p, -i)
+    limit = math.inf
+    for i, p in enumerate(pvals.tolist()):
+        if p > limit:
+            continue
+        heapq.heappush(heap, (-p, -i))
+        if len(heap) >= max_stored:
+            last = None
+            for _ in range(len(heap) // 2):
+                last = -heapq.heappop(heap)[0]
+            while heap and -heap[0][0] >= last:
+                heapq.heappop(heap)
+            limit = -heap[0][0] if heap else 0.0
+    for _, ni in heap:
+        keep[-ni] = True
+    return keep
+
+
+def fimo(
+    motifs: Any,
+    sequences: Any,
+    threshold: float = 1e-4,
+    *,
+    bfile: Any = "nrdb",
+    norc: bool = False,
+    motif_pseudo: float = 0.1,
+    qvalues: bool = True,
+    qvalue_method: str = "auto",
+    matched_sequence: bool = False,
+    attributions: Any = None,
+    max_stored_scores: Optional[int] = None,
+    motif_names: Optional[Iterable[str]] = None,
+    format: str = "arrow",
+) -> Any:
+    """Scan sequences with motifs the way MEME's ``fimo`` does, with its numbers.
+
+    Parameters
+    ----------
+    motifs : path, MotifSet, dict or list
+        Anything :func:`annostore.read_motifs` takes (MEME/JASPAR files, ``{name: (4, w)}``).
+    sequences : path, Sequences, list/dict of str, one-hot array
+        Anything :func:`annostore.load_sequences` takes.
+    threshold : float
+        Keep windows with ``p <= threshold`` (MEME ``--thresh``; inclusive).
+    bfile : {"nrdb", "uniform", "motif"}, path or (4,) array
+        Background (MEME ``--bfile``); NRDB by default, as MEME.
+    norc : bool
+        Scan only the given strand (MEME ``--norc``; the background is then not symmetrised).
+    motif_pseudo : float
+        Total motif pseudocount, spread by the background and weighted by ``nsites``.
+    qvalues : bool
+        Compute q-values (``False``: the column is null; MEME ``--no-qvalue``/``--text``).
+    qvalue_method : {"auto", "meme", "sample"}
+        How pi0 is sampled.  ``"meme"`` reproduces MEME's binary exactly: a reservoir of
+        10,000 p-values drawn with MEME's Mersenne Twister over every test in scan order (one
+        random draw per test beyond 10,000, so slow on big inputs), then the same stream drives
+        the bootstrap.  ``"sample"`` picks the 10,000 tested windows uniformly with a seeded
+        numpy generator instead (same estimator and sample size, different random draw: pi0
+        agrees with MEME to its own sampling error).  ``"auto"``: ``"meme"`` when that needs at
+        most 5e7 draws, else ``"sample"``.  Below 101 tests both give pi0 = 1 and MEME's
+        q-values exactly.
+    matched_sequence : bool
+        Add ``matched_sequence`` (upper case; reverse complement for '-').
+    attributions : array, tensor or .npy/.npz path, optional
+        ``(n, L)`` or ``(n, 4, L)`` attributions; adds ``attribution`` = sum over the hit's span.
+    max_stored_scores : int, optional
+        Emulate MEME's bounded hit heap (``--max-stored-scores``, MEME default 100000) per motif;
+        ``None`` keeps every hit.
+    motif_names : iterable of str, optional
+        Scan only these motifs (ids, ``"id alt"`` keys or alt names; MEME ``--motif``).
+    format : {"arrow", "pandas", "memelite"}
+        ``"arrow"``: one ``pyarrow.Table``; ``"pandas"``: a DataFrame; ``"memelite"``: a list
+        with one DataFrame per motif shaped like ``memelite.fimo`` (see :func:`to_memelite`).
+
+    Returns
+    -------
+    pyarrow.Table, pandas.DataFrame or list of DataFrame
+        Columns ``motif_idx, motif, motif_alt, example_idx, sequence_name, start, end, strand,
+        score, p_value, q_value`` (+ ``attribution``, ``matched_sequence``); 0-based half-open
+        coordinates; '-' hits report the forward-strand window.
+
+    Examples
+    --------
+    >>> import annostore
+    >>> hits = annostore.fimo({"m": [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0]]}, ["TTACGTT"],
+    ...                       threshold=0.05)
+    >>> hits.column("start").to_pylist()
+    [2]
+    """
+    batches = list(
+        fimo_batches(
+            motifs, sequences, threshold, bfile=bfile, norc=norc, motif_pseudo=motif_pseudo, qvalues=qvalues,
+            qvalue_method=qvalue_method, matched_sequence=matched_sequence, attributions=attributions,
+            max_stored_scores=max_stored_scores, motif_names=motif_names,
+        )
+    )
+    schema = batches[0].schema if batches else FIMO_SCHEMA
+    table = pa.Table.from_batches(batches, schema=schema)
+    if format == "arrow":
+        return table
+    if format == "pandas":
+        return table.to_pandas()
+    if format == "memelite":
+        return to_memelite(table, n_motifs=len(_as_motifs(motifs, motif_names)))
+    raise BadInputError(f"format must be 'arrow', 'pandas' or 'memelite', got {format!r}")
+
+
+def to_memelite(table: pa.Table, dim: int = 0, n_motifs: Optional[int] = None, keys: Optional[list] = None) -> list:
+    """Reshape a :func:`fimo` table like ``memelite.fimo``'s output.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        A :func:`fimo` result.
+    dim : {0, 1}
+        0: one DataFrame per motif (every motif, empty ones included, in motif order); 1: one
+        DataFrame per sequence with at least one hit, sorted by sequence name.
+    n_motifs : int, optional
+        Number of motifs scanned (for ``dim=0``; default: largest ``motif_idx`` + 1).
+    keys : list of str, optional
+        ``motif_name`` per motif index (memelite uses the ``"id alt"`` key); default the id
+        plus alt name found in the table.
+
+    Returns
+    -------
+    list of pandas.DataFrame
+        Columns ``motif_name, motif_idx, sequence_name, start, end, strand, score, p-value``.
+    """
+    import pandas as pd
+
+    df = table.to_pandas()
+    alt = df["motif_alt"].fillna("")
+    name = (df["motif"] + " " + alt).str.strip()
+    if keys is not None:
+        name = pd.Series([keys[i] for i in df["motif_idx"]], index=df.index, dtype=object)
+    out = pd.DataFrame(
+        {
+            "motif_name": name,
+            "motif_idx": df["motif_idx"].astype("int64"),
+            "sequence_name": df["sequence_name"],
+            "start": df["start"].astype("int64"),
+            "end": df["end"].astype("int64"),
+            "strand": df["strand"],
+            "score": df["score"],
+            "p-value": df["p_value"],
+        }
+    )
+    if dim == 0:
+        n = n_motifs if n_motifs is not None else (int(out["motif_idx"].max()) + 1 if len(out) else 0)
+        out = out.assign(_minus=out["strand"] == "-").sort_values(["motif_idx", "_minus", "sequence_name", "start"], kind="stable")
+        groups = {k: g.drop(columns="_minus").reset_index(drop=True) for k, g in out.groupby("motif_idx", sort=True)}
+        empty = out.drop(columns="_minus").iloc[:0]
+        return [groups.get(i, empty) for i in range(n)]
+    if dim == 1:
+        if not len(out):
+            return []
+        return [g.reset_index(drop=True) for _, g in out.groupby("sequence_name", sort=True)]
+    raise BadInputError(f"dim must be 0 or 1, got {dim!r}")
+
+
+def scan_store(
+    store: Any,
+    motifs: Optional[Iterable[str]] = None,
+    sequences: Any = None,
+    threshold: float = 1e-4,
+    *,
+    bfile: Any = "nrdb",
+    norc: bool = False,
+    motif_pseudo: float = 0.1,
+    qvalues: bool = True,
+    qvalue_method: str = "auto",
+    attributions: Any = None,
+    max_stored_scores: Optional[int] = None,
+    run: Optional[str] = None,
+    stats: Optional[dict] = None,
+) -> int:
+    """Scan a store's sequences with its motifs and write the hits as one ``hits`` run.
+
+    Parameters
+    ----------
+    store : annostore.Store
+        An open, writable store.
+    motifs : iterable of str, optional
+        Names of stored motifs to scan (default: all, in ``motif_idx`` order).
+    sequences : optional
+        Sequences to scan instead of the store's ``sequences`` table (their order gives
+        ``example_idx``).
+    threshold, bfile, norc, motif_pseudo, qvalues, qvalue_method, attributions, max_stored_scores
+        As :func:`fimo`.
+    run : str, optional
+        Name of the run (default: chosen by the store).
+    stats : dict, optional
+        Filled with ``rows`` (hits written), ``tests`` and ``pi0`` per motif.
+
+    Returns
+    -------
+    int
+        The new run's ``run_id``.
+
+    Examples
+    --------
+    >>> import annostore  # doctest: +SKIP
+    >>> store = annostore.open("my.store")  # doctest: +SKIP
+    >>> run_id = annostore.fimo.scan_store(store, threshold=1e-4)  # doctest: +SKIP
+    """
+    import annostore
+
+    mset = store.motif_set(list(motifs) if motifs is not None else None)
+    seqs = store.sequences() if sequences is None else sequences
+    # motif_idx in the store = position in the stored motif table
+    all_names = store.motif_set().names
+    store_idx = np.array([all_names.index(n) for n in mset.names], dtype=np.int32)
+    bg_desc = bfile if isinstance(bfile, (str, os.PathLike)) else [float(x) for x in np.asarray(bfile).reshape(-1)]
+    params = {
+        "threshold": float(threshold),
+        "bfile": str(bg_desc) if isinstance(bg_desc, os.PathLike) else bg_desc,
+        "background": [float(x) for x in prepare_background(bfile, mset, norc=norc)],
+        "norc": bool(norc),
+        "motif_pseudo": float(motif_pseudo),
+        "qvalues": bool(qvalues),
+        "qvalue_method": qvalue_method,
+        "max_stored_scores": max_stored_scores,
+        "motifs": mset.names,
+        "attributions": attributions if isinstance(attributions, (str, os.PathLike)) else (None if attributions is None else "array"),
+        "pvalue": "MEME 5.5 integer-scaled exact null (PSSM range 1000)",
+    }
+    if isinstance(params["attributions"], os.PathLike):
+        params["attributions"] = str(params["attributions"])
+    stats = {} if stats is None else stats
+    n_rows = 0
+    with store.begin_run(
+        "hits",
+        name=run,
+        tool="annostore.fimo",
+        tool_version=annostore.__version__,
+        params=params,
+        input=mset.source,
+        input_sha256=mset.sha256,
+    ) as r:
+        for batch in fimo_batches(
+            mset, seqs, threshold, bfile=bfile, norc=norc, motif_pseudo=motif_pseudo, qvalues=qvalues,
+            qvalue_method=qvalue_method, attributions=attributions, max_stored_scores=max_stored_scores, stats=stats,
+        ):
+            if batch.num_rows == 0:
+                continue
+            midx = pa.array(store_idx[batch.column("motif_idx").to_numpy()], pa.int32())
+            cols = {
+                "example_idx": batch.column("example_idx"),
+                "motif_idx": midx,
+                "motif": batch.column("motif"),
+                "start": batch.column("start"),
+                "end": batch.column("end"),
+                "strand": batch.column("strand"),
+                "score": batch.column("score"),
+                "p_value": batch.column("p_value"),
+                "q_value": batch.column("q_value"),
+            }
+            if "attribution" in batch.schema.names:
+                cols["attribution"] = batch.column("attribution")
+            r.write(pa.RecordBatch.from_pydict(cols))
+            n_rows += batch.num_rows
+        run_id = r.run_id
+    stats["rows"] = n_rows
+    return run_id
+
+
+# ``annostore.fimo`` names both this module and the function: once the submodule is imported,
+# Python binds the module to the package attribute.  Make the module callable so that
+# ``annostore.fimo(...)`` always means the function, whatever was imported first.
+import sys as _sys
+import types as _types
+
+
+class _CallableModule(_types.ModuleType):
+    def __call__(self, *args, **kwargs):
+        return fimo(*args, **kwargs)
+
+
+_sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,263 @@
+"""q-values the way MEME computes them: Storey's pi0 + a Benjamini-Hochberg step-up.
+
+MEME (FIMO, TOMTOM) estimates the proportion of true nulls pi0 with Storey's (2002)
+bootstrap, on at most 10,000 p-values (a reservoir sample of all tested sites), then
+turns each reported p-value into a q-value with a BH-style step-up scaled by pi0:
+
+* lambda_j = 0.5 * j / 100, j = 1..100; pi0(lambda) = #{p >= lambda} / ((1 - lambda) n);
+* pi_hat = min_j pi0(lambda_j); 100 bootstrap samples of 1,000 draws with replacement
+  (index ``floor(U n)`` into the sorted sample); MSE_j += (pi0*(lambda_j) - pi_hat)^2;
+  the first j with the least MSE wins and pi0 = clamp(pi0(lambda_j), 0, 1);
+* pi0 = 1 when the sample holds 100 p-values or fewer;
+* hits sorted by p ascending (rank i): fdr_i = min(1, pi0 p_i float32(m) / float32(i)),
+  q_i = min_{j >= i} fdr_j, m = number of tests.
+
+The random numbers ``U`` come from MEME's Mersenne Twister (MT19937, seeded the 1998 way:
+``mt[0] = 4357, mt[k] = 69069 mt[k-1] mod 2^32``), never reseeded, one stream per run:
+``U = (hi * 2^32 + lo) / 2^64`` from two consecutive 32-bit outputs.  :class:`MemeRandom`
+holds such a stream; a fresh one reproduces a fresh ``fimo``/``tomtom`` process.
+
+All kernels are numba ``njit(cache=True, nogil=True)``.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+__all__ = [
+    "MemeRandom",
+    "RESERVOIR_SIZE",
+    "estimate_pi0",
+    "qvalues",
+    "reservoir_items",
+]
+
+RESERVOIR_SIZE = 10000
+_N = 624
+_M = 397
+
+
+def _knuth_state(seed: int) -> np.ndarray:
+    state = np.empty(_N + 1, dtype=np.uint32)  # 624 words + the position
+    x = seed & 0xFFFFFFFF
+    for k in range(_N):
+        state[k] = x
+        x = (69069 * x) & 0xFFFFFFFF
+    state[_N] = _N  # forces a twist before the first output
+    return state
+
+
+@numba.njit(cache=True, nogil=True)
+def _twist(st):
+    upper = np.uint32(0x80000000)
+    lower = np.uint32(0x7FFFFFFF)
+    matrix = np.uint32(0x9908B0DF)
+    for k in range(_N):
+        y = (st[k] & upper) | (st[(k + 1) % _N] & lower)
+        v = st[(k + _M) % _N] ^ (y >> np.uint32(1))
+        if y & np.uint32(1):
+            v ^= matrix
+        st[k] = v
+    st[_N] = 0
+
+
+@numba.njit(cache=True, nogil=True)
+def mt_next32(st) -> np.uint32:
+    """Next tempered 32-bit output of the MT19937 stream held in ``st`` (625 uint32)."""
+    if st[_N] >= _N:
+        _twist(st)
+    i = st[_N]
+    y = st[i]
+    st[_N] = i + 1
+    y ^= y >> np.uint32(11)
+    y ^= (y << np.uint32(7)) & np.uint32(0x9D2C5680)
+    y ^= (y << np.uint32(15)) & np.uint32(0xEFC60000)
+    y ^= y >> np.uint32(18)
+    return y
+
+
+@numba.njit(cache=True, nogil=True)
+def mt_drand(st) -> float:
+    """MEME's ``drand_mt()``: (hi word, lo word) / 2^64, in [0, 1)."""
+    hi = np.uint64(mt_next32(st))
+    lo = np.uint64(mt_next32(st))
+    return float((hi << np.uint64(32)) | lo) * 5.421010862427522e-20  # 2^-64
+
+
+@numba.njit(cache=True, nogil=True)
+def _reservoir(st, m, size):
+    k = min(m, size)
+    slots = np.arange(k).astype(np.int64)
+    for n in range(size + 1, m + 1):  # n: 1-based count of the item offered
+        r = np.int64(np.floor(n * mt_drand(st)))
+        if r < size:
+            slots[r] = n - 1
+    return slots
+
+
+@numba.njit(cache=True, nogil=True)
+def _pi0(st, p_sorted):
+    n = p_sorted.shape[0]
+    if n <= 100:
+        return 1.0
+    nl = 100
+    lambdas = np.empty(nl)
+    for j in range(nl):
+        lambdas[j] = 0.5 * (j + 1) / nl
+    # counts of p >= lambda in the sorted sample
+    pi0s = np.empty(nl)
+    first = np.searchsorted(p_sorted, lambdas)  # first index with p >= lambda
+    pi_hat = np.inf
+    for j in range(nl):
+        cnt = n - first[j]
+        if cnt == 0:
+            pi0s[j] = np.inf
+        else:
+            pi0s[j] = cnt / ((1.0 - lambdas[j]) * n)
+        if pi0s[j] < pi_hat:
+            pi_hat = pi0s[j]
+    nboot = 100
+    nsamp = 1000
+    mse = np.zeros(nl)
+    counts = np.zeros(nl, dtype=np.int64)
+    for _b in range(nboot):
+        counts[:] = 0
+        for _s in range(nsamp):
+            idx = np.int64(np.floor(mt_drand(st) * n))
+            # the largest j with first[j] <= idx: this draw counts for lambda_0..lambda_j
+            jj = np.searchsorted(first, idx, side="right") - 1
+            if jj >= 0:
+                counts[jj] += 1
+        # counts[j] holds draws whose largest j with first[j] <= idx is j; cumulate from the top
+        acc = 0
+        for j in range(nl - 1, -1, -1):
+            acc += counts[j]
+            if acc == 0:
+                est = np.inf
+            else:
+                est = acc / ((1.0 - lambdas[j]) * nsamp)
+            d = est - pi_hat
+            mse[j] += d * d
+    best = 0
+    for j in range(1, nl):
+        if mse[j] < mse[best]:
+            best = j
+    v = pi0s[best]
+    if v > 1.0:
+        v = 1.0
+    if v < 0.0:
+        v = 0.0
+    return v
+
+
+@numba.njit(cache=True, nogil=True)
+def _qvalues_sorted(p_sorted, m, pi0):
+    n = p_sorted.shape[0]
+    q = np.empty(n)
+    mf = np.float64(np.float32(m))
+    for i in range(n):
+        f = pi0 * p_sorted[i] * mf / np.float64(np.float32(i + 1))
+        q[i] = f if f < 1.0 else 1.0
+    for i in range(n - 2, -1, -1):
+        if q[i + 1] < q[i]:
+            q[i] = q[i + 1]
+    return q
+
+
+class MemeRandom:
+    """MEME's Mersenne Twister stream (MT19937 with the 1998 Knuth seeding, seed 4357).
+
+    A fresh instance reproduces the random numbers of a fresh ``fimo``/``tomtom`` process,
+    which never seeds its generator.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the Knuth fill (MEME's unseeded default is 4357).
+
+    Examples
+    --------
+    >>> r = MemeRandom()
+    >>> 0.0 <= r.uniform() < 1.0
+    True
+    """
+
+    def __init__(self, seed: int = 4357) -> None:
+        self.state = _knuth_state(seed)
+
+    def next32(self) -> int:
+        """Next tempered 32-bit output."""
+        return int(mt_next32(self.state))
+
+    def uniform(self) -> float:
+        """MEME's ``drand_mt()``: a float in [0, 1) from two 32-bit outputs."""
+        return float(mt_drand(self.state))
+
+
+def reservoir_items(m: int, rng: MemeRandom, size: int = RESERVOIR_SIZE) -> np.ndarray:
+    """Which of ``m`` offered items MEME's reservoir sampler keeps.
+
+    Item ``n`` (1-based) beyond the first ``size`` draws ``r = floor(n U)`` and replaces
+    slot ``r`` when ``r < size``; the kept set depends only on the random stream, so it is
+    computed from ``m`` alone (one draw per item beyond ``size``).
+
+    Parameters
+    ----------
+    m : int
+        Number of items offered (tests, in scan order).
+    rng : MemeRandom
+        The run's stream (advanced by ``max(0, m - size)`` draws).
+    size : int
+        Reservoir capacity (MEME: 10,000).
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 0-based item numbers, one per slot (``min(m, size)`` of them).
+    """
+    return _reservoir(rng.state, int(m), int(size))
+
+
+def estimate_pi0(pvalues: np.ndarray, rng: MemeRandom) -> float:
+    """Storey's bootstrap estimate of pi0, as MEME's ``estimate_pi_zero``.
+
+    Parameters
+    ----------
+    pvalues : numpy.ndarray
+        The sampled p-values (any order; at most a few thousand in practice).
+    rng : MemeRandom
+        Stream for the bootstrap (advanced by 100,000 draws when more than 100 p-values).
+
+    Returns
+    -------
+    float
+        pi0 in [0, 1]; 1.0 when there are 100 p-values or fewer.
+    """
+    p = np.sort(np.asarray(pvalues, dtype=np.float64))
+    return float(_pi0(rng.state, p))
+
+
+def qvalues(pvalues: np.ndarray, m: int, pi0: float = 1.0) -> np.ndarray:
+    """q-values of reported p-values, as MEME's ``compute_qvalues``.
+
+    Parameters
+    ----------
+    pvalues : numpy.ndarray
+        p-values of the reported tests (any order).
+    m : int
+        Total number of tests (including those not reported).
+    pi0 : float
+        Estimated proportion of true nulls.
+
+    Returns
+    -------
+    numpy.ndarray
+        q-values aligned with ``pvalues``.
+    """
+    p = np.asarray(pvalues, dtype=np.float64)
+    order = np.argsort(p, kind="stable")
+    q = np.empty_like(p)
+    if p.size:
+        q[order] = _qvalues_sorted(p[order], int(m), float(pi0))
+    return q
