@@ -12,6 +12,7 @@ CREATE TABLE motifs (
     url           VARCHAR,
     consensus     VARCHAR NOT NULL,
     pwm           DOUBLE[][] NOT NULL,          -- 4 rows (A, C, G, T) of `width` probabilities
+    background    DOUBLE[],                     -- A, C, G, T letter frequencies of the source file (NULL: none)
     source        VARCHAR,                      -- file the motif came from
     source_sha256 VARCHAR,
     added_at      TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
