@@ -1,0 +1,26 @@
+-- pairs_all_ordered: co-occurrence counting every pair of instances, oriented by position.
+-- Instances of an example are ordered by (start, "end", motif_idx) (full ties in any order:
+-- they have the same motif, so the result is the same); each pair counts once as
+-- (left motif, right motif). Join only inside an example.
+WITH annotations AS (
+-- @annotations
+),
+a AS (
+    SELECT row_number() OVER () AS rid, example_idx, motif_idx, start, "end" FROM annotations
+),
+p AS (
+    SELECT l.motif_idx AS a, r.motif_idx AS b, count(*) AS n
+    FROM a AS l
+    JOIN a AS r
+      ON l.example_idx = r.example_idx
+    WHERE r.start > l.start
+       OR (r.start = l.start AND (r."end" > l."end"
+       OR (r."end" = l."end" AND (r.motif_idx > l.motif_idx
+       OR (r.motif_idx = l.motif_idx AND r.rid > l.rid)))))
+    GROUP BY l.motif_idx, r.motif_idx
+)
+SELECT p.a AS motif_idx_a, ma.name AS motif_a, p.b AS motif_idx_b, mb.name AS motif_b, p.n
+FROM p
+JOIN motifs AS ma ON ma.motif_idx = p.a
+JOIN motifs AS mb ON mb.motif_idx = p.b
+ORDER BY p.a, p.b
