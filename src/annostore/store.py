@@ -691,9 +691,10 @@ class Store:
         if self.con is None:
             raise AnnostoreError("the store is closed")
         try:
-            if params:
-                return self.con.execute(sql, params).to_arrow_table()
-            return self.con.sql(sql).to_arrow_table()
+            rel = self.con.sql(sql, params=params or None)
+            if rel is None:
+                return pa.table({})
+            return rel.to_arrow_table()
         except duckdb.Error as exc:
             raise AnnostoreError(f"query failed: {exc}") from None
 
