@@ -54,10 +54,10 @@ def _bin_of(x, xmin, bin_width, n_bins):
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _histogram(X, xmin, bin_width, n_bins):
+def _histogram(X, xmin, bin_width, n_bins, n_chunks):
     """Counts of the bins of all values of the 2-D array ``X`` (int64, ``(n_bins,)``)."""
     n, L = X.shape
-    n_chunks = min(n, 4 * numba.get_num_threads())
+    n_chunks = max(min(n, n_chunks), 1)
     counts = np.zeros((n_chunks, n_bins), dtype=np.int64)
     for c in prange(n_chunks):
         lo = c * n // n_chunks
@@ -227,7 +227,7 @@ def _decode_one(x, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, f
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _decode(X, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flanks, cap):
+def _decode(X, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flanks, cap, n_chunks):
     """Seqlets of every row of ``X``: at most ``cap`` per row are written.
 
     Returns ``counts`` (true number per row; a row with ``counts > cap`` must be decoded again
@@ -241,7 +241,7 @@ def _decode(X, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flank
     out_e = np.empty(n * cap, dtype=np.int64)
     out_a = np.empty(n * cap, dtype=np.float64)
     out_p = np.empty(n * cap, dtype=np.float64)
-    n_chunks = min(n, 8 * numba.get_num_threads())
+    n_chunks = max(min(n, n_chunks), 1)
     for c in prange(n_chunks):
         lo = c * n // n_chunks
         hi = (c + 1) * n // n_chunks
@@ -261,7 +261,7 @@ def _decode(X, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flank
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _count_by_threshold(X, xmin, bin_width, n_bins, rcdf, thresholds, min_len, max_len):
+def _count_by_threshold(X, xmin, bin_width, n_bins, rcdf, thresholds, min_len, max_len, n_chunks):
     """Number of seqlets a full decode of ``X`` gives at each threshold (``thresholds`` descending).
 
     Candidates below the largest threshold are sorted once per row in decode order (longest
@@ -271,7 +271,7 @@ def _count_by_threshold(X, xmin, bin_width, n_bins, rcdf, thresholds, min_len, m
     n, L = X.shape
     n_t = thresholds.shape[0]
     n_lvl = max(max_len - min_len + 1, 1)
-    n_chunks = min(n, 8 * numba.get_num_threads())
+    n_chunks = max(min(n, n_chunks), 1)
     totals = np.zeros((n_chunks, n_t), dtype=np.int64)
     t_max = thresholds[0]
     for c in prange(n_chunks):
@@ -367,6 +367,11 @@ def _as_scores(X: Any, what: str) -> np.ndarray:
     return arr
 
 
+def _chunks() -> int:
+    """Work items per parallel kernel call (a few per thread, for load balance)."""
+    return 8 * numba.get_num_threads()
+
+
 class _Null:
     """The per-call null: binning of the values and survival tables of bin sums."""
 
@@ -380,7 +385,7 @@ class _Null:
         # the range is taken in X's dtype, the width is a float64: bins are
         # floor(float64(x - xmin) / bin_width) with x - xmin in X's dtype (as tangermeme 1.6)
         self.bin_width = float(xmax - self.xmin) / (self.n_bins - 1)
-        counts = _histogram(X, self.xmin, self.bin_width, self.n_bins)
+        counts = _histogram(X, self.xmin, self.bin_width, self.n_bins, _chunks())
         f = counts / float(X.size)
         self.rcdf = _null_tables(f, int(max_len))
 
@@ -388,7 +393,7 @@ class _Null:
 def _decode_frame(X: np.ndarray, null: _Null, threshold: float, min_len: int, max_len: int, flanks: int) -> pd.DataFrame:
     n = X.shape[0]
     args = (null.xmin, null.bin_width, null.n_bins, null.rcdf, float(threshold), int(min_len), int(max_len), int(flanks))
-    counts, s, e, a, p = _decode(X, *args, _CAP)
+    counts, s, e, a, p = _decode(X, *args, _CAP, _chunks())
     over = np.flatnonzero(counts > _CAP)
     keep = np.minimum(counts, _CAP)
     slot = np.arange(_CAP)[None, :] < keep[:, None]
@@ -396,7 +401,7 @@ def _decode_frame(X: np.ndarray, null: _Null, threshold: float, min_len: int, ma
     cols = [example_idx, s[slot.ravel()], e[slot.ravel()], a[slot.ravel()], p[slot.ravel()]]
     if over.size:
         cap = X.shape[1] // max(min_len, 1) + 1
-        counts2, s2, e2, a2, p2 = _decode(np.ascontiguousarray(X[over]), *args, cap)
+        counts2, s2, e2, a2, p2 = _decode(np.ascontiguousarray(X[over]), *args, cap, _chunks())
         slot2 = (np.arange(cap)[None, :] < counts2[:, None]).ravel()
         extra = [np.repeat(over.astype(np.int64), counts2), s2[slot2], e2[slot2], a2[slot2], p2[slot2]]
         drop = np.isin(example_idx, over)
@@ -407,9 +412,9 @@ def _decode_frame(X: np.ndarray, null: _Null, threshold: float, min_len: int, ma
 
 def _fdr_table(X, X_control, null: _Null, min_len, max_len) -> pd.DataFrame:
     thresholds = np.sort(FDR_THRESHOLDS)[::-1].copy()
-    n_x = _count_by_threshold(X, null.xmin, null.bin_width, null.n_bins, null.rcdf, thresholds, min_len, max_len)
+    n_x = _count_by_threshold(X, null.xmin, null.bin_width, null.n_bins, null.rcdf, thresholds, min_len, max_len, _chunks())
     Xc = X_control if X_control.dtype == X.dtype else X_control.astype(X.dtype)
-    n_c = _count_by_threshold(Xc, null.xmin, null.bin_width, null.n_bins, null.rcdf, thresholds, min_len, max_len)
+    n_c = _count_by_threshold(Xc, null.xmin, null.bin_width, null.n_bins, null.rcdf, thresholds, min_len, max_len, _chunks())
     scale = X.size / X_control.size
     with np.errstate(divide="ignore", invalid="ignore"):
         fdr = np.where(n_x > 0, (n_c + 1) * scale / np.maximum(n_x, 1), np.nan)
@@ -593,3 +598,175 @@ def _combine_fdr(a: pd.DataFrame, b: pd.DataFrame, scale: float) -> pd.DataFrame
     with np.errstate(divide="ignore", invalid="ignore"):
         fdr = np.where(n_x > 0, (n_c + 1) * scale / np.maximum(n_x, 1), np.nan)
     return pd.DataFrame({"threshold": a["threshold"].to_numpy(), "n_seqlets": n_x, "n_control_seqlets": n_c, "fdr": fdr})
+
+
+# --------------------------------------------------------------------------------------------
+# Into the store
+# --------------------------------------------------------------------------------------------
+
+
+def _sha256_file(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _store_lengths(store: Any) -> np.ndarray | None:
+    """Length per example of the store (-1 unknown), or None when it has no examples."""
+    getter = getattr(store, "_example_lengths", None)
+    if getter is not None:
+        return getter()
+    try:
+        return np.asarray(store.sequences().lengths, dtype=np.int64)
+    except Exception:  # a store without sequences
+        return None
+
+
+def call_seqlets_store(
+    store: Any,
+    attributions: Any,
+    *,
+    threshold: float = 0.01,
+    min_seqlet_len: int = 4,
+    max_seqlet_len: int = 25,
+    additional_flanks: int = 0,
+    n_bins: int = 1000,
+    X_control: Any = None,
+    target_fdr: float = 0.1,
+    sign: str = "both",
+    run: str | None = None,
+    sequences: Any = None,
+    key: str | None = None,
+) -> int:
+    """Call seqlets on attributions and store them as a ``seqlets`` run.
+
+    Parameters
+    ----------
+    store : annostore.Store
+        An open, writable store.
+    attributions : array, tensor or path
+        ``(n, L)`` or ``(n, 4, L)`` attributions of the store's examples, in ``example_idx`` order
+        (see :func:`annostore.attributions.load_attributions`).
+    threshold, min_seqlet_len, max_seqlet_len, additional_flanks, n_bins, X_control, target_fdr :
+        As for :func:`recursive_seqlets`.
+    sign : {"both", "positive", "negative"}, default "both"
+        Which seqlets to call; stored in the ``sign`` column (+1/-1).
+    run : str, optional
+        Run name (default ``seqlets-<run_id>``).
+    sequences : FASTA path or anything ``load_sequences`` takes, optional
+        The examples' sequences: added to the store when it has no examples yet, else only
+        checked against it.
+    key : str, optional
+        Array name inside an ``.npz`` attribution file.
+
+    Returns
+    -------
+    int
+        The run id.  Rows are stored sorted by ``(example_idx, start)``; ``seqlet_id`` numbers them.
+
+    Raises
+    ------
+    BadInputError
+        The attributions do not match the store's examples (count or length) or are invalid.
+        Nothing is written then.
+
+    Examples
+    --------
+    >>> store = annostore.open("my.store")                                    # doctest: +SKIP
+    >>> run_id = call_seqlets_store(store, "attr.npz", threshold=0.01)        # doctest: +SKIP
+    >>> store.con.sql("SELECT count(*) FROM seqlets WHERE run_id = $r", params={"r": run_id})  # doctest: +SKIP
+    """
+    from . import __version__
+
+    is_path = isinstance(attributions, (str, os.PathLike))
+    what = str(attributions) if is_path else "attributions"
+    X = _as_scores(load_attributions(attributions, dtype=None, key=key), what)
+
+    lengths = _store_lengths(store)
+    add_sequences = False
+    if sequences is not None:
+        from .sequences import load_sequences
+
+        seqs = load_sequences(sequences)
+        if len(seqs) != X.shape[0]:
+            raise BadInputError(f"{what}: {X.shape[0]} examples of attributions but {len(seqs)} sequences in {sequences}")
+        if lengths is None:
+            add_sequences = True
+            lengths = np.asarray(seqs.lengths, dtype=np.int64)
+    if lengths is not None:
+        if len(lengths) != X.shape[0]:
+            raise BadInputError(
+                f"{what}: {X.shape[0]} examples of attributions but the store has {len(lengths)} examples"
+            )
+        known = lengths[lengths >= 0]
+        if known.size and X.shape[1] < int(known.max()):
+            raise BadInputError(
+                f"{what}: attributions have length {X.shape[1]} but the longest example of the store has "
+                f"{int(known.max())} bases"
+            )
+
+    df = recursive_seqlets(
+        X,
+        threshold=threshold,
+        min_seqlet_len=min_seqlet_len,
+        max_seqlet_len=max_seqlet_len,
+        additional_flanks=additional_flanks,
+        n_bins=n_bins,
+        X_control=X_control,
+        target_fdr=target_fdr,
+        sign=sign,
+    )
+    if "sign" not in df.columns:
+        df["sign"] = np.int8(1)
+    df = df.sort_values(["example_idx", "start", "sign"], kind="stable", ignore_index=True)
+    if lengths is not None:
+        # examples shorter than the (padded) attribution rows: nothing may lie past their end
+        ex_len = lengths[df["example_idx"].to_numpy()]
+        ex_len = np.where(ex_len < 0, X.shape[1], ex_len)
+        inside = df["start"].to_numpy() < ex_len
+        df = df[inside].reset_index(drop=True)
+        df["end"] = np.minimum(df["end"].to_numpy(), ex_len[inside])
+
+    import pyarrow as pa
+
+    table = pa.table(
+        {
+            "example_idx": pa.array(df["example_idx"].to_numpy(np.int64)),
+            "start": pa.array(df["start"].to_numpy(np.int64)),
+            "end": pa.array(df["end"].to_numpy(np.int64)),
+            "attribution": pa.array(df["attribution"].to_numpy(np.float64)),
+            "p_value": pa.array(df["p-value"].to_numpy(np.float64)),
+            "sign": pa.array(df["sign"].to_numpy(np.int8)),
+        }
+    )
+    params = {
+        "threshold": None if X_control is not None else float(threshold),
+        "min_seqlet_len": int(min_seqlet_len),
+        "max_seqlet_len": int(max_seqlet_len),
+        "additional_flanks": int(additional_flanks),
+        "n_bins": int(n_bins),
+        "sign": sign,
+        "target_fdr": float(target_fdr) if X_control is not None else None,
+        "X_control": X_control is not None,
+        "shape": list(X.shape),
+        "dtype": str(X.dtype),
+    }
+    if is_path:
+        input_name, digest = str(attributions), _sha256_file(attributions)
+    else:
+        input_name, digest = None, hashlib.sha256(np.ascontiguousarray(X).tobytes()).hexdigest()
+    if add_sequences:
+        store.add_sequences(sequences)
+    with store.begin_run(
+        "seqlets",
+        name=run,
+        tool="annostore.recursive_seqlets",
+        tool_version=__version__,
+        params=params,
+        input=input_name,
+        input_sha256=digest,
+    ) as writer:
+        writer.write(table)
+    return int(writer.run_id)
