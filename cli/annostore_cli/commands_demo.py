@@ -12,7 +12,7 @@ from . import common
 DEMO_HELP = """Run the whole annotation flow on a built-in synthetic example (no downloads).
 
 Makes random sequences with planted AP-1, ETS and a spaced CEBP -> CTCF pair, builds a store
-in DIR/demo.store with the built-in JASPAR 2026 vertebrates motifs, computes attributions with
+in DIR (the demo folder is the store) with the built-in JASPAR 2026 vertebrates motifs, computes attributions with
 a small torch model made from the motif PWMs, calls seqlets, annotates them with TOMTOM, scans
 with FIMO, and prints the top motifs, the recovered families, the top co-occurring pairs and
 the planted pair's spacing peak. Writes logo.png, pairs.png and spacing.png into DIR.

@@ -11,7 +11,7 @@ from . import common
 
 plot_app = typer.Typer(
     help="Draw pictures of a store as PNG files: attribution logos, co-occurrence, spacing.\n\n"
-    "Example:\n\n    annostore plot logo demo-out/demo.store --example 0 --start 925 --end 1075 -o logo.png",
+    "Example:\n\n    annostore plot logo demo-out --example 0 --start 925 --end 1075 -o logo.png",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -61,7 +61,7 @@ def logo(
 
     Example:
 
-        annostore plot logo demo-out/demo.store --example 0 --start 925 --end 1075 -o logo.png
+        annostore plot logo demo-out --example 0 --start 925 --end 1075 -o logo.png
     """
     from annostore.errors import BadInputError
     from annostore.plots import plot_logo
@@ -95,7 +95,7 @@ def pairs(
 
     Example:
 
-        annostore plot pairs demo-out/demo.store --source seqlets --top 15 -o pairs.png
+        annostore plot pairs demo-out --source seqlets --top 15 -o pairs.png
     """
     from annostore.plots import plot_pairs
 
@@ -125,7 +125,7 @@ def spacing(
 
     Example:
 
-        annostore plot spacing demo-out/demo.store --motif-a CEBPB --motif-b CTCF --min-attribution 3 -o spacing.png
+        annostore plot spacing demo-out --motif-a CEBPB --motif-b MA0139.2 --min-attribution 3 -o spacing.png
     """
     from annostore.plots import plot_spacing
 

@@ -5,7 +5,7 @@ downloads and no files of the user's own:
 
 1. make random sequences with planted AP-1, ETS and a spaced CEBP -> CTCF pair
    (:mod:`annostore.synthetic`; example 0 is built like the tangermeme tutorial's sequence),
-2. create a store in ``DIR/demo.store`` with the built-in JASPAR 2026 vertebrates motifs, the
+2. create a store in ``DIR`` (the demo folder is the store) with the built-in JASPAR 2026 vertebrates motifs, the
    regions and the sequences,
 3. compute attributions with a small torch model made from the planted motifs' PWMs
    (:class:`annostore.model.PWMConvModel`, input x gradient) and save them as
@@ -43,7 +43,6 @@ MODEL_MOTIFS = ("MA0099.4", "MA0645.2", "MA0466.4", "MA0139.2")
 MIN_ATTRIBUTION = 3.0
 #: Window of example 0 drawn in logo.png (the tutorial's window).
 LOGO_WINDOW = (925, 1075)
-STORE_NAME = "demo.store"
 
 
 @dataclass
@@ -55,7 +54,7 @@ class DemoResult:
     path : Path
         The demo folder.
     store_path : Path
-        The store inside it.
+        The store (the demo folder itself).
     n_sequences, seed : int
     runs : dict
         Run ids: ``seqlets``, ``matches``, ``hits``.
@@ -128,13 +127,19 @@ class DemoResult:
         }
 
 
-def _check_dir(path: Path) -> None:
+MARKER = ".annostore-demo"
+
+
+def _prepare_dir(path: Path) -> None:
+    """Make ``path`` ready for a fresh demo: empty or missing, or a previous demo (replaced)."""
     if path.exists() and not path.is_dir():
         raise BadInputError(f"{path} is a file; the demo needs a folder")
-    store = path / STORE_NAME
-    if store.exists():
-        if not (store / "annostore.duckdb").exists():
-            raise BadInputError(f"{store} exists and is not an annostore store; remove it or choose another folder")
+    if path.is_dir() and any(path.iterdir()):
+        if not (path / MARKER).is_file():
+            raise BadInputError(
+                f"{path} is not empty and not a previous demo folder; give a new or empty folder"
+            )
+        shutil.rmtree(path)  # a previous demo: made by us, replaced as a whole
 
 
 def demo(
@@ -156,8 +161,9 @@ def demo(
     Parameters
     ----------
     path : str or Path
-        Folder for the outputs (created; a previous demo store in it is replaced):
-        ``demo.store/``, ``sequences.fa``, ``planted.tsv``, ``attributions.npz``,
+        The demo folder, which is also the store (``annostore count DIR`` etc. work on it). It
+        must be missing, empty or a previous demo folder (replaced as a whole). Besides the
+        store it holds ``sequences.fa``, ``planted.tsv``, ``attributions.npz``,
         ``logo.png``, ``pairs.png``, ``spacing.png``, ``summary.json``.
     n_sequences : int
         Number of random sequences (1,000-2,000 bp each; example 0 is 2,000 bp).
@@ -202,7 +208,7 @@ def demo(
     if n_sequences < 2:
         raise BadInputError(f"the demo needs at least 2 sequences, got {n_sequences}")
     path = Path(path)
-    _check_dir(path)
+    _prepare_dir(path)
     if threads is not None:
         import numba
 
@@ -219,19 +225,17 @@ def demo(
         # 1. data -------------------------------------------------------------------------
         t = step("synthetic data")
         ex = make_example(n_sequences, seed, min_length=min_length, max_length=max_length, motifs=motif_source)
-        path.mkdir(parents=True, exist_ok=True)
-        fasta = ex.write_fasta(path / "sequences.fa")
-        ex.sites.to_csv(path / "planted.tsv", sep="\t", index=False)
         timings["data"] = time.perf_counter() - t
         pb.advance(1)
 
-        # 2. store ------------------------------------------------------------------------
+        # 2. store: the demo folder itself --------------------------------------------------
         t = step("store")
-        store_path = path / STORE_NAME
-        if store_path.exists():
-            shutil.rmtree(store_path)
+        store_path = path
         store = open_store(store_path, threads=threads)
         try:
+            (path / MARKER).write_text("made by annostore demo; the whole folder is replaced by the next demo here\n")
+            fasta = ex.write_fasta(path / "sequences.fa")
+            ex.sites.to_csv(path / "planted.tsv", sep="\t", index=False)
             mset = store.add_motifs(motif_source)
             for name in MODEL_MOTIFS:
                 mset.index(name)  # BadInputError when the database lacks a planted motif
@@ -254,9 +258,7 @@ def demo(
 
             # 4. seqlets --------------------------------------------------------------------
             t = step("seqlets")
-            from .seqlets import call_seqlets_store
-
-            runs = {"seqlets": int(call_seqlets_store(store, attr, sign="both", additional_flanks=2, run="demo-seqlets"))}
+            runs = {"seqlets": _call_seqlets(store, attr)}
             timings["seqlets"] = time.perf_counter() - t
             pb.advance(1)
 
@@ -299,6 +301,17 @@ def demo(
     return result
 
 
+def _call_seqlets(store, attr: np.ndarray) -> int:
+    """Seqlets of both signs into the store (call_seqlets_store, or its documented equivalent)."""
+    from . import seqlets as seqlet_module
+
+    if hasattr(seqlet_module, "call_seqlets_store"):
+        return int(seqlet_module.call_seqlets_store(store, attr, sign="both", additional_flanks=2, run="demo-seqlets"))
+    frame = seqlet_module.recursive_seqlets(attr, additional_flanks=2, sign="both")
+    return int(store.add_seqlets(frame, run="demo-seqlets", tool="annostore.recursive_seqlets",
+                                 params={"sign": "both", "additional_flanks": 2}))
+
+
 def _json_default(obj: Any) -> Any:
     if isinstance(obj, np.generic):
         return obj.item()
@@ -315,8 +328,7 @@ def _names(store) -> "Any":
 
     from .resources import sql
 
-    t = store.con.execute(sql("demo_motif_names")).arrow()
-    t = t.read_all() if hasattr(t, "read_all") else t
+    t = store.con.sql(sql("demo_motif_names")).to_arrow_table()
     df = t.to_pandas()
     df["family"] = [family_of(n) for n in df["alt_name"].fillna(df["name"])]
     return df.set_index("motif_idx")
@@ -383,9 +395,8 @@ def _recovery(store, ex, runs: dict, names) -> "Any":
     sites["site_id"] = np.arange(len(sites), dtype=np.int64)
     store.con.register("demo_planted", pa.Table.from_pandas(sites, preserve_index=False))
     try:
-        t = store.con.execute(sql("demo_recovery"), {"seqlet_run": runs["seqlets"], "matches_run": runs["matches"]}).arrow()
-        t = t.read_all() if hasattr(t, "read_all") else t
-        found = t.to_pandas()
+        t = store.con.sql(sql("demo_recovery"), params={"seqlet_run": runs["seqlets"], "matches_run": runs["matches"]}).to_arrow_table()
+            found = t.to_pandas()
     finally:
         store.con.unregister("demo_planted")
     found["match_family"] = names.loc[found["motif_idx"], "family"].to_numpy() if len(found) else []

@@ -153,9 +153,10 @@ def _latest_run(store, kind: str, parent: int | None = None) -> int | None:
     from .resources import sql
 
     if parent is None:
-        row = store.con.execute(sql("plot_latest_run"), {"kind": kind}).fetchone()
+        rows = store.con.sql(sql("plot_latest_run"), params={"kind": kind}).fetchall()
     else:
-        row = store.con.execute(sql("plot_latest_child_run"), {"kind": kind, "parent": parent}).fetchone()
+        rows = store.con.sql(sql("plot_latest_child_run"), params={"kind": kind, "parent": parent}).fetchall()
+    row = rows[0] if rows else None
     return None if row is None or row[0] is None else int(row[0])
 
 
@@ -166,7 +167,8 @@ def _run_id(store, run: int | str | None, kind: str) -> int | None:
         return int(run)
     from .resources import sql
 
-    row = store.con.execute(sql("plot_run_by_name"), {"name": str(run), "kind": kind}).fetchone()
+    rows = store.con.sql(sql("plot_run_by_name"), params={"name": str(run), "kind": kind}).fetchall()
+    row = rows[0] if rows else None
     if row is None:
         raise BadInputError(f"no {kind} run named {run!r} in the store")
     return int(row[0])
@@ -215,17 +217,15 @@ def store_annotations(
             raise BadInputError("the store has no seqlets run to draw (call seqlets first, or use source='hits')")
         matches = _latest_run(store, "matches", parent=run_id)
         params.update(run=run_id, matches_run=matches)
-        table = store.con.execute(sql("plot_logo_seqlets"), params).arrow()
+        table = store.con.sql(sql("plot_logo_seqlets"), params=params).to_arrow_table()
     elif source == "hits":
         run_id = _run_id(store, run, "hits")
         if run_id is None:
             raise BadInputError("the store has no hits run to draw (scan with FIMO first, or use source='seqlets')")
         params.update(run=run_id)
-        table = store.con.execute(sql("plot_logo_hits"), params).arrow()
+        table = store.con.sql(sql("plot_logo_hits"), params=params).to_arrow_table()
     else:
         raise BadInputError(f"annotations source must be 'seqlets' or 'hits', not {source!r}")
-    if hasattr(table, "read_all"):
-        table = table.read_all()
     return pd.DataFrame(table.to_pandas(), columns=["label", "start", "end", "score"])
 
 
@@ -376,7 +376,7 @@ def plot_logo(
     Examples
     --------
     >>> import annostore
-    >>> store = annostore.open("demo/demo.store", read_only=True)  # doctest: +SKIP
+    >>> store = annostore.open("demo-out", read_only=True)  # doctest: +SKIP
     >>> annostore.plot_logo(store, example=0, start=925, end=1075, output="logo.png")  # doctest: +SKIP
     """
     is_store = hasattr(store_or_attr, "con")
@@ -466,8 +466,7 @@ def _frame(res: Any):
 def _motif_labels(store) -> dict[int, str]:
     from .resources import sql
 
-    t = store.con.execute(sql("demo_motif_names")).arrow()
-    t = t.read_all() if hasattr(t, "read_all") else t
+    t = store.con.sql(sql("demo_motif_names")).to_arrow_table()
     return {int(i): str(a) for i, a in zip(t.column("motif_idx").to_pylist(), t.column("alt_name").to_pylist())}
 
 
@@ -611,7 +610,7 @@ def plot_spacing(
 
     Examples
     --------
-    >>> annostore.plot_spacing(store, "CEBPB", "CTCF", min_attribution=3.0, output="spacing.png")  # doctest: +SKIP
+    >>> annostore.plot_spacing(store, "CEBPB", "MA0139.2", min_attribution=3.0, output="spacing.png")  # doctest: +SKIP
     """
     from . import aggregate
 
