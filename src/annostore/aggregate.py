@@ -114,8 +114,8 @@ def _runs(con: duckdb.DuckDBPyConnection, kind: str, runs: Any) -> list[int]:
     known = con.execute(sql("select_runs_of_kind"), {"kind": kind}).fetchall()
     if not known:
         return []
-    ids = {int(r): n for r, n in known}
-    names = {n: int(r) for r, n in known}
+    ids = {int(r): n for r, n, _p in known}
+    names = {n: int(r) for r, n, _p in known}
     if runs is None:
         return [max(ids)]
     if isinstance(runs, str) and runs == "all":
@@ -137,6 +137,40 @@ def _runs(con: duckdb.DuckDBPyConnection, kind: str, runs: Any) -> list[int]:
     return sorted(set(out))
 
 
+def _split_seqlet_runs(con: duckdb.DuckDBPyConnection, runs: Any) -> tuple[list[int], Optional[list[int]]]:
+    """Seqlets runs given by id/name; a matches run stands for its parent seqlets run and
+    fixes the matches run used."""
+    if isinstance(runs, (str, int, np.integer)):
+        runs = [runs]
+    seqlet_runs = {int(r): n for r, n, _p in con.execute(sql("select_runs_of_kind"), {"kind": "seqlets"}).fetchall()}
+    seqlet_names = {n: r for r, n in seqlet_runs.items()}
+    match_runs = {int(r): (n, p) for r, n, p in con.execute(sql("select_runs_of_kind"), {"kind": "matches"}).fetchall()}
+    match_names = {n: r for r, (n, _p) in match_runs.items()}
+    out_s: set[int] = set()
+    out_m: set[int] = set()
+    for r in runs:
+        key = int(r) if isinstance(r, (int, np.integer)) or str(r).isdigit() else None
+        if key is None and str(r) in seqlet_names:
+            out_s.add(seqlet_names[str(r)])
+        elif key is not None and key in seqlet_runs:
+            out_s.add(key)
+        else:
+            m = match_names.get(str(r), key if key in match_runs else None)
+            if m is None or match_runs[m][1] is None:
+                raise BadInputError(f"no seqlets (or matches) run {r!r} in the store")
+            out_m.add(m)
+            out_s.add(int(match_runs[m][1]))
+    if out_m:
+        # seqlets runs named directly keep their latest matches run
+        covered = {int(match_runs[m][1]) for m in out_m}
+        rest = sorted(out_s - covered)
+        if rest:
+            rows = con.execute(sql("select_seqlet_matches_runs"), {"runs": rest}).fetchall()
+            out_m.update(int(x[1]) for x in rows)
+        return sorted(out_s), sorted(out_m)
+    return sorted(out_s), None
+
+
 def _filter_params(
     store: Any,
     *,
@@ -154,7 +188,7 @@ def _filter_params(
     if source not in SOURCES:
         raise BadInputError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
     params: dict[str, Any] = {
-        "runs": _runs(con, source, runs),
+        "runs": _runs(con, source, runs) if source == "hits" else None,
         "motifs": resolve_motifs(store, motifs),
         "max_p": None if max_p is None else float(max_p),
         "min_attribution": None if min_attribution is None else float(min_attribution),
@@ -173,9 +207,14 @@ def _filter_params(
             except (TypeError, ValueError):
                 raise BadInputError("examples must be a range or an iterable of example indices") from None
     if source == "seqlets":
+        if matches_runs is None and runs is not None and not (isinstance(runs, str) and runs == "all"):
+            runs, matches_runs = _split_seqlet_runs(con, runs)
+            params["runs"] = runs
         if int(top_k) < 1:
             raise BadInputError(f"top_k must be >= 1, got {top_k}")
         params["top_k"] = int(top_k)
+        if params["runs"] is None:
+            params["runs"] = _runs(con, "seqlets", runs)
         if matches_runs is None:
             rows = con.execute(sql("select_seqlet_matches_runs"), {"runs": params["runs"]}).fetchall()
             params["matches_runs"] = sorted(int(r[1]) for r in rows)
@@ -195,7 +234,7 @@ def _run(store: Any, query: str, params: dict, stream: bool, batch_size: int = 1
     con = _con(store)
     try:
         # a direct-indexed GROUP BY where key statistics allow it (a few MB; big win on pairs)
-        con.execute(f"SET perfect_ht_threshold = {_PERFECT_HASH_BITS}")
+        con.execute(f"SET SESSION perfect_ht_threshold = {_PERFECT_HASH_BITS}")
         rel = con.sql(query, params=params)
         return rel.to_arrow_reader(batch_size) if stream else rel.to_arrow_table()
     except duckdb.Error as exc:

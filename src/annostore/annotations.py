@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import threading
+
 import duckdb
 import numpy as np
 import pyarrow as pa
@@ -104,13 +106,23 @@ def _check_overflow(n: np.ndarray, dtype, what: str) -> None:
         )
 
 
+_DB: duckdb.DuckDBPyConnection | None = None
+_DB_LOCK = threading.Lock()
+
+
 def _connect() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(
-        ":memory:",
-        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
-    )
-    con.execute(f"SET perfect_ht_threshold = {_PERFECT_HASH_BITS}")
-    return con
+    """A fresh cursor (own session, own temp tables) on a private in-memory database, so
+    calls do not pay for starting DuckDB each time and can run from several threads."""
+    global _DB
+    with _DB_LOCK:
+        if _DB is None:
+            _DB = duckdb.connect(
+                ":memory:",
+                config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+            )
+        cur = _DB.cursor()
+    cur.execute(f"SET SESSION perfect_ht_threshold = {_PERFECT_HASH_BITS}")
+    return cur
 
 
 def _load(con: duckdb.DuckDBPyConnection, columns: dict[str, np.ndarray]) -> None:
@@ -118,7 +130,7 @@ def _load(con: duckdb.DuckDBPyConnection, columns: dict[str, np.ndarray]) -> Non
     needs for its direct-indexed aggregates; a registered Arrow view does not)."""
     table = pa.table({name: pa.array(values) for name, values in columns.items()})
     con.register("ann_input", table)
-    con.execute("CREATE TABLE ann AS SELECT * FROM ann_input")
+    con.execute("CREATE TEMP TABLE ann AS SELECT * FROM ann_input")
     con.unregister("ann_input")
 
 
@@ -132,8 +144,8 @@ def _dense(shape: tuple[int, ...], index: tuple[np.ndarray, ...], values: np.nda
     torch = _torch()
     y = torch.zeros(shape, dtype=dtype)
     if len(values):
-        y[tuple(torch.from_numpy(np.ascontiguousarray(i, dtype=np.int64)) for i in index)] = torch.from_numpy(
-            np.ascontiguousarray(values, dtype=np.int64)
+        y[tuple(torch.from_numpy(np.array(i, dtype=np.int64)) for i in index)] = torch.from_numpy(
+            np.array(values, dtype=np.int64)
         ).to(dtype)
     return y
 
