@@ -392,7 +392,7 @@ def ingest_hits(
 ) -> int:
     """Ingest hits (see :meth:`Store.add_hits`) as one atomic run; returns the run id."""
     path = None if _to_table(data) is not None else _existing(data)
-    if tool is None and path is not None:
+    if tool is None and path is not None and _guess_format(path, format) in ("tsv", "fimo-tsv"):
         tool = "fimo" if _first_line(path).lstrip("#").startswith(("motif_id", "pattern name")) else None
 
     def go() -> int:
