@@ -360,7 +360,6 @@ def count(
         store, source=source, runs=runs, matches_runs=matches_runs, motifs=motifs, max_p=max_p,
         min_attribution=min_attribution, examples=examples, top_k=top_k,
     )
-    data = _run(store, _compose(select, COUNT_BY[by]), params, stream)
     names = motif_names(store)
     if by == "example_motif":
         index, shape = ("example_idx", "motif_idx"), (_n_examples(store), len(names))
@@ -368,6 +367,7 @@ def count(
         index, shape = ("motif_idx",), (len(names),)
     else:
         index, shape = ("example_idx",), (_n_examples(store),)
+    data = _run(store, _compose(select, COUNT_BY[by]), params, stream)
     return Result(data, kind="count" if by == "example_motif" else f"count_{by}", index=index, shape=shape,
                   motif_names=names)
 
@@ -417,8 +417,8 @@ def pairs(
         params["symmetric"] = bool(symmetric)
     else:
         name = "pairs_all_symmetric" if symmetric else "pairs_all_ordered"
-    data = _run(store, _compose(select, name), params, stream)
     names = motif_names(store)
+    data = _run(store, _compose(select, name), params, stream)
     return Result(data, kind="pairs", index=("motif_idx_a", "motif_idx_b"), shape=(len(names), len(names)),
                   motif_names=names)
 
@@ -485,8 +485,8 @@ def spacing(
         motif_a=resolve_motifs(store, motif_a),
         motif_b=resolve_motifs(store, motif_b),
     )
-    data = _run(store, _compose(select, "spacing_pairs"), params, stream and not allow_overlaps)
     names = motif_names(store)
+    data = _run(store, _compose(select, "spacing_pairs"), params, stream and not allow_overlaps)
     offset = 0
     if allow_overlaps and data.num_rows:
         offset = min(0, int(data["distance"].to_numpy().min()))
