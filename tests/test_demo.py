@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pytest
 import torch
@@ -12,7 +14,7 @@ from annostore.model import PWMConvModel, _codes_of, attributions, input_x_gradi
 from annostore.progress import progress
 from annostore.synthetic import PAIR_GAP, family_of, make_example, reverse_complement, sample_site
 
-MODEL_MOTIFS = ["MA0099.4", "MA0645.2", "MA0466.4", "MA0139.2"]
+MODEL_MOTIFS = list(importlib.import_module("annostore.demo").MODEL_MOTIFS)
 
 
 # ------------------------------------------------------------------------------------ built-in data

@@ -6,7 +6,7 @@ same sequences, sites and regions on every machine.
 The default plan (:func:`make_example`) plants, into uniform random sequences of 1,000-2,000 bp:
 
 * AP-1 sites (JASPAR ``MA0099.4`` FOS::JUN) in about a third of the sequences,
-* ETS sites (``MA0645.2`` ETV6) in about a third,
+* ETS sites (``MA0062.4`` GABPA) in about a third,
 * a spaced pair, CEBP (``MA0466.4`` CEBPB) then CTCF (``MA0139.2``), both on the + strand with
   exactly :data:`PAIR_GAP` bases between the end of the first and the start of the second, in a
   quarter,
@@ -118,7 +118,7 @@ class PairSpec:
 
 DEFAULT_SINGLES: tuple[PlantSpec, ...] = (
     PlantSpec("AP-1", "MA0099.4", 0.35, (1, 2)),
-    PlantSpec("ETS", "MA0645.2", 0.35, (1, 2)),
+    PlantSpec("ETS", "MA0062.4", 0.35, (1, 2)),
 )
 DEFAULT_PAIR = PairSpec("CEBP", "MA0466.4", "CTCF", "MA0139.2", PAIR_GAP, 0.25)
 
