@@ -678,7 +678,7 @@ def read_regions(source: Any) -> pa.Table:
     if n and (pc.any(pc.less(cols["start"], 0)).as_py() or pc.any(pc.less_equal(cols["end"], cols["start"])).as_py()):
         raise BadInputError("regions: every region needs 0 <= start < end")
     strand = table["strand"].cast(pa.string()) if "strand" in table.column_names else pa.nulls(n, pa.string())
-    if n and not pc.all(pc.fill_null(pc.is_in(strand, value_set=pa.array(["+", "-", "."])), True)).as_py():
+    if n and not pc.all(pc.or_(pc.is_null(strand), pc.is_in(strand, value_set=pa.array(["+", "-", "."])))).as_py():
         raise BadInputError("regions: strand must be +, - or .")
     return pa.table(
         {

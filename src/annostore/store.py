@@ -974,7 +974,8 @@ class RunWriter:
         if kind == "matches":
             if cols["orientation"] is not None:
                 check.bad(
-                    pc.invert(pc.is_in(cols["orientation"], value_set=pa.array(["+", "-"]))),
+                    pc.and_(pc.is_valid(cols["orientation"]),
+                            pc.invert(pc.is_in(cols["orientation"], value_set=pa.array(["+", "-"])))),
                     "orientation not '+' or '-'",
                     nulls_ok=True,
                 )
