@@ -282,3 +282,29 @@ def test_result_conversions(store):
         Result(pa.table({"i": [7], "n": [1]}), kind="count_motif", index=("i",), shape=(4,)).to_dense()
     empty = aggregate.count(store, runs="flat", examples=[24])
     assert len(empty) == 0 and empty.to_dense().shape == (25, N_MOTIFS) and empty.to_dense().sum() == 0
+
+
+def test_cli(store, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from annostore_cli.app import app
+
+    store.con.execute("CHECKPOINT")
+    path = tmp_path / "copy.store"
+    import shutil
+
+    # a read-only copy so the CLI can open it while the fixture holds the write lock
+    shutil.copytree(store.path, path)
+    runner = CliRunner()
+    res = runner.invoke(app, ["count", str(path), "--run", "flat", "--by", "motif", "-f", "jsonl"])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    expected = aggregate.count(store, runs="flat", by="motif").to_pandas()
+    assert [r["n"] for r in rows] == expected["n"].tolist()
+    res = runner.invoke(app, ["spacing", str(path), "--run", "flat", "--motif-a", "M2", "--ordered", "-f", "csv"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines()[0] == "motif_idx_a,motif_a,motif_idx_b,motif_b,distance,n"
+    res = runner.invoke(app, ["pairs", str(path), "--motif", "nope"])
+    assert res.exit_code == 65

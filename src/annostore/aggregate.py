@@ -103,6 +103,8 @@ def resolve_motifs(store: Any, motifs: Iterable[Any] | str | int | None) -> Opti
             out.append(by_key[name])
         elif len(by_alt.get(name, ())) == 1:
             out.append(by_alt[name][0])
+        elif name.isdigit() and name not in by_alt and 0 <= int(name) < n:
+            out.append(int(name))
         elif name in by_alt:
             raise BadInputError(f"motif name {name!r} is ambiguous: it is the alt name of {len(by_alt[name])} motifs")
         else:
