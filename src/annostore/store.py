@@ -22,7 +22,9 @@ import builtins
 import json
 import os
 import shutil
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
@@ -41,6 +43,8 @@ DB_FILE = "annostore.duckdb"
 TMP_DIR = ".tmp"
 ROW_GROUP_SIZE = 122_880
 ROWS_PER_FILE = 10_000_000
+MAX_WRITE_LANES = 8  # parallel Parquet part writers for big batches
+MIN_ROWS_PER_LANE = 2 * ROW_GROUP_SIZE
 KINDS = ("hits", "seqlets", "matches")
 
 _py_open = builtins.open
@@ -116,6 +120,7 @@ class Store:
     ) -> None:
         self.path = Path(path)
         self.read_only = bool(read_only)
+        self.threads = threads
         self._reserved_ids: set[int] = set()
         self._motif_cache: Optional[tuple] = None
         self._lengths_cache: Optional[np.ndarray] = None
@@ -788,8 +793,10 @@ class RunWriter:
         self.n_rows = 0
         self._tmp = store.path / TMP_DIR / f"run-{self.run_id}-{uuid.uuid4().hex[:8]}"
         self._tmp.mkdir(parents=True, exist_ok=False)
-        self._writer: Optional[pq.ParquetWriter] = None
-        self._part_rows = 0
+        n_lanes = max(1, min(MAX_WRITE_LANES, store.threads or os.cpu_count() or 1))
+        self._lanes = [_Lane() for _ in range(n_lanes)]
+        self._lock = threading.Lock()
+        self._pool: Optional[ThreadPoolExecutor] = None
         self._parts: list[str] = []
         self._done = False
         self._n_seqlets: Optional[int] = None
@@ -847,28 +854,55 @@ class RunWriter:
         return n
 
     def _append(self, table: pa.Table) -> None:
+        """Write rows; a big batch is split over parallel writer lanes (one part file each)."""
+        n = table.num_rows
+        k = min(len(self._lanes), max(1, n // MIN_ROWS_PER_LANE))
+        if k == 1:
+            self._write_lane(self._lanes[0], table)
+        else:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(len(self._lanes), thread_name_prefix="annostore-write")
+            step = -(-n // k)
+            futures = [
+                self._pool.submit(self._write_lane, self._lanes[i], table.slice(i * step, step)) for i in range(k)
+            ]
+            for future in futures:
+                future.result()
+        self.n_rows += n
+
+    def _write_lane(self, lane: "_Lane", table: pa.Table) -> None:
         offset = 0
         n = table.num_rows
         while offset < n:
-            if self._writer is None:
-                part = f"part-{len(self._parts):05d}.parquet"
-                self._writer = pq.ParquetWriter(
+            if lane.writer is None:
+                with self._lock:
+                    part = f"part-{len(self._parts):05d}.parquet"
+                    self._parts.append(part)
+                lane.writer = pq.ParquetWriter(
                     self._tmp / part,
                     self._schema,
                     compression="zstd",
                     compression_level=1,
+                    use_dictionary=[f.name for f in self._schema if pa.types.is_string(f.type)],
                     write_statistics=True,
                 )
-                self._parts.append(part)
-                self._part_rows = 0
-            take = min(n - offset, ROWS_PER_FILE - self._part_rows)
-            self._writer.write_table(table.slice(offset, take), row_group_size=ROW_GROUP_SIZE)
-            self._part_rows += take
-            self.n_rows += take
+                lane.rows = 0
+            take = min(n - offset, ROWS_PER_FILE - lane.rows)
+            lane.writer.write_table(table.slice(offset, take), row_group_size=ROW_GROUP_SIZE)
+            lane.rows += take
             offset += take
-            if self._part_rows >= ROWS_PER_FILE:
-                self._writer.close()
-                self._writer = None
+            if lane.rows >= ROWS_PER_FILE:
+                lane.writer.close()
+                lane.writer = None
+
+    def _close_lanes(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        for lane in self._lanes:
+            if lane.writer is not None:
+                writer, lane.writer = lane.writer, None
+                writer.close()
 
     def commit(self) -> int:
         """Make the run visible (rename its folder into place, insert its ``runs`` row)."""
@@ -876,9 +910,7 @@ class RunWriter:
             raise AnnostoreError("this run is already finished")
         self._done = True
         try:
-            if self._writer is not None:
-                self._writer.close()
-                self._writer = None
+            self._close_lanes()
             for part in self._parts:  # make the bytes durable before the commit row refers to them
                 fd = os.open(self._tmp / part, os.O_RDONLY)
                 try:
@@ -907,12 +939,10 @@ class RunWriter:
     def abort(self) -> None:
         """Discard the run: nothing becomes visible."""
         self._done = True
-        if self._writer is not None:
-            try:
-                self._writer.close()
-            except Exception:  # pragma: no cover - best effort
-                pass
-            self._writer = None
+        try:
+            self._close_lanes()
+        except Exception:  # pragma: no cover - best effort
+            pass
         self._discard()
 
     def _discard(self) -> None:
@@ -1060,6 +1090,14 @@ class RunWriter:
                 cols["motif_idx"] = pa.array(resolved.astype(np.int32))
             if not canonical:
                 cols["motif"] = pa.array(names, pa.string()).take(pa.array(resolved))
+
+
+class _Lane:
+    """One Parquet part file being written."""
+
+    def __init__(self) -> None:
+        self.writer: Optional[pq.ParquetWriter] = None
+        self.rows = 0
 
 
 class _Checker:
