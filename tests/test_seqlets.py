@@ -51,7 +51,7 @@ CASES = [
     (2, 10, 500, np.float32, dict(threshold=0.05, additional_flanks=3)),
     (3, 25, 200, np.float64, dict(threshold=0.001, min_seqlet_len=3, max_seqlet_len=12)),
     (4, 8, 150, np.float64, dict(min_seqlet_len=1, max_seqlet_len=4, threshold=0.2)),
-    (5, 12, 100, np.float32, dict(max_seqlet_len=150, additional_flanks=20)),
+    (5, 12, 100, np.float64, dict(max_seqlet_len=60, additional_flanks=20)),
     (6, 6, 120, np.float64, dict(n_bins=37, threshold=0.3)),
     (7, 5, 60, np.float64, dict(threshold=1.0)),
     (8, 5, 60, np.float64, dict(min_seqlet_len=6, max_seqlet_len=6, threshold=0.5)),
@@ -91,6 +91,9 @@ def test_edges_constant_and_threshold_limits():
     Y[2, 93:] += 2.0
     got = recursive_seqlets(Y)
     assert ((got["example_idx"] == 2) & (got["end"] == 100)).any()
+    # spans longer than the examples do not exist: max_seqlet_len > L is max_seqlet_len = L
+    pd.testing.assert_frame_equal(recursive_seqlets(Y, max_seqlet_len=150, threshold=0.2),
+                                  recursive_seqlets(Y, max_seqlet_len=100, threshold=0.2))
 
 
 def test_fdr_mode_identical():

@@ -28,7 +28,6 @@ from typing import Any, NamedTuple
 import numba
 import numpy as np
 import pandas as pd
-from numba import prange
 
 from .attributions import load_attributions
 from .errors import BadInputError
@@ -43,6 +42,29 @@ _BLOCK = 64
 _CAP = 16  # seqlet slots per example in the first decode pass
 
 
+# The kernels are serial, GIL-free (nogil) functions over a range of rows or output bins;
+# _parallel() runs them on a few Python threads.  Serial kernels compile several times faster
+# than numba parfors, and the work splits into independent row ranges anyway.
+
+
+def _threads() -> int:
+    """Threads to use: numba's setting (``numba.set_num_threads`` / ``--threads``)."""
+    return max(int(numba.get_num_threads()), 1)
+
+
+def _parallel(fn, n_items: int, per_thread: int = 4) -> list:
+    """Call ``fn(lo, hi)`` over ``[0, n_items)`` split into ranges, on up to ``_threads()`` threads."""
+    threads = _threads()
+    n_parts = max(min(n_items, threads * per_thread if threads > 1 else 1), 1)
+    bounds = [(p * n_items // n_parts, (p + 1) * n_items // n_parts) for p in range(n_parts)]
+    if threads == 1 or n_parts == 1:
+        return [fn(lo, hi) for lo, hi in bounds]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(threads, n_parts)) as pool:
+        return list(pool.map(lambda b: fn(*b), bounds))
+
+
 @numba.njit(cache=True, nogil=True, inline="always")
 def _bin_of(x, xmin, bin_width, n_bins):
     b = np.floor((x - xmin) / bin_width)
@@ -53,36 +75,30 @@ def _bin_of(x, xmin, bin_width, n_bins):
     return int(b)
 
 
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _histogram(X, xmin, bin_width, n_bins, n_chunks):
-    """Counts of the bins of all values of the 2-D array ``X`` (int64, ``(n_bins,)``)."""
-    n, L = X.shape
-    n_chunks = max(min(n, n_chunks), 1)
-    counts = np.zeros((n_chunks, n_bins), dtype=np.int64)
-    for c in prange(n_chunks):
-        lo = c * n // n_chunks
-        hi = (c + 1) * n // n_chunks
-        local = counts[c]
-        for i in range(lo, hi):
-            for j in range(L):
-                local[_bin_of(X[i, j], xmin, bin_width, n_bins)] += 1
-    total = np.zeros(n_bins, dtype=np.int64)
-    for c in range(n_chunks):
-        for b in range(n_bins):
-            total[b] += counts[c, b]
-    return total
+@numba.njit(cache=True, nogil=True)
+def _histogram_rows(X, lo, hi, xmin, bin_width, n_bins):
+    """Counts of the bins of the values of rows ``lo:hi`` of ``X`` (int64, ``(n_bins,)``)."""
+    L = X.shape[1]
+    counts = np.zeros(n_bins, dtype=np.int64)
+    for i in range(lo, hi):
+        for j in range(L):
+            counts[_bin_of(X[i, j], xmin, bin_width, n_bins)] += 1
+    return counts
 
 
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _convolve(prev, f_idx, f_val, k, n_bins, out):
-    """``out[s] = sum_j prev[s - j] f[j]`` for the sum of ``k`` positions (``j`` descending)."""
+@numba.njit(cache=True, nogil=True)
+def _convolve_blocks(prev, f_idx, f_val, k, n_bins, out, blk_lo, blk_hi):
+    """``out[s] = sum_j prev[s - j] f[j]`` (``j`` descending) for the sum of ``k`` positions.
+
+    Only the output blocks ``blk_lo:blk_hi`` (of ``_BLOCK`` bins each) are computed.
+    """
     top = k * (n_bins - 1)
     prev_top = (k - 1) * (n_bins - 1)
-    n_blocks = (top + _BLOCK) // _BLOCK
-    for blk in prange(n_blocks):
+    acc = np.zeros(_BLOCK)
+    for blk in range(blk_lo, blk_hi):
         s0 = blk * _BLOCK
         s1 = min(s0 + _BLOCK, top + 1)
-        acc = np.zeros(_BLOCK)
+        acc[:] = 0.0
         for jj in range(f_idx.shape[0] - 1, -1, -1):
             j = f_idx[jj]
             w = f_val[jj]
@@ -95,40 +111,35 @@ def _convolve(prev, f_idx, f_val, k, n_bins, out):
 
 
 @numba.njit(cache=True, nogil=True)
-def _null_tables(f, max_len):
+def _survival(pmf, top, row):
+    """``row[s] = sum_{u >= s} pmf[u]``, summed from the top so small tails keep precision."""
+    acc = 0.0
+    for s in range(top, -1, -1):
+        acc += pmf[s]
+        row[s] = acc
+
+
+def _null_tables(f: np.ndarray, max_len: int) -> np.ndarray:
     """Survival tables ``rcdf[k, s] = P(S_k >= s)`` for ``k = 1..max_len`` (row 0 unused).
 
-    ``f`` is the per-position bin probability; ``S_k`` the sum of the bins of ``k``
-    independent positions.  Each row is summed from its top so small tails keep precision.
+    ``f`` is the per-position bin probability and ``S_k`` the sum of the bins of ``k``
+    independent positions; ``P_k = P_{k-1} * f`` by direct convolution over the non-zero bins.
     """
     n_bins = f.shape[0]
     width = n_bins * max_len + 1
     rcdf = np.zeros((max_len + 1, width))
-    n_nz = 0
-    for b in range(n_bins):
-        if f[b] != 0.0:
-            n_nz += 1
-    f_idx = np.empty(n_nz, dtype=np.int64)
-    f_val = np.empty(n_nz)
-    m = 0
-    for b in range(n_bins):
-        if f[b] != 0.0:
-            f_idx[m] = b
-            f_val[m] = f[b]
-            m += 1
+    f_idx = np.flatnonzero(f).astype(np.int64)
+    f_val = np.ascontiguousarray(f[f_idx], dtype=np.float64)
     prev = np.zeros(width)
     cur = np.zeros(width)
-    for b in range(n_bins):
-        prev[b] = f[b]
-    for k in range(1, max_len + 1):
-        if k > 1:
-            _convolve(prev, f_idx, f_val, k, n_bins, cur)
-            prev, cur = cur, prev
+    prev[:n_bins] = f
+    _survival(prev, n_bins - 1, rcdf[1])
+    for k in range(2, max_len + 1):
         top = k * (n_bins - 1)
-        acc = 0.0
-        for s in range(top, -1, -1):
-            acc += prev[s]
-            rcdf[k, s] = acc
+        n_blocks = (top + _BLOCK) // _BLOCK
+        _parallel(lambda lo, hi: _convolve_blocks(prev, f_idx, f_val, k, n_bins, cur, lo, hi), n_blocks, 2)
+        prev, cur = cur, prev
+        _survival(prev, top, rcdf[k])
     return rcdf
 
 
@@ -226,110 +237,116 @@ def _decode_one(x, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, f
     return count
 
 
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _decode(X, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flanks, cap, n_chunks):
-    """Seqlets of every row of ``X``: at most ``cap`` per row are written.
+@numba.njit(cache=True, nogil=True)
+def _decode_rows(X, lo, hi, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flanks, cap,
+                 counts, out_s, out_e, out_a, out_p):
+    """Seqlets of rows ``lo:hi`` of ``X``; at most ``cap`` per row are written.
 
-    Returns ``counts`` (true number per row; a row with ``counts > cap`` must be decoded again
-    with a larger ``cap``) and ``(n * cap,)`` arrays start, end, attribution, p-value where row
-    ``i`` owns slots ``i*cap : i*cap + min(counts[i], cap)``.
+    ``counts[i]`` gets the true number of row ``i`` (a row with ``counts > cap`` must be decoded
+    again with a larger ``cap``); row ``i`` owns the output slots ``i*cap : i*cap + cap``.
     """
-    n, L = X.shape
+    L = X.shape[1]
     n_lvl = max(max_len - min_len + 1, 1)
+    cs = np.empty(L + 1, dtype=np.int64)
+    xs = np.empty(L + 1, dtype=np.float64)
+    size = (L + 1) * n_lvl
+    cand_k = np.empty(size, dtype=np.int64)
+    cand_p = np.empty(size, dtype=np.float64)
+    cand_q = np.empty(size, dtype=np.float64)
+    lvl = np.zeros(n_lvl + 1, dtype=np.int64)
+    called = np.zeros(L, dtype=np.int64)
+    for i in range(lo, hi):
+        counts[i] = _decode_one(X[i], xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flanks,
+                                cs, xs, cand_k, cand_p, cand_q, lvl, called, i + 1,
+                                out_s, out_e, out_a, out_p, i * cap, cap)
+
+
+def _decode(X, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flanks, cap):
+    """Decode every row of ``X`` (see :func:`_decode_rows`); returns counts and the slot arrays."""
+    n = X.shape[0]
     counts = np.zeros(n, dtype=np.int64)
     out_s = np.empty(n * cap, dtype=np.int64)
     out_e = np.empty(n * cap, dtype=np.int64)
     out_a = np.empty(n * cap, dtype=np.float64)
     out_p = np.empty(n * cap, dtype=np.float64)
-    n_chunks = max(min(n, n_chunks), 1)
-    for c in prange(n_chunks):
-        lo = c * n // n_chunks
-        hi = (c + 1) * n // n_chunks
-        cs = np.empty(L + 1, dtype=np.int64)
-        xs = np.empty(L + 1, dtype=np.float64)
-        size = (L + 1) * n_lvl
-        cand_k = np.empty(size, dtype=np.int64)
-        cand_p = np.empty(size, dtype=np.float64)
-        cand_q = np.empty(size, dtype=np.float64)
-        lvl = np.zeros(n_lvl + 1, dtype=np.int64)
-        called = np.zeros(L, dtype=np.int64)
-        for i in range(lo, hi):
-            counts[i] = _decode_one(X[i], xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flanks,
-                                    cs, xs, cand_k, cand_p, cand_q, lvl, called, i + 1,
-                                    out_s, out_e, out_a, out_p, i * cap, cap)
+    _parallel(
+        lambda lo, hi: _decode_rows(X, lo, hi, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flanks,
+                                    cap, counts, out_s, out_e, out_a, out_p),
+        n,
+    )
     return counts, out_s, out_e, out_a, out_p
 
 
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _count_by_threshold(X, xmin, bin_width, n_bins, rcdf, thresholds, min_len, max_len, n_chunks):
-    """Number of seqlets a full decode of ``X`` gives at each threshold (``thresholds`` descending).
+@numba.njit(cache=True, nogil=True)
+def _count_rows(X, lo, hi, xmin, bin_width, n_bins, rcdf, thresholds, min_len, max_len):
+    """Number of seqlets a full decode of rows ``lo:hi`` gives at each threshold (descending).
 
     Candidates below the largest threshold are sorted once per row in decode order (longest
     first, then prefix-max p-value, then start); each threshold replays the greedy acceptance
     over the candidates whose triangle maximum is below it.
     """
-    n, L = X.shape
+    L = X.shape[1]
     n_t = thresholds.shape[0]
     n_lvl = max(max_len - min_len + 1, 1)
-    n_chunks = max(min(n, n_chunks), 1)
-    totals = np.zeros((n_chunks, n_t), dtype=np.int64)
+    totals = np.zeros(n_t, dtype=np.int64)
     t_max = thresholds[0]
-    for c in prange(n_chunks):
-        lo = c * n // n_chunks
-        hi = (c + 1) * n // n_chunks
-        cs = np.empty(L + 1, dtype=np.int64)
-        xs = np.empty(L + 1, dtype=np.float64)
-        size = (L + 1) * n_lvl
-        cand_k = np.empty(size, dtype=np.int64)
-        cand_p = np.empty(size, dtype=np.float64)
-        cand_q = np.empty(size, dtype=np.float64)
-        ord_k = np.empty(size, dtype=np.int64)
-        ord_len = np.empty(size, dtype=np.int64)
-        ord_q = np.empty(size, dtype=np.float64)
-        lvl = np.zeros(n_lvl + 1, dtype=np.int64)
-        called = np.zeros(L, dtype=np.int64)
-        stamp = 0
-        for i in range(lo, hi):
-            _candidates(X[i], xmin, bin_width, n_bins, rcdf, t_max, min_len, max_len,
-                        cs, xs, cand_k, cand_p, cand_q, lvl)
-            m = 0
-            for v in range(n_lvl - 1, -1, -1):
-                a = lvl[v]
-                b = lvl[v + 1]
-                if a == b:
-                    continue
-                order = np.argsort(cand_p[a:b], kind="mergesort")
-                for o in order:
-                    ord_k[m] = cand_k[a + o]
-                    ord_len[m] = min_len + v
-                    ord_q[m] = cand_q[a + o]
-                    m += 1
-            for ti in range(n_t):
-                t = thresholds[ti]
-                stamp += 1
-                got = 0
-                for r in range(m):
-                    if not ord_q[r] < t:
-                        continue
-                    k = ord_k[r]
-                    length = ord_len[r]
-                    free = True
-                    for j in range(k, k + length):
-                        if called[j] == stamp:
-                            free = False
-                            break
-                    if free:
-                        for j in range(k, k + length):
-                            called[j] = stamp
-                        got += 1
-                if got == 0:
-                    break
-                totals[c, ti] += got
-    out = np.zeros(n_t, dtype=np.int64)
-    for c in range(n_chunks):
+    cs = np.empty(L + 1, dtype=np.int64)
+    xs = np.empty(L + 1, dtype=np.float64)
+    size = (L + 1) * n_lvl
+    cand_k = np.empty(size, dtype=np.int64)
+    cand_p = np.empty(size, dtype=np.float64)
+    cand_q = np.empty(size, dtype=np.float64)
+    ord_k = np.empty(size, dtype=np.int64)
+    ord_len = np.empty(size, dtype=np.int64)
+    ord_q = np.empty(size, dtype=np.float64)
+    lvl = np.zeros(n_lvl + 1, dtype=np.int64)
+    called = np.zeros(L, dtype=np.int64)
+    stamp = 0
+    for i in range(lo, hi):
+        _candidates(X[i], xmin, bin_width, n_bins, rcdf, t_max, min_len, max_len,
+                    cs, xs, cand_k, cand_p, cand_q, lvl)
+        m = 0
+        for v in range(n_lvl - 1, -1, -1):
+            a = lvl[v]
+            b = lvl[v + 1]
+            if a == b:
+                continue
+            order = np.argsort(cand_p[a:b], kind="mergesort")
+            for o in order:
+                ord_k[m] = cand_k[a + o]
+                ord_len[m] = min_len + v
+                ord_q[m] = cand_q[a + o]
+                m += 1
         for ti in range(n_t):
-            out[ti] += totals[c, ti]
-    return out
+            t = thresholds[ti]
+            stamp += 1
+            got = 0
+            for r in range(m):
+                if not ord_q[r] < t:
+                    continue
+                k = ord_k[r]
+                length = ord_len[r]
+                free = True
+                for j in range(k, k + length):
+                    if called[j] == stamp:
+                        free = False
+                        break
+                if free:
+                    for j in range(k, k + length):
+                        called[j] = stamp
+                    got += 1
+            if got == 0:
+                break
+            totals[ti] += got
+    return totals
+
+
+def _count_by_threshold(X, xmin, bin_width, n_bins, rcdf, thresholds, min_len, max_len):
+    parts = _parallel(
+        lambda lo, hi: _count_rows(X, lo, hi, xmin, bin_width, n_bins, rcdf, thresholds, min_len, max_len),
+        X.shape[0],
+    )
+    return np.sum(parts, axis=0).astype(np.int64)
 
 
 # --------------------------------------------------------------------------------------------
@@ -367,11 +384,6 @@ def _as_scores(X: Any, what: str) -> np.ndarray:
     return arr
 
 
-def _chunks() -> int:
-    """Work items per parallel kernel call (a few per thread, for load balance)."""
-    return 8 * numba.get_num_threads()
-
-
 class _Null:
     """The per-call null: binning of the values and survival tables of bin sums."""
 
@@ -385,7 +397,7 @@ class _Null:
         # the range is taken in X's dtype, the width is a float64: bins are
         # floor(float64(x - xmin) / bin_width) with x - xmin in X's dtype (as tangermeme 1.6)
         self.bin_width = float(xmax - self.xmin) / (self.n_bins - 1)
-        counts = _histogram(X, self.xmin, self.bin_width, self.n_bins, _chunks())
+        counts = np.sum(_parallel(lambda lo, hi: _histogram_rows(X, lo, hi, self.xmin, self.bin_width, self.n_bins), X.shape[0], 1), axis=0)
         f = counts / float(X.size)
         self.rcdf = _null_tables(f, int(max_len))
 
@@ -393,7 +405,7 @@ class _Null:
 def _decode_frame(X: np.ndarray, null: _Null, threshold: float, min_len: int, max_len: int, flanks: int) -> pd.DataFrame:
     n = X.shape[0]
     args = (null.xmin, null.bin_width, null.n_bins, null.rcdf, float(threshold), int(min_len), int(max_len), int(flanks))
-    counts, s, e, a, p = _decode(X, *args, _CAP, _chunks())
+    counts, s, e, a, p = _decode(X, *args, _CAP)
     over = np.flatnonzero(counts > _CAP)
     keep = np.minimum(counts, _CAP)
     slot = np.arange(_CAP)[None, :] < keep[:, None]
@@ -401,7 +413,7 @@ def _decode_frame(X: np.ndarray, null: _Null, threshold: float, min_len: int, ma
     cols = [example_idx, s[slot.ravel()], e[slot.ravel()], a[slot.ravel()], p[slot.ravel()]]
     if over.size:
         cap = X.shape[1] // max(min_len, 1) + 1
-        counts2, s2, e2, a2, p2 = _decode(np.ascontiguousarray(X[over]), *args, cap, _chunks())
+        counts2, s2, e2, a2, p2 = _decode(np.ascontiguousarray(X[over]), *args, cap)
         slot2 = (np.arange(cap)[None, :] < counts2[:, None]).ravel()
         extra = [np.repeat(over.astype(np.int64), counts2), s2[slot2], e2[slot2], a2[slot2], p2[slot2]]
         drop = np.isin(example_idx, over)
@@ -412,9 +424,9 @@ def _decode_frame(X: np.ndarray, null: _Null, threshold: float, min_len: int, ma
 
 def _fdr_table(X, X_control, null: _Null, min_len, max_len) -> pd.DataFrame:
     thresholds = np.sort(FDR_THRESHOLDS)[::-1].copy()
-    n_x = _count_by_threshold(X, null.xmin, null.bin_width, null.n_bins, null.rcdf, thresholds, min_len, max_len, _chunks())
+    n_x = _count_by_threshold(X, null.xmin, null.bin_width, null.n_bins, null.rcdf, thresholds, min_len, max_len)
     Xc = X_control if X_control.dtype == X.dtype else X_control.astype(X.dtype)
-    n_c = _count_by_threshold(Xc, null.xmin, null.bin_width, null.n_bins, null.rcdf, thresholds, min_len, max_len, _chunks())
+    n_c = _count_by_threshold(Xc, null.xmin, null.bin_width, null.n_bins, null.rcdf, thresholds, min_len, max_len)
     scale = X.size / X_control.size
     with np.errstate(divide="ignore", invalid="ignore"):
         fdr = np.where(n_x > 0, (n_c + 1) * scale / np.maximum(n_x, 1), np.nan)
