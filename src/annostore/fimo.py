@@ -35,7 +35,9 @@ import numpy as np
 import pyarrow as pa
 
 from .errors import BadInputError
-from .qvalues import RESERVOIR_SIZE, MemeRandom, _pi0, _qvalues_sorted, _reservoir
+from numba.cpython.unsafe.numbers import trailing_zeros
+
+from .qvalues import RESERVOIR_SIZE, MemeRandom, _pi0_first, _qvalues_sorted, _reservoir, lambda_first
 
 __all__ = [
     "FIMO_SCHEMA",
@@ -51,7 +53,8 @@ PSSM_RANGE = 1000
 LOG2 = 1.44269504  # MEME's my_log2 constant
 _K1 = 8  # bitmap filter width (4^8 bits = 8 KiB per motif strand)
 _CHUNK = 1 << 15  # positions per work chunk
-_MAX_WIDTH = 1400  # int32 scores with the N penalty stay in range
+_MAX_WIDTH = 1400
+_DENSE_RATE = 0.02  # motif strands whose block flags pass more windows than this are scanned densely  # int32 scores with the N penalty stay in range
 
 FIMO_SCHEMA = pa.schema(
     [
@@ -257,6 +260,7 @@ class _SeqPrep:
     # clean runs (no N), for test counts and sampling
     run_start: np.ndarray
     run_len: np.ndarray
+    nbad: np.ndarray  # nbad[i] = letters other than ACGT in codes[:i]
 
 
 def _prepare_sequences(seqs) -> _SeqPrep:
@@ -305,6 +309,7 @@ def _prepare_sequences(seqs) -> _SeqPrep:
         np.array(bounds, dtype=np.int64),
         run_start,
         run_end - run_start,
+        np.concatenate([[0], np.cumsum(codes >= 4)]).astype(np.int64),
     )
 
 
@@ -313,8 +318,24 @@ def _prepare_sequences(seqs) -> _SeqPrep:
 
 
 @numba.njit(cache=True, nogil=True)
+def _block_partials(ext, o, start, k1):
+    """Partial scores of the k1 columns from ``start`` for all 4^k1 words (first letter high)."""
+    nwords = 1 << (2 * k1)
+    part = np.zeros(nwords, dtype=np.int64)
+    cur = 1
+    for t in range(k1):
+        j = start + t
+        for c in range(cur - 1, -1, -1):
+            pv = part[c]
+            for a in range(4):
+                part[c * 4 + a] = pv + ext[(o + j) * 5 + a]
+        cur *= 4
+    return part
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _strand_tables(matrices_flat, moff, widths, cutoffs, norc, k1max):
-    """Per motif strand: the N-extended (w, 5) matrix, pruning order/bounds and the bitmap."""
+    """Per motif strand: the N-extended (w, 5) matrix, pruning order/bounds, filter block."""
     nm = widths.shape[0]
     ns = 1 if norc else 2
     nms = nm * ns
@@ -322,129 +343,275 @@ def _strand_tables(matrices_flat, moff, widths, cutoffs, norc, k1max):
     ms_cut = np.empty(nms, dtype=np.int64)
     ms_moff = np.empty(nms, dtype=np.int64)
     ms_k1 = np.empty(nms, dtype=np.int64)
-    ms_o1 = np.empty(nms, dtype=np.int64)
-    ms_boff = np.empty(nms, dtype=np.int64)
+    ms_o1 = np.zeros(nms, dtype=np.int64)
+    ms_need = np.zeros(nms, dtype=np.int64)
+    ms_k2 = np.zeros(nms, dtype=np.int64)
+    ms_need2 = np.zeros(nms, dtype=np.int64)
+    rate = np.zeros(nms)
     total_cols = 0
-    total_words = 0
     for m in range(nm):
         for s in range(ns):
             ms = m * ns + s
             w = widths[m]
-            k1 = min(w, k1max)
             ms_w[ms] = w
             ms_cut[ms] = cutoffs[m]
             ms_moff[ms] = total_cols
-            ms_k1[ms] = k1
-            ms_boff[ms] = total_words
+            ms_k1[ms] = min(w, k1max)
             total_cols += w
-            total_words += max(1, (1 << (2 * k1)) // 64)
     ext = np.empty(total_cols * 5, dtype=np.int32)
     order = np.empty(total_cols, dtype=np.int64)
     bound = np.empty(total_cols, dtype=np.int64)
-    bits = np.zeros(total_words, dtype=np.uint64)
-    for m in range(nm):
+    # quad tables: blocks of 4 columns scored with one lookup of the 4-mer code
+    ms_qoff = np.empty(nms + 1, dtype=np.int64)
+    nq_total = 0
+    for ms in range(nms):
+        ms_qoff[ms] = nq_total
+        nq_total += (ms_w[ms] + 3) // 4
+    ms_qoff[nms] = nq_total
+    qtab = np.zeros(nq_total * 256, dtype=np.int32)
+    qorder = np.empty(nq_total, dtype=np.int64)
+    qbound = np.empty(nq_total, dtype=np.int64)
+    for ms in numba.prange(nms):
+        m = ms // ns
+        s = ms - m * ns
         w = widths[m]
         base = moff[m]
-        for s in range(ns):
-            ms = m * ns + s
-            o = ms_moff[ms]
-            pen = -(w * PSSM_RANGE + 1)
-            colmax = np.empty(w, dtype=np.int64)
-            gain = np.empty(w)
-            for j in range(w):
-                mx = 0
-                tot = 0
-                for a in range(4):
-                    if s == 0:
-                        v = matrices_flat[(base + j) * 4 + a]
-                    else:
-                        v = matrices_flat[(base + w - 1 - j) * 4 + 3 - a]
-                    ext[(o + j) * 5 + a] = v
-                    tot += v
-                    if v > mx:
-                        mx = v
-                ext[(o + j) * 5 + 4] = pen
-                colmax[j] = mx
-                gain[j] = mx - tot / 4.0
-            # pruning order: most informative columns first
-            ordr = np.argsort(-gain, kind="mergesort")
-            rest = 0
-            for t in range(w - 1, -1, -1):
-                bound[o + t] = rest  # max still reachable after column t of the order
-                rest += colmax[ordr[t]]
-                order[o + t] = ordr[t]
-            # bitmap block: the k1 contiguous columns with the largest gain
+        o = ms_moff[ms]
+        pen = -(w * PSSM_RANGE + 1)
+        colmax = np.empty(w, dtype=np.int64)
+        gain = np.empty(w)
+        for j in range(w):
+            mx = 0
+            tot = 0
+            for a in range(4):
+                if s == 0:
+                    v = matrices_flat[(base + j) * 4 + a]
+                else:
+                    v = matrices_flat[(base + w - 1 - j) * 4 + 3 - a]
+                ext[(o + j) * 5 + a] = v
+                tot += v
+                if v > mx:
+                    mx = v
+            ext[(o + j) * 5 + 4] = pen
+            colmax[j] = mx
+            gain[j] = mx - tot / 4.0
+        ordr = np.argsort(-gain, kind="mergesort")
+        rest = 0
+        for t in range(w - 1, -1, -1):
+            bound[o + t] = rest  # the most the columns after position t of the order can add
+            rest += colmax[ordr[t]]
+            order[o + t] = ordr[t]
+        q0 = ms_qoff[ms]
+        nq = ms_qoff[ms + 1] - q0
+        qgain = np.zeros(nq)
+        qmax = np.zeros(nq, dtype=np.int64)
+        for bq in range(nq):
+            for c in range(256):
+                acc = 0
+                for t in range(4):
+                    j = 4 * bq + t
+                    if j < w:
+                        acc += ext[(o + j) * 5 + ((c >> (2 * (3 - t))) & 3)]
+                qtab[(q0 + bq) * 256 + c] = acc
+            for t in range(4):
+                j = 4 * bq + t
+                if j < w:
+                    qgain[bq] += gain[j]
+                    qmax[bq] += colmax[j]
+        qo = np.argsort(-qgain, kind="mergesort")
+        rest = 0
+        for u in range(nq - 1, -1, -1):
+            qbound[q0 + u] = rest
+            rest += qmax[qo[u]]
+            qorder[q0 + u] = qo[u]
+        if ms_cut[ms] > w * PSSM_RANGE:
+            continue
+        k1 = ms_k1[ms]
+        span = min(w, 2 * k1max)  # block 1 = [o1, o1 + k1), block 2 = [o1 + k1, o1 + span)
+        best = 0
+        bestg = -1.0
+        for st in range(w - span + 1):
+            g = 0.0
+            for j in range(st, st + span):
+                g += gain[j]
+            if g > bestg:
+                bestg = g
+                best = st
+        ms_o1[ms] = best
+        k2 = span - k1
+        ms_k2[ms] = k2
+        total = 0
+        in1 = 0
+        in2 = 0
+        for j in range(w):
+            total += colmax[j]
+            if best <= j < best + k1:
+                in1 += colmax[j]
+            elif best + k1 <= j < best + span:
+                in2 += colmax[j]
+        ms_need[ms] = ms_cut[ms] - (total - in1)  # block 1's partial score must reach this
+        ms_need2[ms] = ms_cut[ms] - (total - in2)
+        part = _block_partials(ext, o, best, k1)
+        npass = 0
+        for c in range(part.shape[0]):
+            if part[c] >= ms_need[ms]:
+                npass += 1
+        r = npass / part.shape[0]
+        if k2 > 0:
+            part2 = _block_partials(ext, o, best + k1, k2)
+            npass = 0
+            for c in range(part2.shape[0]):
+                if part2[c] >= ms_need2[ms]:
+                    npass += 1
+            r *= npass / part2.shape[0]
+        rate[ms] = r
+    return ms_w, ms_cut, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, ext, order, bound, rate, ms_qoff, qtab, qorder, qbound
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _group_flags(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, grp_ms, grp_n):
+    """flags[0/1, g, word8]: bit t set when member t of group g may still reach its cutoff
+    given the word under its block 1 (at the window's o1) / block 2 (at o1 + 8)."""
+    ng = grp_ms.shape[0]
+    nw = 1 << (2 * _K1)
+    flags = np.zeros((2, ng, nw), dtype=np.uint32)
+    for g in numba.prange(ng):
+        for t in range(grp_n[g]):
+            ms = grp_ms[g, t]
+            bit = np.uint32(1) << np.uint32(t)
             k1 = ms_k1[ms]
-            best = 0
-            bestg = -1.0
-            for st in range(w - k1 + 1):
-                g = 0.0
-                for j in range(st, st + k1):
-                    g += gain[j]
-                if g > bestg:
-                    bestg = g
-                    best = st
-            ms_o1[ms] = best
-            outside = 0
-            for j in range(w):
-                if j < best or j >= best + k1:
-                    outside += colmax[j]
-            need = ms_cut[ms] - outside  # block partial must reach this
-            # partial sums over all 4^k1 words, built column by column
-            nwords = 1 << (2 * k1)
-            part = np.zeros(nwords, dtype=np.int64)
-            cur = 1
-            for t in range(k1):
-                j = best + t
-                for c in range(cur - 1, -1, -1):
-                    pv = part[c]
-                    for a in range(4):
-                        part[c * 4 + a] = pv + ext[(o + j) * 5 + a]
-                cur *= 4
-            b0 = ms_boff[ms]
-            for c in range(nwords):
-                if part[c] >= need:
-                    bits[b0 + (c >> 6)] |= np.uint64(1) << np.uint64(c & 63)
-    return ms_w, ms_cut, ms_moff, ms_k1, ms_o1, ms_boff, ext, order, bound, bits
+            part = _block_partials(ext, ms_moff[ms], ms_o1[ms], k1)
+            sh = 2 * (_K1 - k1)
+            need = ms_need[ms]
+            for c in range(nw):
+                if part[c >> sh] >= need:
+                    flags[0, g, c] |= bit
+            k2 = ms_k2[ms]
+            if k2 == 0:
+                for c in range(nw):
+                    flags[1, g, c] |= bit
+                continue
+            part2 = _block_partials(ext, ms_moff[ms], ms_o1[ms] + k1, k2)
+            sh2 = 2 * (_K1 - k2)
+            need2 = ms_need2[ms]
+            for c in range(nw):
+                if part2[c >> sh2] >= need2:
+                    flags[1, g, c] |= bit
+    return flags
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _dense_tables(ext, ms_moff, ms_w, ms_cut, ms_o1, ms_k1, ms_k2, dense_ms):
+    """For motif strands whose flags filter poorly: int16 partial scores of blocks 1 and 2 over
+    all 8-mers (block 2 broadcast over the letters it does not use), and the joint cutoff."""
+    nd = dense_ms.shape[0]
+    nw = 1 << (2 * _K1)
+    tabs = np.zeros((nd, 2, nw), dtype=np.int16)
+    need = np.zeros(nd, dtype=np.int64)
+    for d in numba.prange(nd):
+        ms = dense_ms[d]
+        o = ms_moff[ms]
+        w = ms_w[ms]
+        k1 = ms_k1[ms]
+        k2 = ms_k2[ms]
+        part = _block_partials(ext, o, ms_o1[ms], k1)
+        sh = 2 * (_K1 - k1)
+        for c in range(nw):
+            tabs[d, 0, c] = part[c >> sh]
+        if k2 > 0:
+            part2 = _block_partials(ext, o, ms_o1[ms] + k1, k2)
+            sh2 = 2 * (_K1 - k2)
+            for c in range(nw):
+                tabs[d, 1, c] = part2[c >> sh2]
+        rest = 0
+        for j in range(w):
+            if j < ms_o1[ms] or j >= ms_o1[ms] + k1 + k2:
+                mx = 0
+                for a in range(4):
+                    if ext[(o + j) * 5 + a] > mx:
+                        mx = ext[(o + j) * 5 + a]
+                rest += mx
+        need[d] = ms_cut[ms] - rest
+    return tabs, need
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
 def _scan(
     words, codes, seg_lo, seg_hi, seg_end, chunk_bounds, chunk_ids, chunk_base, chunk_cap,
-    ms_w, ms_cut, ms_moff, ms_k1, ms_o1, ms_boff, ext, order, bound, bits,
-    out_ms, out_pos, out_score, counts,
+    grp_ms, grp_n, grp_maxoff, flags, ms_w, ms_cut, ms_o1, ms_qoff, qtab, qorder, qbound, nbad,
+    dense_ms, dense_tabs, dense_need, out_ms, out_pos, out_score, counts,
 ):
-    nms = ms_w.shape[0]
+    ng = grp_ms.shape[0]
+    shift = np.uint32(32 - 2 * _K1)
+    qshift = np.uint32(24)
     for ci in numba.prange(chunk_ids.shape[0]):
         c = chunk_ids[ci]
         base = chunk_base[ci]
         cap = chunk_cap[ci]
         n = 0
-        for ms in range(nms):
+        for g in range(ng):
+            fl = flags[0, g]
+            fl2 = flags[1, g]
+            for sg in range(chunk_bounds[c], chunk_bounds[c + 1]):
+                a = seg_lo[sg]
+                b = seg_hi[sg]
+                e = seg_end[sg]
+                qend = min(b + grp_maxoff[g], e)
+                for q in range(a, qend):
+                    f = fl[words[q] >> shift]
+                    if f == 0:
+                        continue
+                    f &= fl2[words[q + _K1] >> shift]
+                    while f != 0:
+                        t = trailing_zeros(f)
+                        f &= f - np.uint32(1)
+                        ms = grp_ms[g, t]
+                        p = q - ms_o1[ms]
+                        w = ms_w[ms]
+                        if p < a or p >= b or p + w > e:
+                            continue
+                        q0 = ms_qoff[ms]
+                        nq = ms_qoff[ms + 1] - q0
+                        cut = ms_cut[ms]
+                        sc = 0
+                        ok = True
+                        for u in range(nq):
+                            bq = qorder[q0 + u]
+                            sc += qtab[(q0 + bq) * 256 + (words[p + 4 * bq] >> qshift)]
+                            if sc + qbound[q0 + u] < cut:
+                                ok = False
+                                break
+                        if ok and nbad[p + w] == nbad[p]:  # windows holding N are not tests
+                            if n < cap:
+                                out_ms[base + n] = ms
+                                out_pos[base + n] = p
+                                out_score[base + n] = sc
+                            n += 1
+        for d in range(dense_ms.shape[0]):
+            ms = dense_ms[d]
             w = ms_w[ms]
-            cut = ms_cut[ms]
-            if cut > w * PSSM_RANGE:
-                continue
-            o = ms_moff[ms]
-            shift = np.uint32(32 - 2 * ms_k1[ms])
             o1 = ms_o1[ms]
-            b0 = ms_boff[ms]
+            t1 = dense_tabs[d, 0]
+            t2 = dense_tabs[d, 1]
+            nd = dense_need[d]
+            q0 = ms_qoff[ms]
+            nq = ms_qoff[ms + 1] - q0
+            cut = ms_cut[ms]
             for sg in range(chunk_bounds[c], chunk_bounds[c + 1]):
                 a = seg_lo[sg]
                 b = min(seg_hi[sg], seg_end[sg] - w + 1)
                 for p in range(a, b):
-                    code = words[p + o1] >> shift
-                    if (bits[b0 + (code >> np.uint32(6))] >> np.uint64(code & np.uint32(63))) & np.uint64(1) == 0:
+                    if np.int64(t1[words[p + o1] >> shift]) + np.int64(t2[words[p + o1 + _K1] >> shift]) < nd:
                         continue
                     sc = 0
                     ok = True
-                    for t in range(w):
-                        j = order[o + t]
-                        sc += ext[(o + j) * 5 + codes[p + j]]
-                        if sc + bound[o + t] < cut:
+                    for u in range(nq):
+                        bq = qorder[q0 + u]
+                        sc += qtab[(q0 + bq) * 256 + (words[p + 4 * bq] >> qshift)]
+                        if sc + qbound[q0 + u] < cut:
                             ok = False
                             break
-                    if ok:
+                    if ok and nbad[p + w] == nbad[p]:
                         if n < cap:
                             out_ms[base + n] = ms
                             out_pos[base + n] = p
@@ -605,15 +772,16 @@ def fimo_batches(
                 if m_tests <= RESERVOIR_SIZE:
                     items = np.arange(m_tests, dtype=np.int64)
                 else:
-                    items = np.sort(sample_rng.choice(m_tests, RESERVOIR_SIZE, replace=False)).astype(np.int64)
-            if items.shape[0] > 100:
+                    items = _distinct_sample(sample_rng, m_tests, RESERVOIR_SIZE)
+            has_hits = bool(np.any(keep[sel])) if sel.stop > sel.start else False
+            if items.shape[0] > 100 and has_hits:  # MEME skips pi0 (and its draws) without hits
                 w = int(tabs.widths[k])
                 cnt = np.maximum(sp.run_len - w + 1, 0)
                 cum = np.concatenate([[0], np.cumsum(cnt)[:-1]]).astype(np.int64)
                 nz = cnt > 0
                 s_items = _score_items(items, ns, sp.codes, sp.run_start[nz], cum[nz], w, tabs.matrices[k])
-                sample_p = np.sort(tabs.pvs[k][s_items])
-                pi0 = float(_pi0(rng.state, sample_p))
+                sample_p = tabs.pvs[k][s_items]
+                pi0 = float(_pi0_first(rng.state, lambda_first(sample_p), sample_p.shape[0]))
             else:
                 pi0 = 1.0
             if stats is not None:
@@ -655,53 +823,89 @@ def fimo_batches(
         yield pa.RecordBatch.from_pydict(cols)
 
 
+def _distinct_sample(gen: np.random.Generator, m: int, size: int) -> np.ndarray:
+    """``size`` distinct integers drawn uniformly from ``range(m)`` (``size < m``)."""
+    got = np.unique(gen.integers(0, m, size=size))
+    while got.shape[0] < size:
+        got = np.unique(np.concatenate([got, gen.integers(0, m, size=size - got.shape[0])]))
+    return got.astype(np.int64)
+
+
 def _run_scan(sp: _SeqPrep, tabs: _MotifTables, norc: bool):
     widths = tabs.widths
     moff = np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(np.int64)
     flat = np.concatenate([m.reshape(-1) for m in tabs.matrices]).astype(np.int32)
-    t = _strand_tables(flat, moff, widths, tabs.cutoffs, norc, _K1)
-    ms_w, ms_cut = t[0], t[1]
+    ms_w, ms_cut, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, ext, order, bound, rate, ms_qoff, qtab, qorder, qbound = _strand_tables(
+        flat, moff, widths, tabs.cutoffs, norc, _K1
+    )
+    live = np.flatnonzero(ms_cut <= ms_w * PSSM_RANGE)
+    empty = np.zeros(0, np.int64)
+    if live.size == 0:
+        return empty, empty, empty
+
+    # groups of 32 motif strands, similar filter pass rates together (rarely-set flags stay rare)
+    live = live[np.argsort(rate[live], kind="stable")]
+    dense_ms = live[rate[live] > _DENSE_RATE]
+    live = live[rate[live] <= _DENSE_RATE]
+    dense_tabs, dense_need = _dense_tables(ext, ms_moff, ms_w, ms_cut, ms_o1, ms_k1, ms_k2, dense_ms)
+    ng = (live.size + 31) // 32
+    grp_ms = np.full((ng, 32), -1, dtype=np.int64)
+    grp_n = np.zeros(ng, dtype=np.int64)
+    grp_maxoff = np.zeros(ng, dtype=np.int64)
+    for g in range(ng):
+        mem = live[g * 32 : (g + 1) * 32]
+        grp_ms[g, : mem.size] = mem
+        grp_n[g] = mem.size
+        grp_maxoff[g] = int(ms_o1[mem].max())
+    flags = _group_flags(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, grp_ms, grp_n)
     nchunks = sp.chunk_bounds.shape[0] - 1
     # expected hits per chunk, to size the buffers (overflowing chunks are re-run)
-    ns = 1 if norc else 2
     peff = 0.0
     for k in range(len(tabs.matrices)):
         c = int(tabs.cutoffs[k])
         if c <= widths[k] * PSSM_RANGE:
-            peff += float(tabs.pvs[k][c]) * ns
-    chunk_pos = np.array(
-        [int((sp.seg_hi[sp.chunk_bounds[c] : sp.chunk_bounds[c + 1]] - sp.seg_lo[sp.chunk_bounds[c] : sp.chunk_bounds[c + 1]]).sum()) for c in range(nchunks)],
-        dtype=np.int64,
-    )
-    caps = np.minimum(chunk_pos * ms_w.shape[0], (chunk_pos * peff * 3 + 256).astype(np.int64))
+            peff += float(tabs.pvs[k][c]) * (1 if norc else 2)
+    lens = sp.seg_hi - sp.seg_lo
+    cum = np.concatenate([[0], np.cumsum(lens)])
+    chunk_pos = cum[sp.chunk_bounds[1:]] - cum[sp.chunk_bounds[:-1]]
+    caps = np.minimum(chunk_pos * (live.size + dense_ms.size), (chunk_pos * peff * 2 + 256).astype(np.int64))
+    args = (grp_ms, grp_n, grp_maxoff, flags, ms_w, ms_cut, ms_o1, ms_qoff, qtab, qorder, qbound, sp.nbad,
+            dense_ms, dense_tabs, dense_need)
     ids = np.arange(nchunks, dtype=np.int64)
-    res = _scan_call(sp, t, ids, caps)
+    res = _scan_call(sp, args, ids, caps)
     counts = res[3]
     over = np.flatnonzero(counts > caps)
+    first = _take(res, caps, counts, counts <= caps)
     if over.size:
-        res2 = _scan_call(sp, t, ids[over], counts[over])
-        parts = [_take(res, caps, counts, keep=counts <= caps), _take(res2, counts[over], res2[3], None)]
-        return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
-    return _take(res, caps, counts, None)
+        res2 = _scan_call(sp, args, ids[over], counts[over])
+        second = _take(res2, counts[over], res2[3], None)
+        return tuple(np.concatenate([first[i], second[i]]) for i in range(3))
+    return first
 
 
-def _scan_call(sp, t, ids, caps):
+def _scan_call(sp, args, ids, caps):
     base = np.concatenate([[0], np.cumsum(caps)[:-1]]).astype(np.int64)
     total = int(caps.sum())
     out_ms = np.empty(total, dtype=np.int64)
     out_pos = np.empty(total, dtype=np.int64)
     out_sc = np.empty(total, dtype=np.int64)
     counts = np.zeros(ids.shape[0], dtype=np.int64)
-    _scan(sp.words, sp.codes, sp.seg_lo, sp.seg_hi, sp.seg_end, sp.chunk_bounds, ids, base, caps.astype(np.int64), *t, out_ms, out_pos, out_sc, counts)
+    _scan(sp.words, sp.codes, sp.seg_lo, sp.seg_hi, sp.seg_end, sp.chunk_bounds, ids, base,
+          caps.astype(np.int64), *args, out_ms, out_pos, out_sc, counts)
     return out_ms, out_pos, out_sc, counts
 
 
 def _take(res, caps, counts, keep):
     base = np.concatenate([[0], np.cumsum(caps)[:-1]]).astype(np.int64)
-    sel = np.ones(counts.shape[0], dtype=bool) if keep is None else keep
-    n = np.minimum(counts, caps)
-    idx = np.concatenate([np.arange(b, b + c) for b, c, s in zip(base, n, sel) if s] or [np.zeros(0, np.int64)]).astype(np.int64)
-    return res[0][idx], res[1][idx], res[2][idx]
+    n = np.where(keep if keep is not None else True, np.minimum(counts, caps), 0)
+    mask = np.zeros(base.shape[0] and int(caps.sum()), dtype=bool)
+    starts = base
+    # rows [base, base + n) of every kept chunk
+    marks = np.zeros(mask.shape[0] + 1, dtype=np.int64)
+    np.add.at(marks, starts, 1)
+    np.add.at(marks, starts + n, -1)
+    mask = np.cumsum(marks[:-1]) > 0
+    return res[0][mask], res[1][mask], res[2][mask]
 
 
 _COMP = np.frombuffer(b"TGCAN", dtype=np.uint8)

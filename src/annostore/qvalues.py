@@ -53,12 +53,16 @@ def _twist(st):
     upper = np.uint32(0x80000000)
     lower = np.uint32(0x7FFFFFFF)
     matrix = np.uint32(0x9908B0DF)
-    for k in range(_N):
-        y = (st[k] & upper) | (st[(k + 1) % _N] & lower)
-        v = st[(k + _M) % _N] ^ (y >> np.uint32(1))
-        if y & np.uint32(1):
-            v ^= matrix
-        st[k] = v
+    one = np.uint32(1)
+    zero = np.uint32(0)
+    for k in range(_N - _M):
+        y = (st[k] & upper) | (st[k + 1] & lower)
+        st[k] = st[k + _M] ^ (y >> one) ^ (matrix if (y & one) else zero)
+    for k in range(_N - _M, _N - 1):
+        y = (st[k] & upper) | (st[k + 1] & lower)
+        st[k] = st[k + _M - _N] ^ (y >> one) ^ (matrix if (y & one) else zero)
+    y = (st[_N - 1] & upper) | (st[0] & lower)
+    st[_N - 1] = st[_M - 1] ^ (y >> one) ^ (matrix if (y & one) else zero)
     st[_N] = 0
 
 
@@ -96,18 +100,27 @@ def _reservoir(st, m, size):
     return slots
 
 
+_NLAMBDA = 100
+LAMBDAS = 0.5 * np.arange(1, _NLAMBDA + 1) / _NLAMBDA  # MEME's grid: 0.005 .. 0.5
+
+
+def lambda_first(pvalues: np.ndarray) -> np.ndarray:
+    """``first[j] = #{p < lambda_j}`` (the sorted index of the first p >= lambda_j), no sort."""
+    p = np.asarray(pvalues, dtype=np.float64)
+    bucket = np.searchsorted(LAMBDAS, p, side="right")  # number of lambdas <= p
+    return np.cumsum(np.bincount(bucket, minlength=_NLAMBDA + 1))[:_NLAMBDA].astype(np.int64)
+
+
 @numba.njit(cache=True, nogil=True)
-def _pi0(st, p_sorted):
-    n = p_sorted.shape[0]
+def _pi0_first(st, first, n):
+    """Storey's bootstrap pi0 from the counts ``first`` of a sample of size ``n``."""
     if n <= 100:
         return 1.0
-    nl = 100
+    nl = first.shape[0]
     lambdas = np.empty(nl)
     for j in range(nl):
         lambdas[j] = 0.5 * (j + 1) / nl
-    # counts of p >= lambda in the sorted sample
     pi0s = np.empty(nl)
-    first = np.searchsorted(p_sorted, lambdas)  # first index with p >= lambda
     pi_hat = np.inf
     for j in range(nl):
         cnt = n - first[j]
@@ -117,22 +130,23 @@ def _pi0(st, p_sorted):
             pi0s[j] = cnt / ((1.0 - lambdas[j]) * n)
         if pi0s[j] < pi_hat:
             pi_hat = pi0s[j]
+    # bucket of each sorted index: the largest j with first[j] <= idx (-1: none)
+    jj = np.full(n, -1, dtype=np.int64)
+    for j in range(nl):
+        for idx in range(first[j], n):
+            jj[idx] = j
     nboot = 100
     nsamp = 1000
     mse = np.zeros(nl)
-    counts = np.zeros(nl, dtype=np.int64)
+    counts = np.zeros(nl + 1, dtype=np.int64)
     for _b in range(nboot):
         counts[:] = 0
         for _s in range(nsamp):
             idx = np.int64(np.floor(mt_drand(st) * n))
-            # the largest j with first[j] <= idx: this draw counts for lambda_0..lambda_j
-            jj = np.searchsorted(first, idx, side="right") - 1
-            if jj >= 0:
-                counts[jj] += 1
-        # counts[j] holds draws whose largest j with first[j] <= idx is j; cumulate from the top
+            counts[jj[idx] + 1] += 1
         acc = 0
         for j in range(nl - 1, -1, -1):
-            acc += counts[j]
+            acc += counts[j + 1]
             if acc == 0:
                 est = np.inf
             else:
@@ -234,8 +248,8 @@ def estimate_pi0(pvalues: np.ndarray, rng: MemeRandom) -> float:
     float
         pi0 in [0, 1]; 1.0 when there are 100 p-values or fewer.
     """
-    p = np.sort(np.asarray(pvalues, dtype=np.float64))
-    return float(_pi0(rng.state, p))
+    p = np.asarray(pvalues, dtype=np.float64)
+    return float(_pi0_first(rng.state, lambda_first(p), p.shape[0]))
 
 
 def qvalues(pvalues: np.ndarray, m: int, pi0: float = 1.0) -> np.ndarray:

@@ -1,0 +1,116 @@
+"""Benchmark: annostore FIMO (MEME numbers) against memelite 0.5 ``fimo``, same process.
+
+JASPAR 2026 CORE vertebrates (1,019 motifs) against 1,000 x 2,000 bp random sequences,
+threshold 1e-4, 2 threads (``--quick``: 100 x 2,000 bp).  Both are JIT-warmed first; each
+workload is repeated and the median reported.  One JSON line per workload:
+
+* ``fimo``: annostore.fimo (default: NRDB background, pseudocount, q-values) vs memelite.fimo;
+* ``fimo_noq``: the same without q-values (the scan alone);
+* ``fimo_store``: scan_store into a fresh store (hits/s into Parquet + DuckDB), no peer.
+
+Run: ``python bench/fimo.py [--quick] [--threads 2] [--repeats 3]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+MOTIFS = REPO / "src" / "annostore" / "data" / "JASPAR2026_CORE_vertebrates_non-redundant.meme"
+if not MOTIFS.exists():
+    MOTIFS = REPO.parent / "shared" / "data" / "JASPAR2026_CORE_vertebrates_non-redundant.meme"
+
+
+def _median_time(fn, repeats):
+    times, out = [], None
+    for _ in range(repeats):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="100 sequences instead of 1,000")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--n", type=int, default=None, help="number of sequences")
+    ap.add_argument("--length", type=int, default=2000)
+    ap.add_argument("--no-peer", action="store_true")
+    args = ap.parse_args()
+
+    import numba
+    import numpy as np
+
+    numba.set_num_threads(min(args.threads, numba.config.NUMBA_NUM_THREADS))
+    import annostore
+    from annostore.fimo import fimo
+    from annostore.motifs import read_motifs
+
+    n = args.n or (100 if args.quick else 1000)
+    rng = np.random.default_rng(0)
+    idx = rng.integers(0, 4, size=(n, args.length))
+    onehot = np.zeros((n, 4, args.length), dtype=np.int8)
+    np.put_along_axis(onehot, idx[:, None, :], 1, axis=1)
+    seqs = annostore.load_sequences(onehot)
+    motifs = read_motifs(MOTIFS)
+    windows = sum(2 * max(0, args.length - m.width + 1) for m in motifs) * n
+    base = {"motifs": len(motifs), "sequences": n, "length": args.length, "threads": args.threads, "threshold": 1e-4}
+
+    # warm-up (JIT / cache load)
+    fimo(motifs, annostore.load_sequences(onehot[:2]), 1e-4)
+
+    peer = None
+    if not args.no_peer:
+        try:
+            from memelite import fimo as ml_fimo
+
+            pwms = motifs.to_dict()
+            ml_fimo(pwms, onehot[:2], threshold=1e-4)
+            peer = lambda: ml_fimo(pwms, onehot, threshold=1e-4)  # noqa: E731
+        except ImportError:
+            peer = None
+    peer_s, peer_hits = None, None
+    if peer is not None:
+        peer_s, res = _median_time(peer, args.repeats)
+        peer_hits = int(sum(len(df) for df in res))
+
+    for workload, kwargs in (("fimo", {}), ("fimo_noq", {"qvalues": False})):
+        ours_s, table = _median_time(lambda: fimo(motifs, seqs, 1e-4, **kwargs), args.repeats)
+        line = dict(workload=workload, ours_s=round(ours_s, 4), peer_s=None if peer_s is None else round(peer_s, 4),
+                    ratio=None if peer_s is None else round(peer_s / ours_s, 3), ours_hits=table.num_rows,
+                    peer_hits=peer_hits, windows_per_s=round(windows / ours_s), **base)
+        print(json.dumps(line), flush=True)
+
+    # into a store
+    try:
+        from annostore.fimo import scan_store
+
+        times, rows = [], 0
+        for _ in range(args.repeats):
+            with tempfile.TemporaryDirectory() as tmp:
+                store = annostore.open(os.path.join(tmp, "b.store"))
+                store.add_motifs(MOTIFS)
+                stats: dict = {}
+                t = time.perf_counter()
+                scan_store(store, sequences=seqs, threshold=1e-4, stats=stats)
+                times.append(time.perf_counter() - t)
+                rows = stats["rows"]
+                store.close() if hasattr(store, "close") else None
+        s = statistics.median(times)
+        print(json.dumps(dict(workload="fimo_store", ours_s=round(s, 4), peer_s=None, ratio=None, ours_hits=rows,
+                              hits_per_s=round(rows / s), **base)), flush=True)
+    except Exception as exc:  # the store may be unavailable in a partial checkout
+        print(json.dumps(dict(workload="fimo_store", error=f"{type(exc).__name__}: {exc}")), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
