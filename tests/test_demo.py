@@ -143,3 +143,75 @@ def test_attributions_shape_padding_and_determinism(model):
     assert np.all(a[0, 40:] == 0) and np.all(a[2] == 0)
     with pytest.raises(BadInputError):
         attributions(model, seqs, method="deeplift")
+
+
+# ------------------------------------------------------------------------------------ the demo end to end
+@pytest.fixture(scope="module")
+def demo_result(tmp_path_factory):
+    from annostore.demo import demo
+
+    out = tmp_path_factory.mktemp("demo") / "demo-out"
+    return demo(out, n_sequences=60, seed=0, progress=False, print_tables=False)
+
+
+def test_demo_recovers_planted_motifs_and_spacing(demo_result):
+    r = demo_result
+    assert r.recovered
+    rec = r.recovery.set_index("family")
+    assert set(rec.index) == {"AP-1", "ETS", "CEBP", "CTCF"}
+    assert (rec["recall"] >= 0.8).all() and (rec["fimo_recall"] >= 0.8).all()
+    assert r.spacing_peak == PAIR_GAP
+    # the planted pair is the top co-occurring pair of seqlet labels at the family level
+    top = r.top_pairs.iloc[0]
+    assert set(top["families"].split(" + ")) == {"CEBP", "CTCF"}
+    # the top high-attribution FIMO motifs are of planted families
+    assert set(r.top_motifs.head(10)["family"]) <= {"AP-1", "ETS", "CEBP", "CTCF"}
+
+
+def test_demo_store_and_files(demo_result):
+    r = demo_result
+    for name in ("logo", "pairs", "spacing"):
+        path = r.pictures[name]
+        assert path.parent == r.path and path.stat().st_size > 5000
+    for name in ("sequences.fa", "planted.tsv", "attributions.npz", "summary.json"):
+        assert (r.path / name).is_file()
+    with annostore.open(r.path, read_only=True) as store:
+        runs = store.runs().to_pandas().set_index("run_id")
+        assert runs.loc[r.runs["seqlets"], "kind"] == "seqlets"
+        assert runs.loc[r.runs["matches"], "parent_run_id"] == r.runs["seqlets"]
+        assert runs.loc[r.runs["hits"], "n_rows"] > 1000
+        assert len(store.sequences()) == 60
+        # seqlets of both signs were called (negative ones overlapping positive ones are dropped)
+        signs = store.query("SELECT DISTINCT sign FROM seqlets ORDER BY sign").column(0).to_pylist()
+        assert 1 in signs and set(signs) <= {-1, 1}
+        params = store.query("SELECT params FROM runs WHERE kind = 'seqlets'").column(0).to_pylist()[0]
+        assert '"both"' in params
+    # attributions on disk are the model's: zero outside the planted/activating sites, positive at the sites
+    attr = np.load(r.path / "attributions.npz")["attributions"]
+    assert attr.shape == (60, 2000) and attr[0, 961:971].sum() > 5 and attr[0, :900].sum() == 0
+
+
+def test_demo_cli_reproduces_and_replaces_previous_demo(demo_result, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from annostore.demo import demo
+    from annostore_cli.app import app
+
+    first = json.loads((demo_result.path / "summary.json").read_text())
+    result = CliRunner().invoke(app, ["--quiet", "demo", str(demo_result.path), "--n-sequences", "60", "--seed", "0"])
+    assert result.exit_code == 0, result.output
+    assert "Planted sites recovered" in result.stdout and "recovered." in result.stdout
+    again = json.loads((demo_result.path / "summary.json").read_text())
+    for key in ("recovery", "top_motifs", "top_pairs", "spacing_peak", "runs", "recovered"):
+        assert again[key] == first[key], key
+    # a folder that is not a previous demo is refused, untouched
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "keep.txt").write_text("x")
+    with pytest.raises(BadInputError, match="not empty"):
+        demo(other, n_sequences=10, progress=False, print_tables=False)
+    assert (other / "keep.txt").read_text() == "x"
+    bad = CliRunner().invoke(app, ["demo", str(other), "--n-sequences", "10"])
+    assert bad.exit_code == 65 and "not empty" in bad.output

@@ -278,7 +278,7 @@ def demo(
             t = step("scan (FIMO)")
             from .fimo import scan_store
 
-            runs["hits"] = int(scan_store(store, attributions=attr, run="demo-hits"))
+            runs["hits"] = int(scan_store(store, attributions=attr, qvalues=False, run="demo-hits"))
             timings["scan"] = time.perf_counter() - t
             pb.advance(1)
 
