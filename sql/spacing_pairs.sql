@@ -36,16 +36,17 @@ p AS (
       AND ($allow_overlaps OR r.start - l."end" >= 0)
 ),
 c AS (
-    SELECT a, b, d, count(*) AS n FROM p GROUP BY a, b, d
+    -- one aggregation: symmetric pairs are counted under (least, greatest), then mirrored
+    SELECT CASE WHEN $symmetric THEN least(a, b) ELSE a END AS a,
+           CASE WHEN $symmetric THEN greatest(a, b) ELSE b END AS b,
+           d, count(*) AS n
+    FROM p
+    GROUP BY ALL
 ),
 s AS (
-    SELECT a, b, d, sum(n)::BIGINT AS n
-    FROM (
-        SELECT a, b, d, n FROM c
-        UNION ALL
-        SELECT b AS a, a AS b, d, n FROM c WHERE $symmetric AND a <> b
-    )
-    GROUP BY a, b, d
+    SELECT a, b, d, n FROM c
+    UNION ALL
+    SELECT b AS a, a AS b, d, n FROM c WHERE $symmetric AND a <> b
 )
 SELECT s.a AS motif_idx_a, ma.name AS motif_a, s.b AS motif_idx_b, mb.name AS motif_b,
        s.d AS distance, s.n
