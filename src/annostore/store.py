@@ -797,6 +797,7 @@ class RunWriter:
         self._lanes = [_Lane() for _ in range(n_lanes)]
         self._lock = threading.Lock()
         self._pool: Optional[ThreadPoolExecutor] = None
+        self._pending: list = []
         self._parts: list[str] = []
         self._done = False
         self._n_seqlets: Optional[int] = None
@@ -857,18 +858,28 @@ class RunWriter:
         """Write rows; a big batch is split over parallel writer lanes (one part file each)."""
         n = table.num_rows
         k = min(len(self._lanes), max(1, n // MIN_ROWS_PER_LANE))
-        if k == 1:
+        self._wait()  # the previous batch's writes (they overlap with reading/validating this one)
+        if k == 1 and len(self._lanes) == 1:
             self._write_lane(self._lanes[0], table)
         else:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(len(self._lanes), thread_name_prefix="annostore-write")
             step = -(-n // k)
-            futures = [
+            self._pending = [
                 self._pool.submit(self._write_lane, self._lanes[i], table.slice(i * step, step)) for i in range(k)
             ]
-            for future in futures:
-                future.result()
         self.n_rows += n
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, []
+        errors = []
+        for future in pending:
+            try:
+                future.result()
+            except BaseException as exc:  # noqa: BLE001 - re-raised below
+                errors.append(exc)
+        if errors:
+            raise errors[0]
 
     def _write_lane(self, lane: "_Lane", table: pa.Table) -> None:
         offset = 0
@@ -896,6 +907,12 @@ class RunWriter:
                 lane.writer = None
 
     def _close_lanes(self) -> None:
+        try:
+            self._wait()
+        finally:
+            self._close_writers()
+
+    def _close_writers(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
