@@ -308,3 +308,11 @@ def test_cli(store, tmp_path):
     assert res.stdout.splitlines()[0] == "motif_idx_a,motif_a,motif_idx_b,motif_b,distance,n"
     res = runner.invoke(app, ["pairs", str(path), "--motif", "nope"])
     assert res.exit_code == 65
+
+
+def test_store_methods_delegate(store):
+    assert store.count(runs="flat").to_arrow().equals(aggregate.count(store, runs="flat").to_arrow())
+    assert store.pairs(runs="flat").to_arrow().equals(aggregate.pairs(store, runs="flat").to_arrow())
+    assert store.spacing(runs="flat", max_distance=20).to_arrow().equals(
+        aggregate.spacing(store, runs="flat", max_distance=20).to_arrow()
+    )

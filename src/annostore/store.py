@@ -611,6 +611,7 @@ class Store:
         tool: str | None = None,
         tool_version: str | None = None,
         params: dict | None = None,
+        progress: bool | None = False,
     ) -> int:
         """Ingest motif hits as one atomic run.
 
@@ -623,7 +624,11 @@ class Store:
         run : str, optional
             Run name.
         format : str, optional
-            Force the reader: ``fimo-tsv``, ``frame``, ``parquet``, ``tsv``, ``csv``.
+            Force the reader: ``fimo-tsv``, ``parquet``, ``tsv``, ``csv``.
+        tool, tool_version, params :
+            Provenance recorded in ``runs``.
+        progress : bool or None
+            A progress bar on stderr (None: only when stderr is a terminal).
 
         Returns
         -------
@@ -632,7 +637,8 @@ class Store:
         """
         from .ingest import ingest_hits
 
-        return ingest_hits(self, data, run=run, format=format, tool=tool, tool_version=tool_version, params=params)
+        return ingest_hits(self, data, run=run, format=format, tool=tool, tool_version=tool_version, params=params,
+                           progress=progress)
 
     def add_seqlets(
         self,
@@ -680,6 +686,32 @@ class Store:
         from .ingest import ingest_matches
 
         return ingest_matches(self, matches, seqlet_run=seqlet_run, run=run, **kw)
+
+    # -- aggregations (annostore.aggregate; see docs/semantics.md) ------------------------------
+
+    def count(self, **kw: Any) -> "Any":
+        """Count annotations per example and motif; see :func:`annostore.aggregate.count`."""
+        from .aggregate import count
+
+        return count(self, **kw)
+
+    def pairs(self, **kw: Any) -> "Any":
+        """Motif co-occurrence within examples; see :func:`annostore.aggregate.pairs`."""
+        from .aggregate import pairs
+
+        return pairs(self, **kw)
+
+    def spacing(self, **kw: Any) -> "Any":
+        """Motif pairs by spacing; see :func:`annostore.aggregate.spacing`."""
+        from .aggregate import spacing
+
+        return spacing(self, **kw)
+
+    def annotations(self, **kw: Any) -> "Any":
+        """The filtered annotation set; see :func:`annostore.aggregate.annotations`."""
+        from .aggregate import annotations
+
+        return annotations(self, **kw)
 
     # -- queries ------------------------------------------------------------------------------
 
