@@ -38,7 +38,8 @@ def register(app: typer.Typer) -> None:
         param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="A run parameter NAME=VALUE to record."),
     ) -> None:
         with open_store(store, read_only=False) as s:
-            run_id = s.add_hits(path, run=run, format=fmt, tool=tool, tool_version=tool_version, params=_parse_params(param))
+            run_id = s.add_hits(path, run=run, format=fmt, tool=tool, tool_version=tool_version,
+                                params=_parse_params(param), progress=common.show_progress())
             n = next(r["n_rows"] for r in s.runs().to_pylist() if r["run_id"] == run_id)
         common.info(f"run {run_id}: {n} hits")
         typer.echo(str(run_id))

@@ -370,6 +370,15 @@ def hit_batches(data: Any, store: Any, format: Optional[str] = None) -> Iterator
         yield _normalise_hits(chunk, mapper, str(path))
 
 
+def _parquet_rows(path: Optional[Path], format: Optional[str]) -> Optional[int]:
+    if path is None or _guess_format(path, format) != "parquet":
+        return None
+    try:
+        return pq.ParquetFile(path).metadata.num_rows
+    except (pa.ArrowInvalid, OSError):
+        return None
+
+
 def _run_errors(path: Any, fn) -> Any:
     try:
         return fn()
@@ -389,8 +398,14 @@ def ingest_hits(
     tool: Optional[str] = None,
     tool_version: Optional[str] = None,
     params: Optional[dict] = None,
+    progress: Optional[bool] = False,
 ) -> int:
-    """Ingest hits (see :meth:`Store.add_hits`) as one atomic run; returns the run id."""
+    """Ingest hits (see :meth:`Store.add_hits`) as one atomic run; returns the run id.
+
+    ``progress``: a rich progress bar on stderr (``None``: only when stderr is a terminal).
+    """
+    from .progress import progress as _progress
+
     path = None if _to_table(data) is not None else _existing(data)
     if tool is None and path is not None and _guess_format(path, format) in ("tsv", "fimo-tsv"):
         tool = "fimo" if _first_line(path).lstrip("#").startswith(("motif_id", "pattern name")) else None
@@ -405,8 +420,11 @@ def ingest_hits(
             input=None if path is None else str(path.resolve()),
             input_sha256=None if path is None else file_sha256(path),
         ) as writer:
-            for batch in hit_batches(data if path is None else path, store, format):
-                writer.write(batch)
+            total = _parquet_rows(path, format)
+            with _progress(total, "ingesting hits", progress) as bar:
+                for batch in hit_batches(data if path is None else path, store, format):
+                    writer.write(batch)
+                    bar.advance(batch.num_rows)
         return writer.run_id
 
     return _run_errors(path, go)
