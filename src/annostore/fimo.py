@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Optional
 
@@ -47,6 +48,7 @@ __all__ = [
     "motif_pssm",
     "scan_store",
     "to_memelite",
+    "write_fimo_tsv",
 ]
 
 PSSM_RANGE = 1000
@@ -54,6 +56,7 @@ LOG2 = 1.44269504  # MEME's my_log2 constant
 _K1 = 8  # bitmap filter width (4^8 bits = 8 KiB per motif strand)
 _CHUNK = 1 << 15  # positions per work chunk
 _MAX_WIDTH = 1400
+_PROBE = np.random.default_rng(12345).integers(0, 1 << 16, size=4096).astype(np.int64)  # 8-mers for filter rates
 _DENSE_RATE = 0.02  # motif strands whose block flags pass more windows than this are scanned densely  # int32 scores with the N penalty stay in range
 
 FIMO_SCHEMA = pa.schema(
@@ -333,8 +336,34 @@ def _block_partials(ext, o, start, k1):
     return part
 
 
+@numba.njit(cache=True, nogil=True)
+def _hilo(ext, o, start, k):
+    """Partial scores of the block's first 4 / next 4 columns (k <= 8 columns from ``start``),
+    indexed by the high / low byte of an 8-mer code: partial(c) = hi[c >> 8] + lo[c & 255]."""
+    hi = np.zeros(256, dtype=np.int64)
+    lo = np.zeros(256, dtype=np.int64)
+    for c in range(256):
+        for t in range(4):
+            letter = (c >> (2 * (3 - t))) & 3
+            if t < k:
+                hi[c] += ext[(o + start + t) * 5 + letter]
+            if 4 + t < k:
+                lo[c] += ext[(o + start + 4 + t) * 5 + letter]
+    return hi, lo
+
+
+@numba.njit(cache=True, nogil=True)
+def _probe_rate(ext, o, start, k, need, probe):
+    hi, lo = _hilo(ext, o, start, k)
+    npass = 0
+    for c in probe:
+        if hi[c >> 8] + lo[c & 255] >= need:
+            npass += 1
+    return npass / probe.shape[0]
+
+
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _strand_tables(matrices_flat, moff, widths, cutoffs, norc, k1max):
+def _strand_tables(matrices_flat, moff, widths, cutoffs, norc, k1max, probe):
     """Per motif strand: the N-extended (w, 5) matrix, pruning order/bounds, filter block."""
     nm = widths.shape[0]
     ns = 1 if norc else 2
@@ -451,19 +480,9 @@ def _strand_tables(matrices_flat, moff, widths, cutoffs, norc, k1max):
                 in2 += colmax[j]
         ms_need[ms] = ms_cut[ms] - (total - in1)  # block 1's partial score must reach this
         ms_need2[ms] = ms_cut[ms] - (total - in2)
-        part = _block_partials(ext, o, best, k1)
-        npass = 0
-        for c in range(part.shape[0]):
-            if part[c] >= ms_need[ms]:
-                npass += 1
-        r = npass / part.shape[0]
+        r = _probe_rate(ext, o, best, k1, ms_need[ms], probe)
         if k2 > 0:
-            part2 = _block_partials(ext, o, best + k1, k2)
-            npass = 0
-            for c in range(part2.shape[0]):
-                if part2[c] >= ms_need2[ms]:
-                    npass += 1
-            r *= npass / part2.shape[0]
+            r *= _probe_rate(ext, o, best + k1, k2, ms_need2[ms], probe)
         rate[ms] = r
     return ms_w, ms_cut, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, ext, order, bound, rate, ms_qoff, qtab, qorder, qbound
 
@@ -480,22 +499,20 @@ def _group_flags(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, grp_ms, g
             ms = grp_ms[g, t]
             bit = np.uint32(1) << np.uint32(t)
             k1 = ms_k1[ms]
-            part = _block_partials(ext, ms_moff[ms], ms_o1[ms], k1)
-            sh = 2 * (_K1 - k1)
+            hi, lo = _hilo(ext, ms_moff[ms], ms_o1[ms], k1)
             need = ms_need[ms]
             for c in range(nw):
-                if part[c >> sh] >= need:
+                if hi[c >> 8] + lo[c & 255] >= need:
                     flags[0, g, c] |= bit
             k2 = ms_k2[ms]
             if k2 == 0:
                 for c in range(nw):
                     flags[1, g, c] |= bit
                 continue
-            part2 = _block_partials(ext, ms_moff[ms], ms_o1[ms] + k1, k2)
-            sh2 = 2 * (_K1 - k2)
+            hi, lo = _hilo(ext, ms_moff[ms], ms_o1[ms] + k1, k2)
             need2 = ms_need2[ms]
             for c in range(nw):
-                if part2[c >> sh2] >= need2:
+                if hi[c >> 8] + lo[c & 255] >= need2:
                     flags[1, g, c] |= bit
     return flags
 
@@ -514,15 +531,13 @@ def _dense_tables(ext, ms_moff, ms_w, ms_cut, ms_o1, ms_k1, ms_k2, dense_ms):
         w = ms_w[ms]
         k1 = ms_k1[ms]
         k2 = ms_k2[ms]
-        part = _block_partials(ext, o, ms_o1[ms], k1)
-        sh = 2 * (_K1 - k1)
+        hi, lo = _hilo(ext, o, ms_o1[ms], k1)
         for c in range(nw):
-            tabs[d, 0, c] = part[c >> sh]
+            tabs[d, 0, c] = hi[c >> 8] + lo[c & 255]
         if k2 > 0:
-            part2 = _block_partials(ext, o, ms_o1[ms] + k1, k2)
-            sh2 = 2 * (_K1 - k2)
+            hi, lo = _hilo(ext, o, ms_o1[ms] + k1, k2)
             for c in range(nw):
-                tabs[d, 1, c] = part2[c >> sh2]
+                tabs[d, 1, c] = hi[c >> 8] + lo[c & 255]
         rest = 0
         for j in range(w):
             if j < ms_o1[ms] or j >= ms_o1[ms] + k1 + k2:
@@ -824,11 +839,13 @@ def fimo_batches(
 
 
 def _distinct_sample(gen: np.random.Generator, m: int, size: int) -> np.ndarray:
-    """``size`` distinct integers drawn uniformly from ``range(m)`` (``size < m``)."""
-    got = np.unique(gen.integers(0, m, size=size))
-    while got.shape[0] < size:
-        got = np.unique(np.concatenate([got, gen.integers(0, m, size=size - got.shape[0])]))
-    return got.astype(np.int64)
+    """``size`` integers drawn uniformly from ``range(m)`` (``size < m``), sorted.
+
+    Without replacement when ``m < 100 size``; above that, with replacement (a few repeats
+    among 10,000 draws change pi0 by far less than its sampling error)."""
+    if m < 100 * size:
+        return np.sort(gen.permutation(m)[:size]).astype(np.int64)
+    return np.sort(gen.integers(0, m, size=size)).astype(np.int64)
 
 
 def _run_scan(sp: _SeqPrep, tabs: _MotifTables, norc: bool):
@@ -836,7 +853,7 @@ def _run_scan(sp: _SeqPrep, tabs: _MotifTables, norc: bool):
     moff = np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(np.int64)
     flat = np.concatenate([m.reshape(-1) for m in tabs.matrices]).astype(np.int32)
     ms_w, ms_cut, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, ext, order, bound, rate, ms_qoff, qtab, qorder, qbound = _strand_tables(
-        flat, moff, widths, tabs.cutoffs, norc, _K1
+        flat, moff, widths, tabs.cutoffs, norc, _K1, _PROBE
     )
     live = np.flatnonzero(ms_cut <= ms_w * PSSM_RANGE)
     empty = np.zeros(0, np.int64)
@@ -1192,6 +1209,133 @@ def scan_store(
         run_id = r.run_id
     stats["rows"] = n_rows
     return run_id
+
+
+# --------------------------------------------------------------------------------------------
+# MEME fimo.tsv
+
+
+FIMO_TSV_HEADER = "motif_id\tmotif_alt_id\tsequence_name\tstart\tstop\tstrand\tscore\tp-value\tq-value\tmatched_sequence"
+_UCSC = re.compile(r"^(?P<name>[^:\s]+):(?P<start>\d+)-(?P<end>\d+)(?:\([+-]\))?$")
+
+
+def genomic_name(name: str) -> tuple[str, int]:
+    """MEME 5.5's default genomic-coordinate parsing of a sequence name.
+
+    ``chr2:101-120`` (UCSC style, optionally followed by ``(+)``/``(-)``) becomes ``("chr2", 100)``:
+    the name and the 0-based genomic position of the sequence's first letter; any other name is
+    returned unchanged with offset 0.
+    """
+    m = _UCSC.match(name)
+    if m is None:
+        return name, 0
+    return m.group("name"), int(m.group("start")) - 1
+
+
+def fasta_texts(path: Any) -> dict:
+    """Sequence texts of a FASTA file as written (case kept), by name; used for fimo.tsv's
+    ``matched_sequence`` (MEME prints '+' matches in the file's case)."""
+    import gzip
+
+    raw = open(path, "rb").read()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    out: dict = {}
+    name, parts = None, []
+    for line in raw.decode("ascii", "replace").splitlines():
+        line = line.strip()
+        if line.startswith(">"):
+            if name is not None:
+                out[name] = "".join(parts)
+            fields = line[1:].split()
+            name, parts = (fields[0] if fields else ""), []
+        elif line and not line.startswith(";") and name is not None:
+            parts.append(line)
+    if name is not None:
+        out[name] = "".join(parts)
+    return out
+
+
+def write_fimo_tsv(
+    table: pa.Table,
+    out: Any,
+    *,
+    text: bool = False,
+    qvalues: bool = True,
+    parse_genomic_coord: bool = True,
+    texts: Optional[dict] = None,
+    command_line: Optional[str] = None,
+) -> int:
+    """Write hits as MEME's ``fimo.tsv`` (1-based inclusive coordinates, as MEME prints them).
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        A :func:`fimo` result (with or without ``matched_sequence``).
+    out : file-like
+        Text stream to write to.
+    text : bool
+        MEME ``--text``: rows in scan order (motif, sequence, position, '+' first), empty
+        q-value column, no trailing comment lines.  Otherwise rows sorted by p-value and the
+        trailing ``#`` lines MEME writes.
+    qvalues : bool
+        ``False`` (MEME ``--no-qvalue``): the q-value column prints 0.
+    parse_genomic_coord : bool
+        MEME 5.5's default: ``name:START-END`` sequence names print as ``name`` with genomic
+        coordinates (``--no-pgc`` turns it off).
+    texts : dict, optional
+        Sequence texts by name as written in the input (keeps lower case in '+' matches).
+    command_line : str, optional
+        Recorded in the last comment line.
+
+    Returns
+    -------
+    int
+        Number of rows written.
+    """
+    import annostore
+
+    n = table.num_rows
+    cols = {c: table.column(c).to_pylist() for c in ("motif", "motif_alt", "sequence_name", "start", "end", "strand", "score", "p_value", "q_value")}
+    matched = table.column("matched_sequence").to_pylist() if "matched_sequence" in table.schema.names else None
+    if text:
+        order = range(n)
+    else:
+        p = np.asarray(cols["p_value"], dtype=np.float64)
+        order = np.argsort(p, kind="stable").tolist()
+    out.write(FIMO_TSV_HEADER + "\n")
+    names_cache: dict = {}
+    for i in order:
+        seq = cols["sequence_name"][i]
+        if seq not in names_cache:
+            names_cache[seq] = genomic_name(seq) if parse_genomic_coord else (seq, 0)
+        shown, off = names_cache[seq]
+        start, end = cols["start"][i], cols["end"][i]
+        ms = ""
+        if texts is not None and seq in texts:
+            window = texts[seq][start:end]
+            ms = window if cols["strand"][i] == "+" else window.upper()[::-1].translate(_RC_TRANS)
+        elif matched is not None:
+            ms = matched[i]
+        if text:
+            q = ""
+        elif not qvalues or cols["q_value"][i] is None:
+            q = "0"
+        else:
+            q = "%.3g" % cols["q_value"][i]
+        out.write(
+            f"{cols['motif'][i]}\t{cols['motif_alt'][i] or ''}\t{shown}\t{start + off + 1}\t{end + off}\t"
+            f"{cols['strand'][i]}\t{'%g' % cols['score'][i]}\t{'%.3g' % cols['p_value'][i]}\t{q}\t{ms}\n"
+        )
+    if not text:
+        out.write("\n")
+        out.write(f"# annostore {annostore.__version__} fimo (MEME FIMO 5.5 compatible numbers)\n")
+        out.write("# The format of this file is described at https://meme-suite.org/meme/doc/fimo-output-format.html.\n")
+        out.write(f"# {command_line or 'annostore fimo'}\n")
+    return n
+
+
+_RC_TRANS = str.maketrans("ACGTN", "TGCAN")
 
 
 # ``annostore.fimo`` names both this module and the function: once the submodule is imported,

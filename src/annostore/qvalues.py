@@ -133,7 +133,8 @@ def _pi0_first(st, first, n):
     # bucket of each sorted index: the largest j with first[j] <= idx (-1: none)
     jj = np.full(n, -1, dtype=np.int64)
     for j in range(nl):
-        for idx in range(first[j], n):
+        hi = first[j + 1] if j + 1 < nl else n
+        for idx in range(first[j], hi):
             jj[idx] = j
     nboot = 100
     nsamp = 1000
