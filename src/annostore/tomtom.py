@@ -166,35 +166,16 @@ def _consensus(pwm: np.ndarray) -> str:
 # =============================================================================================
 
 
-def _qvalues_sorted(p_sorted: np.ndarray, rng_state=None) -> np.ndarray:
+def _qvalues_sorted(p_sorted: np.ndarray, rng) -> np.ndarray:
     """q-values of ascending p-values, MEME style (``compute_qvalues`` with pi0 estimation).
 
-    Uses :mod:`annostore.qvalues` (MEME's Mersenne-Twister stream) when it is
-    available; otherwise pi0 = 1, which is what MEME does whenever there are at
-    most 100 p-values.
+    ``rng`` is the run's :class:`annostore.qvalues.MemeRandom` stream; MEME estimates pi0
+    (Storey bootstrap) only from more than 100 p-values, else pi0 = 1.
     """
-    m = p_sorted.shape[0]
-    pi0 = 1.0
-    if m > 100:
-        pi0 = _estimate_pi0(p_sorted, rng_state)
-    fm = float(np.float32(m))
-    ranks = np.arange(1, m + 1, dtype=np.float32).astype(np.float64)
-    fdr = np.minimum(1.0, pi0 * p_sorted * fm / ranks)
-    return np.minimum.accumulate(fdr[::-1])[::-1]
+    from .qvalues import estimate_pi0, qvalues
 
-
-def _estimate_pi0(p_sorted: np.ndarray, rng_state) -> float:
-    try:
-        from . import qvalues as _qv  # written by the FIMO engineer
-    except ImportError:  # pragma: no cover - until annostore.qvalues lands
-        return 1.0
-    fn = getattr(_qv, "estimate_pi0", None)
-    if fn is None:  # pragma: no cover
-        return 1.0
-    try:
-        return float(fn(p_sorted, rng=rng_state)) if rng_state is not None else float(fn(p_sorted))
-    except TypeError:  # pragma: no cover - other signature
-        return float(fn(p_sorted))
+    pi0 = estimate_pi0(p_sorted, rng) if p_sorted.shape[0] > 100 else 1.0
+    return qvalues(p_sorted, p_sorted.shape[0], pi0)
 
 
 # =============================================================================================
@@ -346,12 +327,15 @@ def _rank_table(qset, qmats, tg: _Targets, p, off, ovl, complete, n_nearest, thr
         "query_idx", "query", "target_idx", "target", "rank", "p_value", "e_value", "q_value",
         "offset", "overlap", "orientation", "query_consensus", "target_consensus")}
     tcons_cache: dict = {}
+    from .qvalues import MemeRandom
+
+    rng = MemeRandom()  # a fresh tomtom process: one stream, continued query after query
     for qi, qm in enumerate(qset):
         pq = p[qi]
         # MEME's sort: p ascending, overlap descending, (db), strand-prefixed id (strcmp)
         order = np.lexsort((tg.st_rank, -ovl[qi], pq))
         ps = pq[order]
-        qv = _qvalues_sorted(ps)
+        qv = _qvalues_sorted(ps, rng)
         if complete:
             ev = ps * E_entries / tg.n_orient
         else:
@@ -557,7 +541,7 @@ def _annotate_codes(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, dist:
     worder = np.argsort(tg.widths, kind="stable").astype(np.int64)
     uw, gstart = np.unique(tg.widths[worder], return_index=True)
     gbounds = np.append(gstart, worder.shape[0]).astype(np.int64)
-    pad = qmax - 1
+    pad = qmax  # >= Q: every alignment window starts inside the layout
     padded, pstart = kern["pad_rows"](ints, zs, tg.starts, pad)
     k_eff = min(k_near, len(tg.names))
     out_idx = np.full((nq, k_eff), -1, dtype=np.int64)
@@ -756,16 +740,16 @@ def annotate_store(
     target_idx = np.array([stored.index(m.name) for m in tset], dtype=np.int64)
     con = store.con
     if seqlet_run is None:
-        row = con.execute(resources.sql("tomtom_latest_seqlet_run")).fetchone()
+        row = con.execute(resources.sql("select_latest_run"), {"kind": "seqlets"}).fetchone()
         if row is None or row[0] is None:
             raise BadInputError("the store has no seqlets run to annotate")
         seqlet_run = int(row[0])
     else:
-        row = con.execute(resources.sql("tomtom_run_kind"), {"run_id": int(seqlet_run)}).fetchone()
+        row = con.execute(resources.sql("store_run_by_id"), {"run_id": int(seqlet_run)}).fetchone()
         if row is None:
             raise BadInputError(f"no run with id {seqlet_run}")
-        if row[0] != "seqlets":
-            raise BadInputError(f"run {seqlet_run} is a {row[0]} run, not a seqlets run")
+        if row[1] != "seqlets":
+            raise BadInputError(f"run {seqlet_run} is a {row[1]} run, not a seqlets run")
     tab = con.execute(resources.sql("tomtom_seqlets_of_run"), {"run_id": int(seqlet_run)}).fetch_arrow_table()
     seq_ids = tab.column("seqlet_id").to_numpy()
     ex = tab.column("example_idx").to_numpy().astype(np.int64)
@@ -1183,27 +1167,39 @@ def _parent_keys(keys):
 
 @numba.njit(parallel=True, **_NJ)
 def _build_pmfs(allkeys, levels, level_bounds, parent_pos, added_type, slot_of_key, hist, u, pool_off, pmf, sv):
+    """pmf and survival (MEME's clamped reverse cumsum) of every span key, level by level."""
+    nk = allkeys.shape[0]
+    sup_lo = np.zeros(nk, dtype=np.int64)
+    sup_hi = np.zeros(nk, dtype=np.int64)
     nlev = level_bounds.shape[0] - 1
     for lev in range(1, nlev):
         lo = level_bounds[lev]
         hi = level_bounds[lev + 1]
         for r in prange(lo, hi):
             h = hist[slot_of_key[r], added_type[r]]
+            hlo = 0
+            while h[hlo] == 0.0:
+                hlo += 1
+            hhi = BINS
+            while h[hhi] == 0.0:
+                hhi -= 1
             dst = pool_off[r]
             if lev == 1:
-                for x in range(BINS + 1):
-                    if h[x] != 0.0:
-                        pmf[dst + x] += u * h[x]
+                for x in range(hlo, hhi + 1):
+                    pmf[dst + x] += u * h[x]
+                sup_lo[r] = hlo
+                sup_hi[r] = hhi
             else:
-                src = pool_off[parent_pos[r]]
-                mx = (lev - 1) * BINS
-                for k in range(mx + 1):
+                pr = parent_pos[r]
+                src = pool_off[pr]
+                for k in range(sup_lo[pr], sup_hi[pr] + 1):
                     ok = pmf[src + k]
                     if ok != 0.0:
                         v = ok * u
-                        for x in range(BINS + 1):
-                            if h[x] != 0.0:
-                                pmf[dst + k + x] += v * h[x]
+                        for x in range(hlo, hhi + 1):
+                            pmf[dst + k + x] += v * h[x]
+                sup_lo[r] = sup_lo[pr] + hlo
+                sup_hi[r] = sup_hi[pr] + hhi
             ln = lev * BINS + 1
             acc = pmf[dst + ln - 1]
             sv[dst + ln - 1] = acc
@@ -1214,25 +1210,21 @@ def _build_pmfs(allkeys, levels, level_bounds, parent_pos, added_type, slot_of_k
 
 @numba.njit(**_NJ)
 def _pad_rows(ints, zs, tstarts, pad):
+    """Integer rows of all target entries laid out with ``pad`` zero columns before each entry (and at the end)."""
     ns = ints.shape[0]
     E = tstarts.shape[0] - 1
     pstart = np.empty(E, dtype=np.int64)
-    tot = 0
+    tot = pad
     for e in range(E):
         pstart[e] = tot
-        tot += tstarts[e + 1] - tstarts[e] + 2 * pad
-    out = np.empty((ns, 5, tot), dtype=np.int32)
+        tot += tstarts[e + 1] - tstarts[e] + pad
+    out = np.zeros((ns, 5, tot), dtype=np.int16)
     for si in range(ns):
-        z = zs[si]
         for ty in range(5):
             for e in range(E):
                 L = tstarts[e + 1] - tstarts[e]
-                p0 = pstart[e]
-                for j in range(pad):
-                    out[si, ty, p0 + j] = z
-                    out[si, ty, p0 + pad + L + j] = z
                 for j in range(L):
-                    out[si, ty, p0 + pad + j] = ints[si, ty, tstarts[e] + j]
+                    out[si, ty, pstart[e] + j] = ints[si, ty, tstarts[e] + j]
     return out, pstart
 
 
@@ -1294,40 +1286,49 @@ def _annotate_queries(codes, qstart, qwidth, masks, mask_slot, zs, padded, pstar
         kbest = np.empty(E, dtype=np.int64)
         obest = np.empty(E, dtype=np.int64)
         nbest = np.empty(E, dtype=np.int64)
-        acc = np.empty(Q + uw[ng - 1], dtype=np.int32)
         marked = np.zeros(N, dtype=np.uint8)
         cand_e = np.empty(E, dtype=np.int64)
         cand_p = np.empty(E)
         ncand = 0
+        # diagonal sums of every alignment of every target entry at once:
+        # acc[x] = sum_i rows[type_i][x + i]; entry e, configuration c <-> x = pstart[e] + c - Q
+        nx = padded.shape[2] - Q + 1
+        acc = np.zeros(nx, dtype=np.int16)
+        for x0 in range(0, nx, 2048):
+            x1 = min(nx, x0 + 2048)
+            av = acc[x0:x1]
+            for i in range(Q):
+                row = padded[si, ty[i], x0 + i:x1 + i]
+                for x in range(x1 - x0):  # contiguous slices: vectorised by LLVM
+                    av[x] = av[x] + row[x]
+        nov = np.empty(Q + uw[ng - 1], dtype=np.int64)
+        adj = np.empty(Q + uw[ng - 1], dtype=np.int64)
         for g in range(ng):
             L = uw[g]
             nal = Q + L - 1
             g0 = gbounds[g]
             g1 = gbounds[g + 1]
+            for c in range(1, nal + 1):
+                a = Q - c if Q - c > 0 else 0
+                b = Q - c + L - 1
+                if b > Q - 1:
+                    b = Q - 1
+                nov[c] = b - a + 1
+                adj[c] = (Q - nov[c]) * z
             for gi in range(g0, g1):
                 e = worder[gi]
-                base = pstart[e] + pad - Q
-                for c in range(1, nal + 1):
-                    acc[c] = 0
-                for i in range(Q):
-                    row = padded[si, ty[i]]
-                    sh = base + i
-                    for c in range(1, nal + 1):
-                        acc[c] += row[sh + c]
+                av = acc[pstart[e] - Q:pstart[e] + L]
                 bk = -1
                 bn = -1
                 bo = 0
                 for c in range(1, nal + 1):
-                    a = Q - c if Q - c > 0 else 0
-                    b = Q - c + L - 1
-                    if b > Q - 1:
-                        b = Q - 1
-                    n = b - a + 1
-                    v = acc[c]
-                    if v > bk or (v == bk and n > bn):
-                        bk = v
-                        bn = n
-                        bo = c - Q
+                    v = np.int64(av[c]) + adj[c]
+                    if v >= bk:
+                        n = nov[c]
+                        if v > bk or n > bn:
+                            bk = v
+                            bn = n
+                            bo = c - Q
                 kbest[e] = bk
                 nbest[e] = bn
                 obest[e] = bo
