@@ -19,6 +19,7 @@ machine pays for compilation.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -38,7 +39,7 @@ __all__ = ["recursive_seqlets", "RecursiveSeqletsResult", "call_seqlets_store", 
 FDR_THRESHOLDS = np.logspace(-1, -30, 117)
 
 _COLUMNS = ["example_idx", "start", "end", "attribution", "p-value"]
-_BLOCK = 64
+_BLOCK = 1024  # output bins per convolution work item
 _CAP = 16  # seqlet slots per example in the first decode pass
 
 
@@ -59,10 +60,15 @@ def _parallel(fn, n_items: int, per_thread: int = 4) -> list:
     bounds = [(p * n_items // n_parts, (p + 1) * n_items // n_parts) for p in range(n_parts)]
     if threads == 1 or n_parts == 1:
         return [fn(lo, hi) for lo, hi in bounds]
+    return list(_pool(threads).map(lambda b: fn(*b), bounds))
+
+
+@functools.lru_cache(maxsize=4)
+def _pool(threads: int):
+    """A thread pool per thread count, reused across calls (its threads idle between calls)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=min(threads, n_parts)) as pool:
-        return list(pool.map(lambda b: fn(*b), bounds))
+    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="annostore-seqlets")
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -90,24 +96,26 @@ def _histogram_rows(X, lo, hi, xmin, bin_width, n_bins):
 def _convolve_blocks(prev, f_idx, f_val, k, n_bins, out, blk_lo, blk_hi):
     """``out[s] = sum_j prev[s - j] f[j]`` (``j`` descending) for the sum of ``k`` positions.
 
-    Only the output blocks ``blk_lo:blk_hi`` (of ``_BLOCK`` bins each) are computed.
+    Only the output blocks ``blk_lo:blk_hi`` (of ``_BLOCK`` bins each) are computed.  The inner
+    loop runs over contiguous views from index 0 so that it vectorises.
     """
     top = k * (n_bins - 1)
     prev_top = (k - 1) * (n_bins - 1)
-    acc = np.zeros(_BLOCK)
     for blk in range(blk_lo, blk_hi):
         s0 = blk * _BLOCK
         s1 = min(s0 + _BLOCK, top + 1)
-        acc[:] = 0.0
+        out[s0:s1] = 0.0
         for jj in range(f_idx.shape[0] - 1, -1, -1):
             j = f_idx[jj]
             w = f_val[jj]
             lo = max(s0, j)
             hi = min(s1, j + prev_top + 1)
-            for s in range(lo, hi):
-                acc[s - s0] += prev[s - j] * w
-        for s in range(s0, s1):
-            out[s] = acc[s - s0]
+            if hi <= lo:
+                continue
+            o = out[lo:hi]
+            p = prev[lo - j : hi - j]
+            for t in range(hi - lo):
+                o[t] += p[t] * w
 
 
 @numba.njit(cache=True, nogil=True)
@@ -201,8 +209,27 @@ def _candidates(x, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, c
 
 
 @numba.njit(cache=True, nogil=True)
+def _stable_order(vals, a, b, order):
+    """``order[:b-a]`` = stable argsort of ``vals[a:b]`` (insertion sort when short)."""
+    m = b - a
+    if m > 32:
+        srt = np.argsort(vals[a:b], kind="mergesort")
+        for r in range(m):
+            order[r] = srt[r]
+        return m
+    for r in range(m):
+        v = vals[a + r]
+        q = r
+        while q > 0 and vals[a + order[q - 1]] > v:
+            order[q] = order[q - 1]
+            q -= 1
+        order[q] = r
+    return m
+
+
+@numba.njit(cache=True, nogil=True)
 def _decode_one(x, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flanks,
-                cs, xs, cand_k, cand_p, cand_q, lvl, called, stamp,
+                cs, xs, cand_k, cand_p, cand_q, lvl, called, stamp, order,
                 out_s, out_e, out_a, out_p, off, cap):
     n_lvl = _candidates(x, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len,
                         cs, xs, cand_k, cand_p, cand_q, lvl)
@@ -214,9 +241,9 @@ def _decode_one(x, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, f
         if a == b:
             continue
         length = min_len + v
-        order = np.argsort(cand_p[a:b], kind="mergesort")
-        for o in order:
-            k = cand_k[a + o]
+        m = _stable_order(cand_p, a, b, order)
+        for r in range(m):
+            k = cand_k[a + order[r]]
             free = True
             for j in range(k, k + length):
                 if called[j] == stamp:
@@ -255,9 +282,10 @@ def _decode_rows(X, lo, hi, xmin, bin_width, n_bins, rcdf, threshold, min_len, m
     cand_q = np.empty(size, dtype=np.float64)
     lvl = np.zeros(n_lvl + 1, dtype=np.int64)
     called = np.zeros(L, dtype=np.int64)
+    order = np.empty(L + 1, dtype=np.int64)
     for i in range(lo, hi):
         counts[i] = _decode_one(X[i], xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flanks,
-                                cs, xs, cand_k, cand_p, cand_q, lvl, called, i + 1,
+                                cs, xs, cand_k, cand_p, cand_q, lvl, called, i + 1, order,
                                 out_s, out_e, out_a, out_p, i * cap, cap)
 
 
@@ -301,6 +329,7 @@ def _count_rows(X, lo, hi, xmin, bin_width, n_bins, rcdf, thresholds, min_len, m
     ord_q = np.empty(size, dtype=np.float64)
     lvl = np.zeros(n_lvl + 1, dtype=np.int64)
     called = np.zeros(L, dtype=np.int64)
+    order = np.empty(L + 1, dtype=np.int64)
     stamp = 0
     for i in range(lo, hi):
         _candidates(X[i], xmin, bin_width, n_bins, rcdf, t_max, min_len, max_len,
@@ -311,8 +340,9 @@ def _count_rows(X, lo, hi, xmin, bin_width, n_bins, rcdf, thresholds, min_len, m
             b = lvl[v + 1]
             if a == b:
                 continue
-            order = np.argsort(cand_p[a:b], kind="mergesort")
-            for o in order:
+            n_here = _stable_order(cand_p, a, b, order)
+            for r in range(n_here):
+                o = order[r]
                 ord_k[m] = cand_k[a + o]
                 ord_len[m] = min_len + v
                 ord_q[m] = cand_q[a + o]
