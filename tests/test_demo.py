@@ -159,7 +159,8 @@ def test_demo_recovers_planted_motifs_and_spacing(demo_result):
     assert r.recovered
     rec = r.recovery.set_index("family")
     assert set(rec.index) == {"AP-1", "ETS", "CEBP", "CTCF"}
-    assert (rec["recall"] >= 0.8).all() and (rec["fimo_recall"] >= 0.8).all()
+    # at test size every family is found far above the demo's own thresholds
+    assert (rec["recall"] >= 0.85).all() and (rec["fimo_recall"] >= 0.95).all()
     assert r.spacing_peak == PAIR_GAP
     # the planted pair is the top co-occurring pair of seqlet labels at the family level
     top = r.top_pairs.iloc[0]

@@ -82,6 +82,8 @@ class PWMConvModel(torch.nn.Module):
         Background letter frequencies for the log-odds (uniform by default).
     pseudocount : float
         Added to each probability before the log-odds.
+    dtype : torch.dtype
+        Parameter dtype (float32 by default: several times faster than float64 on CPU).
 
     Examples
     --------
@@ -103,6 +105,7 @@ class PWMConvModel(torch.nn.Module):
         pool: int = 20,
         background: Sequence[float] | None = None,
         pseudocount: float = 0.01,
+        dtype: torch.dtype = torch.float32,
     ) -> None:
         super().__init__()
         if len(pwms) == 0:
@@ -124,15 +127,15 @@ class PWMConvModel(torch.nn.Module):
         self.names = list(names) if names is not None else [str(j) for j in range(k)]
         self.width = width
         self.pool = int(pool)
-        self.conv = torch.nn.Conv1d(4, 2 * k, width, bias=False, dtype=torch.float64)
+        self.conv = torch.nn.Conv1d(4, 2 * k, width, bias=False, dtype=dtype)
         with torch.no_grad():
-            self.conv.weight.copy_(torch.from_numpy(filters))
+            self.conv.weight.copy_(torch.from_numpy(filters).to(dtype))
         self.conv.weight.requires_grad_(False)
-        self.register_buffer("thresholds", torch.from_numpy(threshold_fraction * best))
+        self.register_buffer("thresholds", torch.from_numpy(threshold_fraction * best).to(dtype))
         w = np.ones(k) if weights is None else np.asarray(weights, dtype=float)
         if w.shape != (k,):
             raise BadInputError(f"need one weight per PWM ({k}), got {w.shape}")
-        self.register_buffer("weights", torch.from_numpy(w))
+        self.register_buffer("weights", torch.from_numpy(w).to(dtype))
         self.n_motifs = k
 
     @classmethod
@@ -172,6 +175,12 @@ class PWMConvModel(torch.nn.Module):
         return (self.pooled(X).sum(-1) * self.weights).sum(-1)
 
 
+def _dtype_of(model: torch.nn.Module) -> torch.dtype:
+    for p in model.parameters():
+        return p.dtype
+    return torch.float32
+
+
 def input_x_gradient(model: torch.nn.Module, X: torch.Tensor) -> torch.Tensor:
     """Input x gradient of the model output with respect to one-hot ``X`` ``(n, 4, L)``.
 
@@ -207,6 +216,7 @@ def ism(model: torch.nn.Module, X: torch.Tensor, start: int = 0, end: int | None
     n, _, L = X.shape
     end = L if end is None else int(end)
     out = torch.zeros(X.shape, dtype=torch.float64)
+    X = X.to(_dtype_of(model))
     with torch.no_grad():
         ref = model(X).to(torch.float64)
         for i in range(n):
@@ -262,9 +272,9 @@ def attributions(
         for b in range(0, n, batch_size):
             idx = order[b : b + batch_size]
             batch = [codes[i] for i in idx]
-            X = one_hot_batch(batch)
+            X = one_hot_batch(batch, dtype=_dtype_of(model))
             A = input_x_gradient(model, X) if method == "input_x_gradient" else ism(model, X)
-            proj = A.sum(dim=1).numpy()
+            proj = A.sum(dim=1).to(torch.float64).numpy()
             for row, i in enumerate(idx):
                 out[i, : len(codes[i])] = proj[row, : len(codes[i])]
             pb.advance(len(idx))
