@@ -260,3 +260,34 @@ def test_call_seqlets_store_real(tmp_path):
     assert len(got) == len(want) > 0
     np.testing.assert_array_equal(got["start"].to_numpy(), want["start"].to_numpy())
     np.testing.assert_array_equal(got["p_value"].to_numpy(), want["p-value"].to_numpy())
+
+
+def test_cli_seqlets(tmp_path):
+    pytest.importorskip("annostore.store")
+    from typer.testing import CliRunner
+
+    from annostore_cli.app import app
+
+    X = _attributions(51, 5, 120).astype(np.float32)
+    np.savez(tmp_path / "attr.npz", attributions=X)
+    rng = np.random.default_rng(0)
+    fasta = tmp_path / "s.fa"
+    fasta.write_text("".join(f">s{i}\n{''.join(rng.choice(list('ACGT'), 120))}\n" for i in range(5)))
+    store = tmp_path / "cli.store"
+    runner = CliRunner()
+    res = runner.invoke(app, ["seqlets", str(store), "--attributions", str(tmp_path / "attr.npz"),
+                              "--sequences", str(fasta), "--sign", "positive", "--flanks", "2", "--run", "p"])
+    assert res.exit_code == 0, res.output
+    run_id = int(res.stdout.strip().splitlines()[-1])
+    import annostore
+
+    with annostore.open(store, read_only=True) as s:
+        got = s.con.execute("SELECT start, \"end\", p_value FROM seqlets WHERE run_id = ? ORDER BY example_idx, start",
+                            [run_id]).df()
+    want = _by_position(recursive_seqlets(X, additional_flanks=2))
+    np.testing.assert_array_equal(got["start"].to_numpy(), want["start"].to_numpy())
+    np.testing.assert_array_equal(got["p_value"].to_numpy(), want["p-value"].to_numpy())
+    bad = runner.invoke(app, ["seqlets", str(store), "--attributions", str(tmp_path / "missing.npz")])
+    assert bad.exit_code == 66
+    bad = runner.invoke(app, ["seqlets", str(store), "--attributions", str(tmp_path / "attr.npz"), "--threshold", "2"])
+    assert bad.exit_code == 65
