@@ -120,6 +120,7 @@ def _find_line(path: Path, text: str) -> Optional[int]:
     return None
 
 
+_MOTIF_COLS = ("motif", "motif_name", "motif_id")  # read from Parquet as dictionaries (fast motif resolution)
 _INT_COLS = {"start", "end", "stop", "example_idx", "motif_idx", "seqlet_id", "rank", "offset", "overlap",
              "Optimal_offset", "Overlap"}
 _FLOAT_COLS = {"score", "p-value", "q-value", "p_value", "q_value", "attribution", "E-value", "e_value"}
@@ -138,7 +139,8 @@ def read_table_batches(path: Any, format: Optional[str] = None, *, batch_rows: i
     fmt = _guess_format(path, format)
     if fmt == "parquet":
         try:
-            pf = pq.ParquetFile(path)
+            names = pq.read_schema(path).names
+            pf = pq.ParquetFile(path, read_dictionary=[c for c in _MOTIF_COLS if c in names])
         except (pa.ArrowInvalid, OSError) as exc:
             raise BadInputError(f"{path}: not a readable Parquet file: {exc}") from None
         for batch in pf.iter_batches(batch_size=batch_rows):

@@ -1013,7 +1013,7 @@ class RunWriter:
         cols: dict[str, Any] = {}
         for f in fields:
             if f.name in table.column_names:
-                cols[f.name] = _cast(table[f.name], f.type, f.name)
+                cols[f.name] = _cast(table[f.name], f.type, f.name, keep_dictionary=f.name == "motif")
             elif f.nullable or f.name in ("motif", "motif_idx", "sign", "seqlet_run_id"):
                 cols[f.name] = None
             else:
@@ -1109,19 +1109,27 @@ class RunWriter:
         resolved = None
         if name_col is not None:
             check.no_nulls("motif")
-            uniq = pc.unique(name_col)
+            if pa.types.is_dictionary(name_col.type):  # e.g. read from Parquet: map the dictionary only
+                uniq = name_col.dictionary.cast(pa.string())
+                pos_np = np.asarray(name_col.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+            else:
+                uniq = pc.unique(name_col)
+                pos_np = None
             uniq_list = uniq.to_pylist()
             mapped = np.array([lookup.get(u, -1) for u in uniq_list], dtype=np.int32)
-            unknown = [u for u, m in zip(uniq_list, mapped) if m < 0]
-            if unknown:
+            if pos_np is None:
+                pos_np = np.asarray(pc.index_in(name_col, value_set=uniq).to_numpy(zero_copy_only=False), dtype=np.int64)
+            resolved = mapped[pos_np]
+            if (resolved < 0).any():
+                bad_rows = resolved < 0
+                unknown = sorted({uniq_list[i] for i in np.unique(pos_np[bad_rows])})
                 shown = ", ".join(repr(u) for u in unknown[:5])
-                count = int(pc.sum(pc.is_in(name_col, value_set=pa.array(unknown, pa.string()))).as_py())
                 raise BadInputError(
-                    f"{count} rows name {len(unknown)} motif(s) not in the store's {n_motifs} motifs: {shown}"
+                    f"{int(bad_rows.sum())} rows name {len(unknown)} motif(s) not in the store's {n_motifs} motifs: {shown}"
                 )
-            pos = pc.index_in(name_col, value_set=uniq)
-            resolved = mapped[np.asarray(pos.to_numpy(zero_copy_only=False), dtype=np.int64)]
-            canonical = all(names[m] == u for u, m in zip(uniq_list, mapped))
+            canonical = not pa.types.is_dictionary(name_col.type) and all(
+                names[m] == u for u, m in zip(uniq_list, mapped)
+            )
         if idx_col is not None:
             check.no_nulls("motif_idx")
             check.bad(
@@ -1206,12 +1214,17 @@ def _as_table(batch: Any) -> pa.Table:
     raise BadInputError(f"cannot write a {type(batch).__name__}; give a pyarrow Table/RecordBatch or a DataFrame")
 
 
-def _cast(col: Any, typ: pa.DataType, name: str) -> Any:
-    if isinstance(col, pa.ChunkedArray) and col.num_chunks != 1:
-        col = col.combine_chunks()
-    elif isinstance(col, pa.ChunkedArray):
-        col = col.chunk(0)
+def _cast(col: Any, typ: pa.DataType, name: str, keep_dictionary: bool = False) -> Any:
+    if isinstance(col, pa.ChunkedArray):
+        if col.num_chunks == 1:
+            col = col.chunk(0)
+        elif pa.types.is_dictionary(col.type):
+            col = col.unify_dictionaries().combine_chunks()
+        else:
+            col = col.combine_chunks()
     if pa.types.is_dictionary(col.type):
+        if keep_dictionary and (pa.types.is_string(col.type.value_type) or pa.types.is_large_string(col.type.value_type)):
+            return col
         col = col.dictionary_decode()
     if col.type == typ:
         return col
