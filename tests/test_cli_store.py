@@ -214,3 +214,28 @@ def test_regions_add_and_mismatch(tmp_path):
     assert run("regions", "add", store, bed).exit_code == 0
     r = run("sequences", "add", store, fa)
     assert r.exit_code == 65 and "2 sequences but the store has 3 regions" in r.stderr
+
+
+def test_ingest_seqlets_with_matches_and_matches_alone(store, tmp_path):
+    seqlets = tmp_path / "seqlets.tsv"
+    seqlets.write_text("example_idx\tstart\tend\tattribution\tp-value\n0\t2\t9\t3.5\t1e-6\n1\t4\t12\t-1.0\t1e-3\n")
+    tomtom = tmp_path / "tomtom.tsv"
+    tomtom.write_text(
+        "Query_ID\tTarget_ID\tOptimal_offset\tp-value\tE-value\tq-value\tOverlap\tQuery_consensus\tTarget_consensus\tOrientation\n"
+        "1\tM2\t0\t0.001\t0.002\t0.01\t2\tAC\tNG\t+\n0\tM1\t1\t0.0001\t0.0002\t0.001\t3\tACG\tACT\t-\n"
+        "# Tomtom (Motif Comparison Tool): Version 5.5.8\n"
+    )
+    r = run("ingest", "seqlets", store, seqlets, "--matches", tomtom, "--run", "s1")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.split() == ["1", "2"]
+    r = run("query", store, "SELECT m.seqlet_id, m.motif, s.example_idx FROM matches m JOIN seqlets s USING (seqlet_id) ORDER BY 1")
+    assert r.stdout.splitlines()[1:] == ["0\tM1\t0", "1\tM2\t1"]
+    r = run("runs", store, "-f", "jsonl")
+    runs = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [(x["name"], x["kind"], x["parent_run_id"]) for x in runs] == [("s1", "seqlets", None), ("s1-matches", "matches", 1)]
+    # a second matches run for the same seqlets; a Query_ID beyond the run's seqlets is refused
+    assert run("ingest", "matches", store, tomtom, "--seqlet-run", "s1").exit_code == 0
+    bad = tmp_path / "bad_tomtom.tsv"
+    bad.write_text(tomtom.read_text().replace("\n1\tM2", "\n7\tM2"))
+    r = run("ingest", "matches", store, bad)
+    assert r.exit_code == 65 and "not among the 2 seqlets" in r.stderr
