@@ -1173,6 +1173,14 @@ def scan_store(
     }
     if isinstance(params["attributions"], os.PathLike):
         params["attributions"] = str(params["attributions"])
+    input_sha256 = mset.sha256
+    if input_sha256 is None:  # the store keeps each motif's source checksum
+        from . import resources
+
+        wanted = set(mset.names)
+        shas = sorted({row[8] for row in store.con.execute(resources.sql("store_motifs")).fetchall()
+                       if row[1] in wanted and row[8]})
+        input_sha256 = ",".join(shas) if shas else None
     stats = {} if stats is None else stats
     n_rows = 0
     with store.begin_run(
@@ -1182,7 +1190,7 @@ def scan_store(
         tool_version=annostore.__version__,
         params=params,
         input=mset.source,
-        input_sha256=mset.sha256,
+        input_sha256=input_sha256,
     ) as r:
         for batch in fimo_batches(
             mset, seqs, threshold, bfile=bfile, norc=norc, motif_pseudo=motif_pseudo, qvalues=qvalues,
