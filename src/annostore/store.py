@@ -198,7 +198,10 @@ class Store:
 
     def _clean_leftovers(self) -> None:
         """Remove files of runs that never committed (only a writer holding the lock does this)."""
-        shutil.rmtree(self.path / TMP_DIR, ignore_errors=True)
+        tmp = self.path / TMP_DIR
+        if tmp.is_dir():
+            for child in tmp.glob("run-*"):
+                shutil.rmtree(child, ignore_errors=True)
         committed = {str(Path(f).parent) for fs in self._committed_files().values() for f in fs}
         for kind in KINDS:
             folder = self.path / kind
