@@ -740,17 +740,19 @@ def annotate_store(
     target_idx = np.array([stored.index(m.name) for m in tset], dtype=np.int64)
     con = store.con
     if seqlet_run is None:
-        row = con.execute(resources.sql("select_latest_run"), {"kind": "seqlets"}).fetchone()
+        rows = con.execute(resources.sql("select_latest_run"), {"kind": "seqlets"}).fetchall()
+        row = rows[0] if rows else None
         if row is None or row[0] is None:
             raise BadInputError("the store has no seqlets run to annotate")
         seqlet_run = int(row[0])
     else:
-        row = con.execute(resources.sql("store_run_by_id"), {"run_id": int(seqlet_run)}).fetchone()
+        rows = con.execute(resources.sql("store_run_by_id"), {"run_id": int(seqlet_run)}).fetchall()
+        row = rows[0] if rows else None
         if row is None:
             raise BadInputError(f"no run with id {seqlet_run}")
         if row[1] != "seqlets":
             raise BadInputError(f"run {seqlet_run} is a {row[1]} run, not a seqlets run")
-    tab = con.execute(resources.sql("tomtom_seqlets_of_run"), {"run_id": int(seqlet_run)}).fetch_arrow_table()
+    tab = con.sql(resources.sql("tomtom_seqlets_of_run"), params={"run_id": int(seqlet_run)}).to_arrow_table()
     seq_ids = tab.column("seqlet_id").to_numpy()
     ex = tab.column("example_idx").to_numpy().astype(np.int64)
     st = tab.column("start").to_numpy().astype(np.int64)
