@@ -312,3 +312,38 @@ def test_annotate_store(tmp_path, jaspar_path):
     np.testing.assert_allclose([r[4] for r in got], p.numpy().reshape(-1))
     assert {r[6] for r in got} == {seqlet_run}
     assert got[0][3] == sub[int(idx[0, 0])].name
+
+
+def test_cli_tomtom_text_and_annotate(example, tmp_path, jaspar_path):
+    import pyarrow as pa
+    from typer.testing import CliRunner
+
+    import annostore
+    from annostore_cli.app import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["tomtom", str(example[0]), str(example[1]), "--text", "--thresh", "1"])
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert lines[0].split("\t")[:4] == ["Query_ID", "Target_ID", "Optimal_offset", "p-value"]
+    assert lines[1] == "Q1\tTA\t0\t0.000144668\t0.000434004\t0.000868008\t4\tACGT\tACGTT\t-"
+    assert lines[4] == "" and lines[5].startswith("#")
+    res = runner.invoke(app, ["tomtom", str(tmp_path / "missing.meme"), str(example[1]), "--text"])
+    assert res.exit_code == 66
+
+    tset, X, rows = _planted(jaspar_path, ["MA0139.2"])
+    path = tmp_path / "c.store"
+    store = annostore.open(path)
+    store.add_motifs(read_motifs(jaspar_path)[:100])
+    store.add_sequences(X)
+    with store.begin_run("seqlets", tool="test") as run:
+        run.write(pa.table({"example_idx": pa.array([0], pa.int64()), "start": pa.array([8], pa.int64()),
+                            "end": pa.array([int(rows[0, 2])], pa.int64()), "sign": pa.array([1], pa.int8())}))
+    store.close()
+    res = runner.invoke(app, ["annotate", str(path), "--n-nearest", "3", "--motifs", "MA0139.2",
+                              "--motifs", "MA0002.3"])
+    assert res.exit_code == 0, res.output
+    run_id = int(res.stdout.strip().splitlines()[-1])
+    store = annostore.open(path, read_only=True)
+    got = store.con.execute("SELECT rank, motif FROM matches WHERE run_id = ? ORDER BY rank", [run_id]).fetchall()
+    assert got == [(1, "MA0139.2"), (2, "MA0002.3")]
