@@ -82,14 +82,29 @@ def _bin_of(x, xmin, bin_width, n_bins):
 
 
 @numba.njit(cache=True, nogil=True)
-def _histogram_rows(X, lo, hi, xmin, bin_width, n_bins):
-    """Counts of the bins of the values of rows ``lo:hi`` of ``X`` (int64, ``(n_bins,)``)."""
+def _histogram_rows(X, lo, hi, xmin, bin_width, n_bins, B):
+    """Bins of rows ``lo:hi`` of ``X`` into ``B``; returns their counts (int64, ``(n_bins,)``)."""
     L = X.shape[1]
     counts = np.zeros(n_bins, dtype=np.int64)
     for i in range(lo, hi):
         for j in range(L):
-            counts[_bin_of(X[i, j], xmin, bin_width, n_bins)] += 1
+            b = _bin_of(X[i, j], xmin, bin_width, n_bins)
+            B[i, j] = b
+            counts[b] += 1
     return counts
+
+
+def _binned(X: np.ndarray, xmin: Any, bin_width: float, n_bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(B, counts)``: the bin of every value of ``X`` (int16/int32) and the histogram."""
+    B = np.empty(X.shape, dtype=np.int16 if n_bins <= 32767 else np.int32)
+    parts = _parallel(lambda lo, hi: _histogram_rows(X, lo, hi, xmin, bin_width, n_bins, B), X.shape[0], 1)
+    return B, np.sum(parts, axis=0)
+
+
+def _cutoff(rcdf: np.ndarray, length: int, threshold: float) -> int:
+    """Smallest bin sum whose p-value is ``< threshold`` (rows are non-increasing), or the row width."""
+    below = np.flatnonzero(rcdf[length] < threshold)
+    return int(below[0]) if below.size else rcdf.shape[1]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -152,25 +167,27 @@ def _null_tables(f: np.ndarray, max_len: int) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True)
-def _candidates(x, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, cs, xs, cand_k, cand_p, cand_q, lvl):
+def _candidates(bins, x, rcdf, threshold, cut, min_len, max_len, cs, xs, cand_k, cand_p, cand_q, lvl):
     """Prefix sums of bins and values of one example, then the candidate spans per length.
 
     Level ``v`` (length ``min_len + v``) holds entries ``lvl[v]:lvl[v+1]`` of ``cand_*``, in
     start order: the starts whose triangle maximum is ``< threshold``, with the prefix-max
-    p-value (``cand_p``) and the triangle maximum (``cand_q``).
+    p-value (``cand_p``) and the triangle maximum (``cand_q``).  ``cut`` is the smallest bin
+    sum of length ``min_len`` whose p-value is ``< threshold``.
     """
     L = x.shape[0]
     cs[0] = 0
     xs[0] = 0.0
     for j in range(L):
-        cs[j + 1] = cs[j] + _bin_of(x[j], xmin, bin_width, n_bins)
+        cs[j + 1] = cs[j] + bins[j]
         xs[j + 1] = xs[j] + np.float64(x[j])
     m = 0
     lvl[0] = 0
     row = rcdf[min_len]
     for k in range(L - min_len + 1):
-        p = row[cs[k + min_len] - cs[k]]
-        if p < threshold:
+        s = cs[k + min_len] - cs[k]
+        if s >= cut:
+            p = row[s]
             cand_k[m] = k
             cand_p[m] = p
             cand_q[m] = p
@@ -228,10 +245,10 @@ def _stable_order(vals, a, b, order):
 
 
 @numba.njit(cache=True, nogil=True)
-def _decode_one(x, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flanks,
+def _decode_one(bins, x, rcdf, threshold, cut, min_len, max_len, flanks,
                 cs, xs, cand_k, cand_p, cand_q, lvl, called, stamp, order,
                 out_s, out_e, out_a, out_p, off, cap):
-    n_lvl = _candidates(x, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len,
+    n_lvl = _candidates(bins, x, rcdf, threshold, cut, min_len, max_len,
                         cs, xs, cand_k, cand_p, cand_q, lvl)
     L = x.shape[0]
     count = 0
@@ -265,7 +282,7 @@ def _decode_one(x, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, f
 
 
 @numba.njit(cache=True, nogil=True)
-def _decode_rows(X, lo, hi, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flanks, cap,
+def _decode_rows(B, X, lo, hi, rcdf, threshold, cut, min_len, max_len, flanks, cap,
                  counts, out_s, out_e, out_a, out_p):
     """Seqlets of rows ``lo:hi`` of ``X``; at most ``cap`` per row are written.
 
@@ -284,21 +301,22 @@ def _decode_rows(X, lo, hi, xmin, bin_width, n_bins, rcdf, threshold, min_len, m
     called = np.zeros(L, dtype=np.int64)
     order = np.empty(L + 1, dtype=np.int64)
     for i in range(lo, hi):
-        counts[i] = _decode_one(X[i], xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flanks,
+        counts[i] = _decode_one(B[i], X[i], rcdf, threshold, cut, min_len, max_len, flanks,
                                 cs, xs, cand_k, cand_p, cand_q, lvl, called, i + 1, order,
                                 out_s, out_e, out_a, out_p, i * cap, cap)
 
 
-def _decode(X, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flanks, cap):
+def _decode(B, X, rcdf, threshold, min_len, max_len, flanks, cap):
     """Decode every row of ``X`` (see :func:`_decode_rows`); returns counts and the slot arrays."""
     n = X.shape[0]
+    cut = _cutoff(rcdf, min_len, threshold)
     counts = np.zeros(n, dtype=np.int64)
     out_s = np.empty(n * cap, dtype=np.int64)
     out_e = np.empty(n * cap, dtype=np.int64)
     out_a = np.empty(n * cap, dtype=np.float64)
     out_p = np.empty(n * cap, dtype=np.float64)
     _parallel(
-        lambda lo, hi: _decode_rows(X, lo, hi, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flanks,
+        lambda lo, hi: _decode_rows(B, X, lo, hi, rcdf, threshold, cut, min_len, max_len, flanks,
                                     cap, counts, out_s, out_e, out_a, out_p),
         n,
     )
@@ -306,7 +324,7 @@ def _decode(X, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flank
 
 
 @numba.njit(cache=True, nogil=True)
-def _count_rows(X, lo, hi, xmin, bin_width, n_bins, rcdf, thresholds, min_len, max_len):
+def _count_rows(B, X, lo, hi, rcdf, thresholds, cut, min_len, max_len):
     """Number of seqlets a full decode of rows ``lo:hi`` gives at each threshold (descending).
 
     Candidates below the largest threshold are sorted once per row in decode order (longest
@@ -332,7 +350,7 @@ def _count_rows(X, lo, hi, xmin, bin_width, n_bins, rcdf, thresholds, min_len, m
     order = np.empty(L + 1, dtype=np.int64)
     stamp = 0
     for i in range(lo, hi):
-        _candidates(X[i], xmin, bin_width, n_bins, rcdf, t_max, min_len, max_len,
+        _candidates(B[i], X[i], rcdf, t_max, cut, min_len, max_len,
                     cs, xs, cand_k, cand_p, cand_q, lvl)
         m = 0
         for v in range(n_lvl - 1, -1, -1):
@@ -371,9 +389,10 @@ def _count_rows(X, lo, hi, xmin, bin_width, n_bins, rcdf, thresholds, min_len, m
     return totals
 
 
-def _count_by_threshold(X, xmin, bin_width, n_bins, rcdf, thresholds, min_len, max_len):
+def _count_by_threshold(B, X, rcdf, thresholds, min_len, max_len):
+    cut = _cutoff(rcdf, min_len, thresholds[0])
     parts = _parallel(
-        lambda lo, hi: _count_rows(X, lo, hi, xmin, bin_width, n_bins, rcdf, thresholds, min_len, max_len),
+        lambda lo, hi: _count_rows(B, X, lo, hi, rcdf, thresholds, cut, min_len, max_len),
         X.shape[0],
     )
     return np.sum(parts, axis=0).astype(np.int64)
@@ -427,15 +446,15 @@ class _Null:
         # the range is taken in X's dtype, the width is a float64: bins are
         # floor(float64(x - xmin) / bin_width) with x - xmin in X's dtype (as tangermeme 1.6)
         self.bin_width = float(xmax - self.xmin) / (self.n_bins - 1)
-        counts = np.sum(_parallel(lambda lo, hi: _histogram_rows(X, lo, hi, self.xmin, self.bin_width, self.n_bins), X.shape[0], 1), axis=0)
+        self.B, counts = _binned(X, self.xmin, self.bin_width, self.n_bins)
         f = counts / float(X.size)
         self.rcdf = _null_tables(f, int(max_len))
 
 
 def _decode_frame(X: np.ndarray, null: _Null, threshold: float, min_len: int, max_len: int, flanks: int) -> pd.DataFrame:
     n = X.shape[0]
-    args = (null.xmin, null.bin_width, null.n_bins, null.rcdf, float(threshold), int(min_len), int(max_len), int(flanks))
-    counts, s, e, a, p = _decode(X, *args, _CAP)
+    args = (null.rcdf, float(threshold), int(min_len), int(max_len), int(flanks))
+    counts, s, e, a, p = _decode(null.B, X, *args, _CAP)
     over = np.flatnonzero(counts > _CAP)
     keep = np.minimum(counts, _CAP)
     slot = np.arange(_CAP)[None, :] < keep[:, None]
@@ -443,7 +462,7 @@ def _decode_frame(X: np.ndarray, null: _Null, threshold: float, min_len: int, ma
     cols = [example_idx, s[slot.ravel()], e[slot.ravel()], a[slot.ravel()], p[slot.ravel()]]
     if over.size:
         cap = X.shape[1] // max(min_len, 1) + 1
-        counts2, s2, e2, a2, p2 = _decode(np.ascontiguousarray(X[over]), *args, cap)
+        counts2, s2, e2, a2, p2 = _decode(np.ascontiguousarray(null.B[over]), np.ascontiguousarray(X[over]), *args, cap)
         slot2 = (np.arange(cap)[None, :] < counts2[:, None]).ravel()
         extra = [np.repeat(over.astype(np.int64), counts2), s2[slot2], e2[slot2], a2[slot2], p2[slot2]]
         drop = np.isin(example_idx, over)
@@ -454,9 +473,10 @@ def _decode_frame(X: np.ndarray, null: _Null, threshold: float, min_len: int, ma
 
 def _fdr_table(X, X_control, null: _Null, min_len, max_len) -> pd.DataFrame:
     thresholds = np.sort(FDR_THRESHOLDS)[::-1].copy()
-    n_x = _count_by_threshold(X, null.xmin, null.bin_width, null.n_bins, null.rcdf, thresholds, min_len, max_len)
+    n_x = _count_by_threshold(null.B, X, null.rcdf, thresholds, min_len, max_len)
     Xc = X_control if X_control.dtype == X.dtype else X_control.astype(X.dtype)
-    n_c = _count_by_threshold(Xc, null.xmin, null.bin_width, null.n_bins, null.rcdf, thresholds, min_len, max_len)
+    Bc, _ = _binned(Xc, null.xmin, null.bin_width, null.n_bins)
+    n_c = _count_by_threshold(Bc, Xc, null.rcdf, thresholds, min_len, max_len)
     scale = X.size / X_control.size
     with np.errstate(divide="ignore", invalid="ignore"):
         fdr = np.where(n_x > 0, (n_c + 1) * scale / np.maximum(n_x, 1), np.nan)
