@@ -38,7 +38,16 @@ import pyarrow as pa
 from .errors import BadInputError
 from numba.cpython.unsafe.numbers import trailing_zeros
 
-from .qvalues import RESERVOIR_SIZE, MemeRandom, _pi0_first, _qvalues_sorted, _reservoir, lambda_first
+from .qvalues import (
+    RESERVOIR_SIZE,
+    MemeRandom,
+    _pi0_first,
+    _qvalues_sorted,
+    _reservoir,
+    _uniforms,
+    knuth_state,
+    lambda_bucket,
+)
 
 __all__ = [
     "FIMO_SCHEMA",
@@ -636,22 +645,74 @@ def _scan(
 
 
 @numba.njit(cache=True, nogil=True)
-def _score_items(items, ns, codes, run_start, run_cum, w, mat):
-    """Integer scores of test items (item = window rank * ns + strand) in scan order numbering."""
-    out = np.empty(items.shape[0], dtype=np.int64)
+def _sample_first(items, ns, codes, run_start, run_len, w, mat, pv):
+    """p-values of sorted test items (item = window rank * ns + strand, scan order), counted
+    against MEME's lambda grid: ``first[j] = #{p < lambda_j}``."""
+    first = np.zeros(100, dtype=np.int64)
+    hist = np.zeros(101, dtype=np.int64)
+    r = 0
+    cum = 0
+    cnt = max(run_len[0] - w + 1, 0) if run_len.shape[0] else 0
     for i in range(items.shape[0]):
         it = items[i]
         v = it // ns
         s = it - v * ns
-        r = np.searchsorted(run_cum, v, side="right") - 1
-        p = run_start[r] + (v - run_cum[r])
+        while v >= cum + cnt:
+            cum += cnt
+            r += 1
+            cnt = max(run_len[r] - w + 1, 0)
+        p = run_start[r] + (v - cum)
         sc = 0
         for j in range(w):
             if s == 0:
                 sc += mat[j, codes[p + j]]
             else:
                 sc += mat[w - 1 - j, 3 - codes[p + j]]
-        out[i] = sc
+        hist[lambda_bucket(pv[sc])] += 1
+    acc = 0
+    for j in range(100):
+        acc += hist[j]
+        first[j] = acc
+    return first
+
+
+@numba.njit(cache=True, nogil=True)
+def _sorted_uniform_items(st, m, size):
+    """``size`` sorted draws from range(m) (uniform order statistics by exponential spacings)."""
+    u = np.empty(size + 1)
+    _uniforms(st, u)
+    e = np.empty(size + 1)
+    tot = 0.0
+    for i in range(size + 1):
+        e[i] = -np.log(1.0 - u[i])
+        tot += e[i]
+    out = np.empty(size, dtype=np.int64)
+    acc = 0.0
+    for i in range(size):
+        acc += e[i]
+        k = np.int64(acc / tot * m)
+        out[i] = k if k < m else m - 1
+    return out
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _pi0_sampled(seeds, tests, active, ns, size, codes, run_start, run_len, widths, mats_flat, moff, pv_flat, pvoff):
+    """pi0 per motif with a fresh stream per motif (seeded 4357 + motif index): 'sample' mode."""
+    nm = seeds.shape[0]
+    out = np.ones(nm)
+    for k in numba.prange(nm):
+        m = tests[k]
+        if not active[k] or m <= 100:
+            continue
+        st = knuth_state(seeds[k])
+        if m <= size:
+            items = np.arange(m).astype(np.int64)
+        else:
+            items = _sorted_uniform_items(st, m, size)
+        w = widths[k]
+        mat = mats_flat[moff[k] * 4 : (moff[k] + w) * 4].reshape((w, 4))
+        first = _sample_first(items, ns, codes, run_start, run_len, w, mat, pv_flat[pvoff[k] : pvoff[k + 1]])
+        out[k] = _pi0_first(st, first, items.shape[0])
     return out
 
 
@@ -751,7 +812,6 @@ def fimo_batches(
         stats["pi0"] = {}
         stats["background"] = bg
     rng = MemeRandom()
-    sample_rng = np.random.default_rng(4357)
     idx_all = np.arange(len(mset))
     for g0 in range(0, len(mset), batch_motifs):
         gidx = idx_all[g0 : g0 + batch_motifs]
@@ -771,43 +831,43 @@ def fimo_batches(
             scores[sel] = sc[sel] / tabs.scales[k] + tabs.widths[k] * tabs.offsets[k]
         keep = np.ones(pos.shape[0], dtype=bool)
         qv = np.full(pos.shape[0], np.nan)
-        for k in range(len(group)):
-            sel = slice(*np.searchsorted(motif_local, [k, k + 1]))
-            m_tests = tests[int(tabs.widths[k])]
-            if max_stored_scores is not None:
+        bounds = np.searchsorted(motif_local, np.arange(len(group) + 1))
+        m_tests = np.array([tests[int(w)] for w in tabs.widths], dtype=np.int64)
+        if max_stored_scores is not None:
+            for k in range(len(group)):
+                sel = slice(bounds[k], bounds[k + 1])
                 keep[sel] = _heap_keep(pvals[sel], int(max_stored_scores))
-            if stats is not None:
-                stats["tests"][int(gidx[k])] = m_tests
-            if not qvalues:
-                continue
-            # pi0 sample
-            if method == "meme":
-                items = _reservoir(rng.state, m_tests, RESERVOIR_SIZE)
-            else:
-                if m_tests <= RESERVOIR_SIZE:
-                    items = np.arange(m_tests, dtype=np.int64)
-                else:
-                    items = _distinct_sample(sample_rng, m_tests, RESERVOIR_SIZE)
-            has_hits = bool(np.any(keep[sel])) if sel.stop > sel.start else False
-            if items.shape[0] > 100 and has_hits:  # MEME skips pi0 (and its draws) without hits
-                w = int(tabs.widths[k])
-                cnt = np.maximum(sp.run_len - w + 1, 0)
-                cum = np.concatenate([[0], np.cumsum(cnt)[:-1]]).astype(np.int64)
-                nz = cnt > 0
-                s_items = _score_items(items, ns, sp.codes, sp.run_start[nz], cum[nz], w, tabs.matrices[k])
-                sample_p = tabs.pvs[k][s_items]
-                pi0 = float(_pi0_first(rng.state, lambda_first(sample_p), sample_p.shape[0]))
-            else:
-                pi0 = 1.0
-            if stats is not None:
-                stats["pi0"][int(gidx[k])] = pi0
-            ksel = np.flatnonzero(keep[sel]) + sel.start
-            if ksel.size:
-                p = pvals[ksel]
-                o2 = np.argsort(p, kind="stable")
-                q = np.empty(p.shape[0])
-                q[o2] = _qvalues_sorted(p[o2], m_tests, pi0)
-                qv[ksel] = q
+        if stats is not None:
+            for k in range(len(group)):
+                stats["tests"][int(gidx[k])] = int(m_tests[k])
+        if qvalues:
+            has_hits = np.array([bool(keep[bounds[k]:bounds[k + 1]].any()) for k in range(len(group))])
+            pi0s = np.ones(len(group))
+            if method == "sample":
+                mats_flat = np.concatenate([mt.reshape(-1) for mt in tabs.matrices]).astype(np.int64)
+                moff = np.concatenate([[0], np.cumsum(tabs.widths)[:-1]]).astype(np.int64)
+                pvoff = np.concatenate([[0], np.cumsum([pv.shape[0] for pv in tabs.pvs])]).astype(np.int64)
+                pi0s = _pi0_sampled(
+                    (4357 + gidx).astype(np.int64), m_tests, has_hits, ns, RESERVOIR_SIZE, sp.codes, sp.run_start,
+                    sp.run_len, tabs.widths, mats_flat, moff, np.concatenate(tabs.pvs), pvoff,
+                )
+            else:  # MEME's own stream: reservoir over every test in scan order, motif after motif
+                for k in range(len(group)):
+                    items = np.sort(_reservoir(rng.state, int(m_tests[k]), RESERVOIR_SIZE))
+                    if items.shape[0] > 100 and has_hits[k]:  # MEME skips pi0 (and its draws) without hits
+                        first = _sample_first(items, ns, sp.codes, sp.run_start, sp.run_len, int(tabs.widths[k]),
+                                              tabs.matrices[k].astype(np.int64), tabs.pvs[k])
+                        pi0s[k] = float(_pi0_first(rng.state, first, items.shape[0]))
+            for k in range(len(group)):
+                if stats is not None:
+                    stats["pi0"][int(gidx[k])] = float(pi0s[k])
+                ksel = np.flatnonzero(keep[bounds[k]:bounds[k + 1]]) + bounds[k]
+                if ksel.size:
+                    p = pvals[ksel]
+                    o2 = np.argsort(p, kind="stable")
+                    q = np.empty(p.shape[0])
+                    q[o2] = _qvalues_sorted(p[o2], int(m_tests[k]), float(pi0s[k]))
+                    qv[ksel] = q
         if not keep.all():
             motif_local, strand_minus, pos, sc = motif_local[keep], strand_minus[keep], pos[keep], sc[keep]
             pvals, scores, qv = pvals[keep], scores[keep], qv[keep]
@@ -836,16 +896,6 @@ def fimo_batches(
         if matched_sequence:
             cols["matched_sequence"] = pa.array(_matched(sp.codes, pos, w_hit, strand_minus), pa.string())
         yield pa.RecordBatch.from_pydict(cols)
-
-
-def _distinct_sample(gen: np.random.Generator, m: int, size: int) -> np.ndarray:
-    """``size`` integers drawn uniformly from ``range(m)`` (``size < m``), sorted.
-
-    Without replacement when ``m < 100 size``; above that, with replacement (a few repeats
-    among 10,000 draws change pi0 by far less than its sampling error)."""
-    if m < 100 * size:
-        return np.sort(gen.permutation(m)[:size]).astype(np.int64)
-    return np.sort(gen.integers(0, m, size=size)).astype(np.int64)
 
 
 def _run_scan(sp: _SeqPrep, tabs: _MotifTables, norc: bool):

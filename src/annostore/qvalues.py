@@ -38,13 +38,28 @@ _N = 624
 _M = 397
 
 
+_IDX = 2 * _N  # state layout: [0, 624) MT words, [624, 1248) tempered outputs of the block, [1248] position
+
+
 def _knuth_state(seed: int) -> np.ndarray:
-    state = np.empty(_N + 1, dtype=np.uint32)  # 624 words + the position
+    state = np.zeros(2 * _N + 1, dtype=np.uint32)
     x = seed & 0xFFFFFFFF
     for k in range(_N):
         state[k] = x
         x = (69069 * x) & 0xFFFFFFFF
-    state[_N] = _N  # forces a twist before the first output
+    state[_IDX] = _N  # forces a twist before the first output
+    return state
+
+
+@numba.njit(cache=True, nogil=True)
+def knuth_state(seed):
+    """A fresh stream state (as :class:`MemeRandom`) built inside numba code."""
+    state = np.zeros(2 * _N + 1, dtype=np.uint32)
+    x = np.uint64(seed) & np.uint64(0xFFFFFFFF)
+    for k in range(_N):
+        state[k] = np.uint32(x)
+        x = (np.uint64(69069) * x) & np.uint64(0xFFFFFFFF)
+    state[_IDX] = _N
     return state
 
 
@@ -63,22 +78,25 @@ def _twist(st):
         st[k] = st[k + _M - _N] ^ (y >> one) ^ (matrix if (y & one) else zero)
     y = (st[_N - 1] & upper) | (st[0] & lower)
     st[_N - 1] = st[_M - 1] ^ (y >> one) ^ (matrix if (y & one) else zero)
-    st[_N] = 0
+    for k in range(_N):  # temper the whole block at once
+        y = st[k]
+        y ^= y >> np.uint32(11)
+        y ^= (y << np.uint32(7)) & np.uint32(0x9D2C5680)
+        y ^= (y << np.uint32(15)) & np.uint32(0xEFC60000)
+        y ^= y >> np.uint32(18)
+        st[_N + k] = y
+    st[_IDX] = 0
 
 
 @numba.njit(cache=True, nogil=True)
 def mt_next32(st) -> np.uint32:
-    """Next tempered 32-bit output of the MT19937 stream held in ``st`` (625 uint32)."""
-    if st[_N] >= _N:
+    """Next tempered 32-bit output of the MT19937 stream held in ``st`` (see ``MemeRandom``)."""
+    i = st[_IDX]
+    if i >= _N:
         _twist(st)
-    i = st[_N]
-    y = st[i]
-    st[_N] = i + 1
-    y ^= y >> np.uint32(11)
-    y ^= (y << np.uint32(7)) & np.uint32(0x9D2C5680)
-    y ^= (y << np.uint32(15)) & np.uint32(0xEFC60000)
-    y ^= y >> np.uint32(18)
-    return y
+        i = 0
+    st[_IDX] = i + 1
+    return st[_N + i]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -90,13 +108,39 @@ def mt_drand(st) -> float:
 
 
 @numba.njit(cache=True, nogil=True)
+def _uniforms(st, out):
+    """Fill ``out`` with consecutive ``drand_mt()`` values (position kept in a register)."""
+    i = np.int64(st[_IDX])
+    for k in range(out.shape[0]):
+        if i >= _N:
+            _twist(st)
+            i = 0
+        hi = np.uint64(st[_N + i])
+        i += 1
+        if i >= _N:
+            _twist(st)
+            i = 0
+        lo = np.uint64(st[_N + i])
+        i += 1
+        out[k] = float((hi << np.uint64(32)) | lo) * 5.421010862427522e-20
+    st[_IDX] = np.uint32(i)
+
+
+@numba.njit(cache=True, nogil=True)
 def _reservoir(st, m, size):
     k = min(m, size)
     slots = np.arange(k).astype(np.int64)
-    for n in range(size + 1, m + 1):  # n: 1-based count of the item offered
-        r = np.int64(np.floor(n * mt_drand(st)))
-        if r < size:
-            slots[r] = n - 1
+    buf = np.empty(65536)
+    n = size + 1  # n: 1-based count of the item offered
+    while n <= m:
+        cnt = min(buf.shape[0], m - n + 1)
+        u = buf[:cnt]
+        _uniforms(st, u)
+        for t in range(cnt):
+            r = np.int64(np.floor((n + t) * u[t]))
+            if r < size:
+                slots[r] = n + t - 1
+        n += cnt
     return slots
 
 
@@ -109,6 +153,20 @@ def lambda_first(pvalues: np.ndarray) -> np.ndarray:
     p = np.asarray(pvalues, dtype=np.float64)
     bucket = np.searchsorted(LAMBDAS, p, side="right")  # number of lambdas <= p
     return np.cumsum(np.bincount(bucket, minlength=_NLAMBDA + 1))[:_NLAMBDA].astype(np.int64)
+
+
+@numba.njit(cache=True, nogil=True)
+def lambda_bucket(p):
+    """Number of lambdas <= p (binary search over MEME's grid)."""
+    lo = 0
+    hi = _NLAMBDA
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if 0.5 * (mid + 1) / _NLAMBDA <= p:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 @numba.njit(cache=True, nogil=True)
@@ -140,10 +198,12 @@ def _pi0_first(st, first, n):
     nsamp = 1000
     mse = np.zeros(nl)
     counts = np.zeros(nl + 1, dtype=np.int64)
+    u = np.empty(nsamp)
     for _b in range(nboot):
         counts[:] = 0
+        _uniforms(st, u)
         for _s in range(nsamp):
-            idx = np.int64(np.floor(mt_drand(st) * n))
+            idx = np.int64(np.floor(u[_s] * n))
             counts[jj[idx] + 1] += 1
         acc = 0
         for j in range(nl - 1, -1, -1):
@@ -199,7 +259,7 @@ class MemeRandom:
     """
 
     def __init__(self, seed: int = 4357) -> None:
-        self.state = _knuth_state(seed)
+        self.state = _knuth_state(seed)  # uint32: MT words, tempered block, position
 
     def next32(self) -> int:
         """Next tempered 32-bit output."""
