@@ -256,3 +256,21 @@ def test_parquet_written_is_readable_without_annostore(store, fixture):
     t = pq.read_table(store.path / files[0])
     assert t.num_rows == sum(len(f) for f in fixture["frames"])
     assert t.column_names[:4] == ["run_id", "example_idx", "motif_idx", "motif"]
+
+
+def test_streaming_text_reader_matches_whole_read(store, fixture, tmp_path, monkeypatch):
+    from annostore import ingest
+
+    names = [f"seq{i}" for i in range(N_SEQ)]
+    path = tmp_path / "fimo.tsv"
+    path.write_text(_fimo_tsv(fixture["frames"], fixture["seqs"], names))
+    whole = pa.concat_tables(list(read_table_batches(path)))
+    monkeypatch.setattr(ingest, "WHOLE_READ_BYTES", 0)
+    parts = list(read_table_batches(path, batch_rows=7))
+    assert pa.concat_tables(parts).equals(whole)
+    store.add_hits(path)
+    assert store.query("SELECT count(*) AS n FROM hits")["n"][0].as_py() == whole.num_rows
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("a\tb\n1\t2\n3\n")
+    with pytest.raises(BadInputError, match=":3: expected 2 fields, found 1"):
+        list(read_table_batches(bad))

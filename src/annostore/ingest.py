@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from .errors import BadInputError, MissingInputError, located
 
 BATCH_ROWS = 1 << 20
+WHOLE_READ_BYTES = 1 << 30  # text tables up to this size are parsed in one multi-threaded read
 
 # column spellings -> store column names
 _RENAME = {
@@ -186,6 +187,15 @@ def read_table_batches(path: Any, format: Optional[str] = None, *, batch_rows: i
         null_values=["", "NA", "NULL", "null", "None"],
     )
     try:
+        if path.stat().st_size <= WHOLE_READ_BYTES:  # parsed on all threads, then handed out in slices
+            table = pacsv.read_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=convert_opts)
+            batches = [_drop_comment_rows(b, names) for b in table.to_batches()]
+            table = pa.Table.from_batches(batches, schema=table.schema)
+            if table.num_rows == 0:
+                yield table
+            for offset in range(0, table.num_rows, batch_rows):
+                yield table.slice(offset, batch_rows)
+            return
         reader = pacsv.open_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=convert_opts)
         buffered: list[pa.RecordBatch] = []
         rows = 0
