@@ -215,21 +215,35 @@ class _MotifTables:
     cutoffs: np.ndarray  # S* per motif (w*1000 + 1 when unreachable)
 
 
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _pvalue_tables(mats_flat, moff, widths, bg, pvoff):
+    out = np.empty(pvoff[-1])
+    for k in numba.prange(widths.shape[0]):
+        w = widths[k]
+        mat = mats_flat[moff[k] * 4 : (moff[k] + w) * 4].reshape((w, 4))
+        out[pvoff[k] : pvoff[k + 1]] = _pvalue_table(mat, bg)
+    return out
+
+
 def _prepare_tables(motifs, bg, motif_pseudo, threshold) -> _MotifTables:
     mats, scales, offs, widths, pvs, cuts = [], [], [], [], [], []
     for motif in motifs:
         if motif.width > _MAX_WIDTH:
             raise BadInputError(f"motif {motif.name!r} is {motif.width} columns wide; at most {_MAX_WIDTH} supported")
         m, s, o = motif_pssm(motif, bg, motif_pseudo)
-        pv = _pvalue_table(m, bg)
-        ok = np.flatnonzero(pv <= threshold)
-        cut = int(ok[0]) if ok.size else motif.width * PSSM_RANGE + 1
         mats.append(m)
         scales.append(s)
         offs.append(o)
         widths.append(motif.width)
+    w_arr = np.array(widths, dtype=np.int64)
+    moff = np.concatenate([[0], np.cumsum(w_arr)[:-1]]).astype(np.int64)
+    pvoff = np.concatenate([[0], np.cumsum(w_arr * PSSM_RANGE + 1)]).astype(np.int64)
+    flat_pv = _pvalue_tables(np.concatenate([m.reshape(-1) for m in mats]).astype(np.int32), moff, w_arr, bg, pvoff)
+    for k, w in enumerate(widths):
+        pv = flat_pv[pvoff[k] : pvoff[k + 1]]
+        ok = np.flatnonzero(pv <= threshold)
         pvs.append(pv)
-        cuts.append(cut)
+        cuts.append(int(ok[0]) if ok.size else w * PSSM_RANGE + 1)
     return _MotifTables(
         mats,
         np.array(scales, dtype=np.float64),
@@ -371,7 +385,7 @@ def _probe_rate(ext, o, start, k, need, probe):
     return npass / probe.shape[0]
 
 
-@numba.njit(cache=True, nogil=True, parallel=True)
+@numba.njit(cache=True, nogil=True)
 def _strand_tables(matrices_flat, moff, widths, cutoffs, norc, k1max, probe):
     """Per motif strand: the N-extended (w, 5) matrix, pruning order/bounds, filter block."""
     nm = widths.shape[0]
@@ -496,7 +510,7 @@ def _strand_tables(matrices_flat, moff, widths, cutoffs, norc, k1max, probe):
     return ms_w, ms_cut, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, ext, order, bound, rate, ms_qoff, qtab, qorder, qbound
 
 
-@numba.njit(cache=True, nogil=True, parallel=True)
+@numba.njit(cache=True, nogil=True)
 def _group_flags(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, grp_ms, grp_n):
     """flags[0/1, g, word8]: bit t set when member t of group g may still reach its cutoff
     given the word under its block 1 (at the window's o1) / block 2 (at o1 + 8)."""
@@ -526,7 +540,7 @@ def _group_flags(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, grp_ms, g
     return flags
 
 
-@numba.njit(cache=True, nogil=True, parallel=True)
+@numba.njit(cache=True, nogil=True)
 def _dense_tables(ext, ms_moff, ms_w, ms_cut, ms_o1, ms_k1, ms_k2, dense_ms):
     """For motif strands whose flags filter poorly: int16 partial scores of blocks 1 and 2 over
     all 8-mers (block 2 broadcast over the letters it does not use), and the joint cutoff."""
@@ -650,6 +664,7 @@ def _sample_first(items, ns, codes, run_start, run_len, w, mat, pv):
     against MEME's lambda grid: ``first[j] = #{p < lambda_j}``."""
     first = np.zeros(100, dtype=np.int64)
     hist = np.zeros(101, dtype=np.int64)
+    by_score = np.zeros(pv.shape[0], dtype=np.int64)
     r = 0
     cum = 0
     cnt = max(run_len[0] - w + 1, 0) if run_len.shape[0] else 0
@@ -663,12 +678,16 @@ def _sample_first(items, ns, codes, run_start, run_len, w, mat, pv):
             cnt = max(run_len[r] - w + 1, 0)
         p = run_start[r] + (v - cum)
         sc = 0
-        for j in range(w):
-            if s == 0:
+        if s == 0:
+            for j in range(w):
                 sc += mat[j, codes[p + j]]
-            else:
+        else:
+            for j in range(w):
                 sc += mat[w - 1 - j, 3 - codes[p + j]]
-        hist[lambda_bucket(pv[sc])] += 1
+        by_score[sc] += 1
+    for sc in range(by_score.shape[0]):
+        if by_score[sc]:
+            hist[lambda_bucket(pv[sc])] += by_score[sc]
     acc = 0
     for j in range(100):
         acc += hist[j]
@@ -712,7 +731,7 @@ def _pi0_sampled(seeds, tests, active, ns, size, codes, run_start, run_len, widt
         w = widths[k]
         mat = mats_flat[moff[k] * 4 : (moff[k] + w) * 4].reshape((w, 4))
         first = _sample_first(items, ns, codes, run_start, run_len, w, mat, pv_flat[pvoff[k] : pvoff[k + 1]])
-        out[k] = _pi0_first(st, first, items.shape[0])
+        out[k] = _pi0_first(st, first, items.shape[0], False)
     return out
 
 
@@ -762,7 +781,7 @@ def fimo_batches(
     attributions: Any = None,
     max_stored_scores: Optional[int] = None,
     motif_names: Optional[Iterable[str]] = None,
-    batch_motifs: int = 64,
+    batch_motifs: int = 128,
     stats: Optional[dict] = None,
 ) -> Iterator[pa.RecordBatch]:
     """:func:`fimo` as a stream of Arrow record batches (memory bounded by one batch of motifs).
@@ -857,7 +876,7 @@ def fimo_batches(
                     if items.shape[0] > 100 and has_hits[k]:  # MEME skips pi0 (and its draws) without hits
                         first = _sample_first(items, ns, sp.codes, sp.run_start, sp.run_len, int(tabs.widths[k]),
                                               tabs.matrices[k].astype(np.int64), tabs.pvs[k])
-                        pi0s[k] = float(_pi0_first(rng.state, first, items.shape[0]))
+                        pi0s[k] = float(_pi0_first(rng.state, first, items.shape[0], True))
             for k in range(len(group)):
                 if stats is not None:
                     stats["pi0"][int(gidx[k])] = float(pi0s[k])

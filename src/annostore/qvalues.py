@@ -127,6 +127,19 @@ def _uniforms(st, out):
 
 
 @numba.njit(cache=True, nogil=True)
+def _uniforms32(st, out):
+    """Fill ``out`` with one-output uniforms ``x / 2^32`` (not MEME's; for independent streams)."""
+    i = np.int64(st[_IDX])
+    for k in range(out.shape[0]):
+        if i >= _N:
+            _twist(st)
+            i = 0
+        out[k] = float(st[_N + i]) * 2.3283064365386963e-10
+        i += 1
+    st[_IDX] = np.uint32(i)
+
+
+@numba.njit(cache=True, nogil=True)
 def _reservoir(st, m, size):
     k = min(m, size)
     slots = np.arange(k).astype(np.int64)
@@ -170,8 +183,9 @@ def lambda_bucket(p):
 
 
 @numba.njit(cache=True, nogil=True)
-def _pi0_first(st, first, n):
-    """Storey's bootstrap pi0 from the counts ``first`` of a sample of size ``n``."""
+def _pi0_first(st, first, n, meme_draws=True):
+    """Storey's bootstrap pi0 from the counts ``first`` of a sample of size ``n``
+    (``meme_draws``: MEME's two-output draws; else one 32-bit output per draw)."""
     if n <= 100:
         return 1.0
     nl = first.shape[0]
@@ -201,7 +215,10 @@ def _pi0_first(st, first, n):
     u = np.empty(nsamp)
     for _b in range(nboot):
         counts[:] = 0
-        _uniforms(st, u)
+        if meme_draws:
+            _uniforms(st, u)
+        else:
+            _uniforms32(st, u)
         for _s in range(nsamp):
             idx = np.int64(np.floor(u[_s] * n))
             counts[jj[idx] + 1] += 1
