@@ -8,7 +8,6 @@ Heavy modules (numba kernels, torch) are imported lazily, on first use of the
 name that needs them, so ``import annostore`` stays fast.
 """
 
-from __future__ import annotations
 
 import importlib
 
