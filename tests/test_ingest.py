@@ -274,3 +274,14 @@ def test_streaming_text_reader_matches_whole_read(store, fixture, tmp_path, monk
     bad.write_text("a\tb\n1\t2\n3\n")
     with pytest.raises(BadInputError, match=":3: expected 2 fields, found 1"):
         list(read_table_batches(bad))
+
+
+def test_comment_row_with_full_field_count_is_skipped(store, tmp_path):
+    path = tmp_path / "fimo.tsv"
+    path.write_text(
+        "motif_id\tmotif_alt_id\tsequence_name\tstart\tstop\tstrand\tscore\tp-value\tq-value\tmatched_sequence\n"
+        f"{store.motif_set().names[0]}\tx\tseq0\t1\t5\t+\t1\t0.01\t\tACGTA\n"
+        "# a\tb\tc\t1\t2\t+\t1\t0.5\t\tAC\n"
+    )
+    store.add_hits(path)
+    assert store.query("SELECT count(*) AS n FROM hits")["n"][0].as_py() == 1

@@ -173,7 +173,9 @@ def read_table_batches(path: Any, format: Optional[str] = None, *, batch_rows: i
 
     types = {}
     for c in names:
-        if c in _INT_COLS:
+        if c in _MOTIF_COLS:
+            types[c] = pa.dictionary(pa.int32(), pa.string())
+        elif c in _INT_COLS:
             types[c] = pa.int64()
         elif c in _FLOAT_COLS:
             types[c] = pa.float64()
@@ -227,6 +229,10 @@ def read_table_batches(path: Any, format: Optional[str] = None, *, batch_rows: i
 def _drop_comment_rows(batch: pa.RecordBatch, names: list[str]) -> pa.RecordBatch:
     """Drop '#' lines that happened to have the right number of fields (first column starts with '#')."""
     first = batch.column(0)
+    if pa.types.is_dictionary(first.type):
+        if not pc.any(pc.fill_null(pc.starts_with(first.dictionary.cast(pa.string()), "#"), False)).as_py():
+            return batch
+        first = first.dictionary_decode()
     if not (pa.types.is_string(first.type) or pa.types.is_large_string(first.type)):
         return batch
     mask = pc.fill_null(pc.starts_with(first, "#"), False)
