@@ -105,6 +105,9 @@ def _project(arr: np.ndarray, what: str) -> np.ndarray:
     if arr.size == 0:
         raise BadInputError(f"{what}: attributions are empty (shape {tuple(arr.shape)})")
     if np.issubdtype(arr.dtype, np.floating):
+        # min/max propagate NaN and show +-inf: two cheap passes instead of a boolean array
+        if np.isfinite(arr.min()) and np.isfinite(arr.max()):
+            return arr
         finite = np.isfinite(arr)
         if not finite.all():
             bad = np.argwhere(~finite)

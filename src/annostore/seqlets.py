@@ -168,7 +168,7 @@ def _null_tables(f: np.ndarray, max_len: int) -> np.ndarray:
 
 @numba.njit(cache=True, nogil=True)
 def _candidates(bins, x, rcdf, threshold, cut, min_len, max_len, cs, xs, cand_k, cand_p, cand_q, lvl):
-    """Prefix sums of bins and values of one example, then the candidate spans per length.
+    """Prefix sums of the bins of one example, then the candidate spans per length.
 
     Level ``v`` (length ``min_len + v``) holds entries ``lvl[v]:lvl[v+1]`` of ``cand_*``, in
     start order: the starts whose triangle maximum is ``< threshold``, with the prefix-max
@@ -177,10 +177,8 @@ def _candidates(bins, x, rcdf, threshold, cut, min_len, max_len, cs, xs, cand_k,
     """
     L = x.shape[0]
     cs[0] = 0
-    xs[0] = 0.0
     for j in range(L):
         cs[j + 1] = cs[j] + bins[j]
-        xs[j + 1] = xs[j] + np.float64(x[j])
     m = 0
     lvl[0] = 0
     row = rcdf[min_len]
@@ -226,47 +224,59 @@ def _candidates(bins, x, rcdf, threshold, cut, min_len, max_len, cs, xs, cand_k,
 
 
 @numba.njit(cache=True, nogil=True)
-def _stable_order(vals, a, b, order):
-    """``order[:b-a]`` = stable argsort of ``vals[a:b]`` (insertion sort when short)."""
-    m = b - a
+def _sort_indices(vals, idx, m):
+    """Stable sort of ``idx[:m]`` by ``vals[idx]`` (insertion sort when short)."""
     if m > 32:
-        srt = np.argsort(vals[a:b], kind="mergesort")
+        keys = np.empty(m)
         for r in range(m):
-            order[r] = srt[r]
-        return m
-    for r in range(m):
-        v = vals[a + r]
+            keys[r] = vals[idx[r]]
+        srt = np.argsort(keys, kind="mergesort")
+        tmp = idx[:m].copy()
+        for r in range(m):
+            idx[r] = tmp[srt[r]]
+        return
+    for r in range(1, m):
+        cur = idx[r]
+        v = vals[cur]
         q = r
-        while q > 0 and vals[a + order[q - 1]] > v:
-            order[q] = order[q - 1]
+        while q > 0 and vals[idx[q - 1]] > v:
+            idx[q] = idx[q - 1]
             q -= 1
-        order[q] = r
-    return m
+        idx[q] = cur
 
 
 @numba.njit(cache=True, nogil=True)
 def _decode_one(bins, x, rcdf, threshold, cut, min_len, max_len, flanks,
                 cs, xs, cand_k, cand_p, cand_q, lvl, called, stamp, order,
                 out_s, out_e, out_a, out_p, off, cap):
+    """Decode one example; returns its number of seqlets (at most ``cap`` are written at ``off``).
+
+    Spans are accepted in non-increasing length, so a candidate overlaps an accepted seqlet
+    exactly when its first or last position is already called (checked in O(1)).
+    """
     n_lvl = _candidates(bins, x, rcdf, threshold, cut, min_len, max_len,
                         cs, xs, cand_k, cand_p, cand_q, lvl)
     L = x.shape[0]
     count = 0
+    max_e = 0
     for v in range(n_lvl - 1, -1, -1):
         a = lvl[v]
         b = lvl[v + 1]
         if a == b:
             continue
         length = min_len + v
-        m = _stable_order(cand_p, a, b, order)
+        m = 0
+        for idx in range(a, b):
+            k = cand_k[idx]
+            if called[k] != stamp and called[k + length - 1] != stamp:
+                order[m] = idx
+                m += 1
+        if m == 0:
+            continue
+        _sort_indices(cand_p, order, m)
         for r in range(m):
-            k = cand_k[a + order[r]]
-            free = True
-            for j in range(k, k + length):
-                if called[j] == stamp:
-                    free = False
-                    break
-            if not free:
+            k = cand_k[order[r]]
+            if called[k] == stamp or called[k + length - 1] == stamp:
                 continue
             for j in range(k, k + length):
                 called[j] = stamp
@@ -275,9 +285,17 @@ def _decode_one(bins, x, rcdf, threshold, cut, min_len, max_len, flanks,
                 e = min(k + length + flanks, L)
                 out_s[off + count] = s
                 out_e[off + count] = e
-                out_a[off + count] = xs[e] - xs[s]
                 out_p[off + count] = rcdf[length, cs[k + length] - cs[k]]
+                if e > max_e:
+                    max_e = e
             count += 1
+    if count:
+        # attributions over the (flanked) spans from float64 prefix sums, only as far as needed
+        xs[0] = 0.0
+        for j in range(max_e):
+            xs[j + 1] = xs[j] + np.float64(x[j])
+        for r in range(min(count, cap)):
+            out_a[off + r] = xs[out_e[off + r]] - xs[out_s[off + r]]
     return count
 
 
@@ -358,12 +376,15 @@ def _count_rows(B, X, lo, hi, rcdf, thresholds, cut, min_len, max_len):
             b = lvl[v + 1]
             if a == b:
                 continue
-            n_here = _stable_order(cand_p, a, b, order)
+            n_here = b - a
+            for r in range(n_here):
+                order[r] = a + r
+            _sort_indices(cand_p, order, n_here)
             for r in range(n_here):
                 o = order[r]
-                ord_k[m] = cand_k[a + o]
+                ord_k[m] = cand_k[o]
                 ord_len[m] = min_len + v
-                ord_q[m] = cand_q[a + o]
+                ord_q[m] = cand_q[o]
                 m += 1
         for ti in range(n_t):
             t = thresholds[ti]
@@ -374,12 +395,8 @@ def _count_rows(B, X, lo, hi, rcdf, thresholds, cut, min_len, max_len):
                     continue
                 k = ord_k[r]
                 length = ord_len[r]
-                free = True
-                for j in range(k, k + length):
-                    if called[j] == stamp:
-                        free = False
-                        break
-                if free:
+                # lengths are non-increasing: overlap iff an end position is already called
+                if called[k] != stamp and called[k + length - 1] != stamp:
                     for j in range(k, k + length):
                         called[j] = stamp
                     got += 1
