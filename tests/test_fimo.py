@@ -418,3 +418,12 @@ def test_cli_fimo_and_scan(tmp_path, tiny):
     res = runner.invoke(app, ["scan", str(store), "--thresh", "0.01", "--run", "cli-scan"])
     assert res.exit_code == 0, res.output
     assert "7 hits" in res.output
+
+
+def test_more_hits_than_expected_are_all_kept():
+    # poly-A against an A-rich motif: every window hits, far above the buffer estimate
+    pwm = np.array([[0.97, 0.01, 0.01, 0.01]] * 12).T
+    seqs = {"polyA": "A" * 20000, "mixed": "ACGT" * 50}
+    t = annostore.fimo({"a12": pwm}, seqs, 1e-4, norc=True, qvalues=False)
+    starts = t.filter(pa.compute.equal(t["sequence_name"], "polyA"))["start"].to_pylist()
+    assert starts == list(range(20000 - 12 + 1))
