@@ -188,12 +188,11 @@ def _pvalue_table(matrix, bg):
                 colmax = matrix[i, a]
         for k in range(top + colmax + 1):
             new[k] = 0.0
-        for k in range(top + 1):
-            v = pdf[k]
-            if v == 0.0:
-                continue
-            for a in range(4):
-                new[k + matrix[i, a]] += v * bg[a]
+        for a in range(4):  # one shifted, scaled copy per letter (vectorises)
+            sh = matrix[i, a]
+            ba = bg[a]
+            for k in range(top + 1):
+                new[k + sh] += pdf[k] * ba
         top += colmax
         for k in range(top + 1):
             pdf[k] = new[k]
