@@ -57,7 +57,7 @@ def test_wheel_ships_jaspar_and_runs_the_demo_outside_the_source_tree(tmp_path):
     assert Path(where).resolve().is_relative_to(env_dir.resolve()), where
 
     run = subprocess.run(
-        [str(env_dir / "bin" / "annostore"), "--quiet", "demo", "demo-out", "--n-sequences", "30", "--seed", "1"],
+        [str(env_dir / "bin" / "annostore"), "--quiet", "demo", "demo-out", "--n-sequences", "60", "--seed", "0"],
         capture_output=True, text=True, cwd=work, env=env, timeout=600,
     )
     assert run.returncode == 0, run.stderr[-3000:]
