@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import warnings
 from typing import Any, NamedTuple
@@ -69,16 +68,6 @@ def _pool(threads: int):
     from concurrent.futures import ThreadPoolExecutor
 
     return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="annostore-seqlets")
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _bin_of(x, xmin, bin_width, n_bins):
-    b = np.floor((x - xmin) / bin_width)
-    if b < 0:
-        return 0
-    if b > n_bins - 1:
-        return n_bins - 1
-    return int(b)
 
 
 @numba.njit(cache=True, nogil=True)
