@@ -122,7 +122,17 @@ def _connect() -> duckdb.DuckDBPyConnection:
             )
         cur = _DB.cursor()
     cur.execute(f"SET SESSION perfect_ht_threshold = {_PERFECT_HASH_BITS}")
+    # results are aggregates keyed by their columns: no need to keep scan order
+    cur.execute("SET SESSION preserve_insertion_order = false")
     return cur
+
+
+def _narrow(values: np.ndarray, headroom: int = 0) -> np.ndarray:
+    """``values`` as int32 when they (plus ``headroom``, for sums in the SQL) fit, else int64.
+    Narrow keys make DuckDB's hash joins and aggregates markedly cheaper."""
+    if values.size == 0 or (int(values.max()) + headroom < 2**31 - 1 and int(values.min()) - headroom > -(2**31)):
+        return values.astype(np.int32)
+    return values
 
 
 def _load(con: duckdb.DuckDBPyConnection, columns: dict[str, np.ndarray]) -> None:
@@ -139,15 +149,41 @@ def _fetch(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None
     return {c: table[c].to_numpy() for c in table.column_names}
 
 
-def _dense(shape: tuple[int, ...], index: tuple[np.ndarray, ...], values: np.ndarray, dtype):
-    """A zero tensor of ``shape``/``dtype`` with ``values`` at ``index`` (keys are unique)."""
+def _numpy_dtype(dtype):
+    """The numpy dtype of a torch dtype, or None where numpy has none (bfloat16)."""
     torch = _torch()
-    y = torch.zeros(shape, dtype=dtype)
+    try:
+        return torch.empty(0, dtype=dtype).numpy().dtype
+    except (TypeError, RuntimeError):
+        return None
+
+
+def _dense(shape: tuple[int, ...], index: tuple[np.ndarray, ...], values: np.ndarray, dtype,
+           mirror: bool = False):
+    """A zero tensor of ``shape``/``dtype`` with ``values`` at ``index`` (keys are unique).
+
+    ``mirror``: also put each value at the index with the first two axes swapped (keys with
+    equal first two indices once). Built in numpy (one flat scatter into a calloc'd buffer,
+    so untouched pages are never written), then shared with torch without a copy.
+    """
+    torch = _torch()
+    index = tuple(np.asarray(i, dtype=np.int64) for i in index)
+    values = np.asarray(values, dtype=np.int64)
+    if mirror and len(values):
+        off = index[0] != index[1]
+        swapped = (index[1][off], index[0][off]) + tuple(i[off] for i in index[2:])
+        index = tuple(np.concatenate([i, j]) for i, j in zip(index, swapped))
+        values = np.concatenate([values, values[off]])
+    npdtype = _numpy_dtype(dtype)
+    if npdtype is None:  # no numpy equivalent: fill through torch
+        y = torch.zeros(shape, dtype=dtype)
+        if len(values):
+            y[tuple(torch.from_numpy(i) for i in index)] = torch.from_numpy(values).to(dtype)
+        return y
+    y = np.zeros(int(np.prod(shape, dtype=np.int64)), dtype=npdtype)
     if len(values):
-        y[tuple(torch.from_numpy(np.array(i, dtype=np.int64)) for i in index)] = torch.from_numpy(
-            np.array(values, dtype=np.int64)
-        ).to(dtype)
-    return y
+        y[np.ravel_multi_index(index, shape)] = values.astype(npdtype)
+    return torch.from_numpy(y.reshape(shape))
 
 
 def _int64_column(t) -> np.ndarray:
@@ -216,7 +252,7 @@ def count_annotations(X, dtype=None, shape: tuple[int, int] | None = None, dim: 
 
     con = _connect()
     try:
-        _load(con, {"example_idx": ex, "annotation_idx": an})
+        _load(con, {"example_idx": _narrow(ex), "annotation_idx": _narrow(an)})
         if dim == 0:
             r = _fetch(con, "annotations_count_annotation")
             _check_overflow(r["n"], dtype, "count_annotations")
@@ -302,23 +338,20 @@ def pairwise_annotations(X, dtype=None, unique: bool = True, symmetric: bool = T
 
     con = _connect()
     try:
+        columns = {"example_idx": _narrow(ex), "annotation_idx": _narrow(an)}
         if unique:
-            _load(con, {"example_idx": ex, "annotation_idx": an})
+            _load(con, columns)
             r = _fetch(con, "annotations_pairs_unique")
         elif symmetric:
-            _load(con, {"example_idx": ex, "annotation_idx": an})
+            _load(con, columns)
             r = _fetch(con, "annotations_pairs_all_symmetric")
         else:
-            _load(con, {"rid": np.arange(len(ex), dtype=np.int64), "example_idx": ex, "annotation_idx": an})
+            _load(con, {"rid": _narrow(np.arange(len(ex), dtype=np.int64)), **columns})
             r = _fetch(con, "annotations_pairs_all_ordered")
     finally:
         con.close()
     _check_overflow(r["n"], dtype, "pairwise_annotations")
-    a, b, n = r["a"], r["b"], r["n"]
-    if symmetric:
-        off = a != b
-        a, b, n = np.concatenate([a, b[off]]), np.concatenate([b, a[off]]), np.concatenate([n, n[off]])
-    return _dense((n_annotations, n_annotations), (a, b), n, dtype)
+    return _dense((n_annotations, n_annotations), (r["a"], r["b"]), r["n"], dtype, mirror=symmetric)
 
 
 # --------------------------------------------------------------------------------------------
@@ -422,20 +455,28 @@ def pairwise_annotations_spacing(
     if max_distance < 0:
         raise RuntimeError(f"max_distance must be >= 0, got {max_distance}")
 
+    reach = max_distance + max(_MIN_BIN, max_distance)  # headroom for end + max_distance, bins
     con = _connect()
     try:
         _load(
             con,
             {
-                "rid": np.arange(len(ex), dtype=np.int64),
-                "example_idx": ex,
-                "annotation_idx": an,
-                "start": start,
-                "end": end,
+                "rid": _narrow(np.arange(len(ex), dtype=np.int64)),
+                "example_idx": _narrow(ex),
+                "annotation_idx": _narrow(an),
+                "start": _narrow(start, reach),
+                "end": _narrow(end, reach),
             },
         )
-        bad = con.sql(sql("annotations_spacing_overlap")).fetchall()
-        if bad:
+        # one pass: every pair within reach, overlapping pairs included (negative d), so the
+        # overlap check costs nothing unless there is an overlap
+        r = _fetch(
+            con,
+            "annotations_spacing",
+            {"max_distance": max_distance, "bin": max(max_distance, _MIN_BIN), "symmetric": bool(symmetric)},
+        )
+        if len(r["d"]) and int(r["d"].min()) < 0:
+            bad = con.sql(sql("annotations_spacing_overlap")).fetchall()
             example, s, e, prev_end = bad[0]
             raise ValueError(
                 "pairwise_annotations_spacing requires that annotations of an example do not "
@@ -444,12 +485,9 @@ def pairwise_annotations_spacing(
                 "overlapping annotations first, or use annostore.aggregate.spacing(..., "
                 "allow_overlaps=True) for signed distances."
             )
-        r = _fetch(
-            con,
-            "annotations_spacing",
-            {"max_distance": max_distance, "bin": max(max_distance, _MIN_BIN), "symmetric": bool(symmetric)},
-        )
     finally:
         con.close()
     _check_overflow(r["n"], dtype, "pairwise_annotations_spacing")
-    return _dense((n_annotations, n_annotations, max_distance), (r["a"], r["b"], r["d"]), r["n"], dtype)
+    # symmetric: the SQL counts each pair under (least, greatest); mirrored here
+    return _dense((n_annotations, n_annotations, max_distance), (r["a"], r["b"], r["d"]), r["n"], dtype,
+                  mirror=bool(symmetric))
