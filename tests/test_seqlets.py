@@ -291,3 +291,14 @@ def test_cli_seqlets(tmp_path):
     assert bad.exit_code == 66
     bad = runner.invoke(app, ["seqlets", str(store), "--attributions", str(tmp_path / "attr.npz"), "--threshold", "2"])
     assert bad.exit_code == 65
+
+
+def test_seqlets_longer_than_examples():
+    X = _attributions(61, 4, 30)
+    empty = recursive_seqlets(X, min_seqlet_len=40, max_seqlet_len=45)
+    assert len(empty) == 0 and list(empty.columns) == COLS
+    theirs = peer_seqlet.recursive_seqlets(torch.from_numpy(X), min_seqlet_len=40, max_seqlet_len=45)
+    assert len(theirs) == 0
+    # a huge max_seqlet_len costs nothing: the null stops at the longest example
+    _assert_identical(recursive_seqlets(X, max_seqlet_len=10**6, threshold=0.5),
+                      peer_seqlet.recursive_seqlets(torch.from_numpy(X), max_seqlet_len=30, threshold=0.5))

@@ -495,17 +495,25 @@ def _fdr_table(X, X_control, null: _Null, min_len, max_len) -> pd.DataFrame:
     )
 
 
+def _zero_fdr_table() -> pd.DataFrame:
+    thresholds = np.sort(FDR_THRESHOLDS)[::-1].copy()
+    z = np.zeros(len(thresholds), np.int64)
+    return pd.DataFrame({"threshold": thresholds, "n_seqlets": z, "n_control_seqlets": z.copy(),
+                         "fdr": np.full(len(thresholds), np.nan)})
+
+
 def _call_one_sign(X, X_control, threshold, min_len, max_len, flanks, n_bins, target_fdr):
     """Seqlets of one sign (positive seqlets of ``X``) and the FDR table (or None)."""
+    # no span is longer than the longest example: longer null rows would never be read
+    longest = max(X.shape[1], 0 if X_control is None else X_control.shape[1])
+    max_len = min(max_len, longest)
+    if max_len < min_len:
+        return _empty_frame(False), (None if X_control is None else _zero_fdr_table())
     null = _Null(X, n_bins, max_len)
     fdr = None
     if X_control is not None:
         if null.empty:
-            thresholds = np.sort(FDR_THRESHOLDS)[::-1].copy()
-            z = np.zeros(len(thresholds), np.int64)
-            fdr = pd.DataFrame({"threshold": thresholds, "n_seqlets": z, "n_control_seqlets": z.copy(),
-                                "fdr": np.full(len(thresholds), np.nan)})
-            return _empty_frame(False), fdr
+            return _empty_frame(False), _zero_fdr_table()
         fdr = _fdr_table(X, X_control, null, min_len, max_len)
         passing = fdr["fdr"].to_numpy() <= target_fdr
         if not passing.any():
