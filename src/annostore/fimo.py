@@ -172,6 +172,12 @@ def motif_pssm(motif, bg: np.ndarray, motif_pseudo: float = 0.1):
     return matrix, int(scale), int(offset)
 
 
+@numba.njit(cache=True, nogil=True, fastmath={"contract"})
+def _axpy(dst, src, a):
+    for k in range(src.shape[0]):
+        dst[k] += src[k] * a
+
+
 @numba.njit(cache=True, nogil=True)
 def _pvalue_table(matrix, bg):
     """P(S >= s) for s = 0..w*1000 under the i.i.d. background (MEME get_pdf_table)."""
@@ -191,8 +197,7 @@ def _pvalue_table(matrix, bg):
         for a in range(4):  # one shifted, scaled copy per letter (vectorises)
             sh = matrix[i, a]
             ba = bg[a]
-            for k in range(top + 1):
-                new[k + sh] += pdf[k] * ba
+            _axpy(new[sh : sh + top + 1], pdf[: top + 1], ba)
         top += colmax
         for k in range(top + 1):
             pdf[k] = new[k]
@@ -226,15 +231,30 @@ def _pvalue_tables(mats_flat, moff, widths, bg, pvoff):
 
 
 def _prepare_tables(motifs, bg, motif_pseudo, threshold) -> _MotifTables:
-    mats, scales, offs, widths, pvs, cuts = [], [], [], [], [], []
+    pvs, cuts = [], []
+    widths = [m.width for m in motifs]
     for motif in motifs:
         if motif.width > _MAX_WIDTH:
             raise BadInputError(f"motif {motif.name!r} is {motif.width} columns wide; at most {_MAX_WIDTH} supported")
-        m, s, o = motif_pssm(motif, bg, motif_pseudo)
-        mats.append(m)
-        scales.append(s)
-        offs.append(o)
-        widths.append(motif.width)
+    # motif_pssm for all motifs at once (same arithmetic, column-stacked)
+    from .motifs import DEFAULT_NSITES
+
+    probs = np.concatenate([m.pwm.T for m in motifs])  # (sum w, 4)
+    nsites = np.repeat([m.nsites if m.nsites and m.nsites > 0 else DEFAULT_NSITES for m in motifs], widths)[:, None]
+    if motif_pseudo != 0:
+        probs = (nsites * probs + motif_pseudo * bg[None, :]) / (nsites + motif_pseudo)
+    lo_odds = _log_odds(probs, bg)
+    starts = np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(np.int64)
+    lo = np.minimum.reduceat(lo_odds.min(axis=1), starts)
+    hi = np.maximum.reduceat(lo_odds.max(axis=1), starts)
+    lo = np.where(hi == lo, hi - 1.0, lo)
+    offs_arr = np.floor(lo)
+    scales_arr = np.floor(PSSM_RANGE / (hi - offs_arr))
+    rep = np.repeat(np.arange(len(widths)), widths)
+    flat = np.floor((lo_odds - offs_arr[rep, None]) * scales_arr[rep, None] + 0.5).astype(np.int32)
+    mats = [flat[a : a + w] for a, w in zip(starts.tolist(), widths)]
+    scales = scales_arr.astype(np.int64).tolist()
+    offs = offs_arr.astype(np.int64).tolist()
     w_arr = np.array(widths, dtype=np.int64)
     moff = np.concatenate([[0], np.cumsum(w_arr)[:-1]]).astype(np.int64)
     pvoff = np.concatenate([[0], np.cumsum(w_arr * PSSM_RANGE + 1)]).astype(np.int64)
@@ -514,6 +534,15 @@ def _strand_tables(matrices_flat, moff, widths, cutoffs, norc, k1max, probe):
 
 
 @numba.njit(cache=True, nogil=True)
+def _or_bits(row, hi, lo, need, bit):
+    """row[h * 256 + l] |= bit where hi[h] + lo[l] >= need (branch-free inner loop)."""
+    for h in range(256):
+        base = hi[h]
+        for l in range(256):
+            row[h * 256 + l] |= bit * np.uint32(base + lo[l] >= need)
+
+
+@numba.njit(cache=True, nogil=True)
 def _group_flags(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, grp_ms, grp_n):
     """flags[0/1, g, word8]: bit t set when member t of group g may still reach its cutoff
     given the word under its block 1 (at the window's o1) / block 2 (at o1 + 8)."""
@@ -527,9 +556,7 @@ def _group_flags(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, grp_ms, g
             k1 = ms_k1[ms]
             hi, lo = _hilo(ext, ms_moff[ms], ms_o1[ms], k1)
             need = ms_need[ms]
-            for c in range(nw):
-                if hi[c >> 8] + lo[c & 255] >= need:
-                    flags[0, g, c] |= bit
+            _or_bits(flags[0, g], hi, lo, need, bit)
             k2 = ms_k2[ms]
             if k2 == 0:
                 for c in range(nw):
@@ -537,9 +564,7 @@ def _group_flags(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, grp_ms, g
                 continue
             hi, lo = _hilo(ext, ms_moff[ms], ms_o1[ms] + k1, k2)
             need2 = ms_need2[ms]
-            for c in range(nw):
-                if hi[c >> 8] + lo[c & 255] >= need2:
-                    flags[1, g, c] |= bit
+            _or_bits(flags[1, g], hi, lo, need2, bit)
     return flags
 
 

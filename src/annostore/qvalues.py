@@ -203,7 +203,7 @@ def _pi0_first(st, first, n, meme_draws=True):
         if pi0s[j] < pi_hat:
             pi_hat = pi0s[j]
     # bucket of each sorted index: the largest j with first[j] <= idx (-1: none)
-    jj = np.full(n, -1, dtype=np.int64)
+    jj = np.full(n, -1, dtype=np.int8)  # small enough to stay in L1
     for j in range(nl):
         hi = first[j + 1] if j + 1 < nl else n
         for idx in range(first[j], hi):
@@ -220,8 +220,8 @@ def _pi0_first(st, first, n, meme_draws=True):
         else:
             _uniforms32(st, u)
         for _s in range(nsamp):
-            idx = np.int64(np.floor(u[_s] * n))
-            counts[jj[idx] + 1] += 1
+            idx = np.int64(u[_s] * n)  # u >= 0: truncation is floor
+            counts[np.int64(jj[idx]) + 1] += 1
         acc = 0
         for j in range(nl - 1, -1, -1):
             acc += counts[j + 1]
