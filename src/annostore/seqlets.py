@@ -101,29 +101,50 @@ def _cutoff(rcdf: np.ndarray, length: int, threshold: float) -> int:
 
 
 @numba.njit(cache=True, nogil=True)
-def _convolve_blocks(prev, f_idx, f_val, k, n_bins, out, blk_lo, blk_hi):
-    """``out[s] = sum_j prev[s - j] f[j]`` (``j`` descending) for the sum of ``k`` positions.
+def _convolve_blocks(pp, n_bins, f_idx, f_val, k, out, blk_lo, blk_hi):
+    """``out[s] = sum_j P_{k-1}[s - j] f[j]`` (``j`` descending) for the output blocks ``blk_lo:blk_hi``.
 
-    Only the output blocks ``blk_lo:blk_hi`` (of ``_BLOCK`` bins each) are computed.  The inner
-    loop runs over contiguous views from index 0 so that it vectorises.
+    ``pp`` holds ``P_{k-1}`` after ``n_bins`` leading zeros (and zeros past its support), so every
+    ``j`` covers the whole block: the extra terms add exact zeros and leave every sum, taken in
+    the same order, bit for bit unchanged.  Four ``j`` are applied per pass over the block.
     """
     top = k * (n_bins - 1)
-    prev_top = (k - 1) * (n_bins - 1)
+    nz = f_idx.shape[0]
     for blk in range(blk_lo, blk_hi):
         s0 = blk * _BLOCK
         s1 = min(s0 + _BLOCK, top + 1)
-        out[s0:s1] = 0.0
-        for jj in range(f_idx.shape[0] - 1, -1, -1):
-            j = f_idx[jj]
-            w = f_val[jj]
-            lo = max(s0, j)
-            hi = min(s1, j + prev_top + 1)
-            if hi <= lo:
-                continue
-            o = out[lo:hi]
-            p = prev[lo - j : hi - j]
-            for t in range(hi - lo):
-                o[t] += p[t] * w
+        m = s1 - s0
+        o = out[s0:s1]
+        o[:] = 0.0
+        jj = nz - 1
+        while jj >= 3:
+            j0 = f_idx[jj]
+            j1 = f_idx[jj - 1]
+            j2 = f_idx[jj - 2]
+            j3 = f_idx[jj - 3]
+            w0 = f_val[jj]
+            w1 = f_val[jj - 1]
+            w2 = f_val[jj - 2]
+            w3 = f_val[jj - 3]
+            p0 = pp[s0 - j0 + n_bins : s1 - j0 + n_bins]
+            p1 = pp[s0 - j1 + n_bins : s1 - j1 + n_bins]
+            p2 = pp[s0 - j2 + n_bins : s1 - j2 + n_bins]
+            p3 = pp[s0 - j3 + n_bins : s1 - j3 + n_bins]
+            for t in range(m):
+                v = o[t]
+                v += p0[t] * w0
+                v += p1[t] * w1
+                v += p2[t] * w2
+                v += p3[t] * w3
+                o[t] = v
+            jj -= 4
+        while jj >= 0:
+            j0 = f_idx[jj]
+            w0 = f_val[jj]
+            p0 = pp[s0 - j0 + n_bins : s1 - j0 + n_bins]
+            for t in range(m):
+                o[t] += p0[t] * w0
+            jj -= 1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -146,16 +167,16 @@ def _null_tables(f: np.ndarray, max_len: int) -> np.ndarray:
     rcdf = np.zeros((max_len + 1, width))
     f_idx = np.flatnonzero(f).astype(np.int64)
     f_val = np.ascontiguousarray(f[f_idx], dtype=np.float64)
-    prev = np.zeros(width)
+    pp = np.zeros(n_bins + width)  # P_{k-1} after n_bins leading zeros
     cur = np.zeros(width)
-    prev[:n_bins] = f
-    _survival(prev, n_bins - 1, rcdf[1])
+    pp[n_bins : 2 * n_bins] = f
+    _survival(f, n_bins - 1, rcdf[1])
     for k in range(2, max_len + 1):
         top = k * (n_bins - 1)
         n_blocks = (top + _BLOCK) // _BLOCK
-        _parallel(lambda lo, hi: _convolve_blocks(prev, f_idx, f_val, k, n_bins, cur, lo, hi), n_blocks, 2)
-        prev, cur = cur, prev
-        _survival(prev, top, rcdf[k])
+        _parallel(lambda lo, hi: _convolve_blocks(pp, n_bins, f_idx, f_val, k, cur, lo, hi), n_blocks, 2)
+        _survival(cur, top, rcdf[k])
+        pp[n_bins : n_bins + top + 1] = cur[: top + 1]
     return rcdf
 
 
