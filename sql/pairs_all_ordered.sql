@@ -19,8 +19,7 @@ p AS (
        OR (r.motif_idx = l.motif_idx AND r.rid > l.rid)))))
     GROUP BY l.motif_idx, r.motif_idx
 )
-SELECT p.a AS motif_idx_a, ma.name AS motif_a, p.b AS motif_idx_b, mb.name AS motif_b, p.n
+-- integer keys only: the caller adds motif_a / motif_b from the motifs table
+SELECT p.a AS motif_idx_a, p.b AS motif_idx_b, p.n
 FROM p
-JOIN motifs AS ma ON ma.motif_idx = p.a
-JOIN motifs AS mb ON mb.motif_idx = p.b
 ORDER BY p.a, p.b

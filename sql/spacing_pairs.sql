@@ -48,11 +48,9 @@ s AS (
     UNION ALL
     SELECT b AS a, a AS b, d, n FROM c WHERE $symmetric AND a <> b
 )
-SELECT s.a AS motif_idx_a, ma.name AS motif_a, s.b AS motif_idx_b, mb.name AS motif_b,
-       s.d AS distance, s.n
+-- integer keys only: the caller adds motif_a / motif_b from the motifs table
+SELECT s.a AS motif_idx_a, s.b AS motif_idx_b, s.d AS distance, s.n
 FROM s
-JOIN motifs AS ma ON ma.motif_idx = s.a
-JOIN motifs AS mb ON mb.motif_idx = s.b
 WHERE ($motif_a::INTEGER[] IS NULL OR s.a IN (SELECT unnest($motif_a::INTEGER[])))
   AND ($motif_b::INTEGER[] IS NULL OR s.b IN (SELECT unnest($motif_b::INTEGER[])))
 ORDER BY s.a, s.b, s.d

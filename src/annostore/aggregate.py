@@ -26,6 +26,8 @@ from typing import Any, Iterable, Optional, Sequence
 
 import duckdb
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import AnnostoreError, BadInputError
 from .resources import sql
@@ -243,6 +245,29 @@ def _run(store: Any, query: str, params: dict, stream: bool, batch_size: int = 1
         raise AnnostoreError(f"aggregation query failed: {exc}") from None
 
 
+def _add_names(data: pa.Table | pa.RecordBatchReader, names: list[str], columns: Sequence[tuple[str, str]]):
+    """Insert a motif name column after each ``(index column, name column)`` pair.
+
+    The SQL aggregates on integer keys only; names are looked up here on the (small) result
+    with one Arrow ``take`` per column, instead of joining the motifs table and carrying
+    strings through the aggregation and the sort. Streams stay streams.
+    """
+    dictionary = pa.array(names, type=pa.string())
+
+    def named(batch):
+        for idx_col, name_col in columns:
+            pos = batch.schema.get_field_index(idx_col)
+            batch = batch.add_column(pos + 1, name_col, pc.take(dictionary, batch.column(pos)))
+        return batch
+
+    if isinstance(data, pa.Table):
+        return named(data)
+    schema = data.schema
+    for idx_col, name_col in columns:
+        schema = schema.insert(schema.get_field_index(idx_col) + 1, pa.field(name_col, pa.string()))
+    return pa.RecordBatchReader.from_batches(schema, (named(b) for b in data))
+
+
 def _n_examples(store: Any) -> Optional[int]:
     value = _scalar(_con(store), "select_example_count")
     return None if value is None else int(value)
@@ -370,6 +395,8 @@ def count(
     else:
         index, shape = ("example_idx",), (_n_examples(store),)
     data = _run(store, _compose(select, COUNT_BY[by]), params, stream)
+    if by != "example":
+        data = _add_names(data, names, [("motif_idx", "motif")])
     return Result(data, kind="count" if by == "example_motif" else f"count_{by}", index=index, shape=shape,
                   motif_names=names)
 
@@ -420,7 +447,8 @@ def pairs(
     else:
         name = "pairs_all_symmetric" if symmetric else "pairs_all_ordered"
     names = motif_names(store)
-    data = _run(store, _compose(select, name), params, stream)
+    data = _add_names(_run(store, _compose(select, name), params, stream), names,
+                      [("motif_idx_a", "motif_a"), ("motif_idx_b", "motif_b")])
     return Result(data, kind="pairs", index=("motif_idx_a", "motif_idx_b"), shape=(len(names), len(names)),
                   motif_names=names)
 
@@ -488,7 +516,8 @@ def spacing(
         motif_b=resolve_motifs(store, motif_b),
     )
     names = motif_names(store)
-    data = _run(store, _compose(select, "spacing_pairs"), params, stream and not allow_overlaps)
+    data = _add_names(_run(store, _compose(select, "spacing_pairs"), params, stream and not allow_overlaps), names,
+                      [("motif_idx_a", "motif_a"), ("motif_idx_b", "motif_b")])
     offset = 0
     if allow_overlaps and data.num_rows:
         offset = min(0, int(data["distance"].to_numpy().min()))
