@@ -313,7 +313,7 @@ def _prepare_sequences(seqs) -> _SeqPrep:
     codes = np.ascontiguousarray(seqs.codes, dtype=np.uint8)
     # work chunks: big enough that each filter table is reused over many positions, small
     # enough to share the work between threads
-    chunk = int(min(_CHUNK, max(4096, codes.shape[0] // (4 * max(1, numba.get_num_threads())))))
+    chunk = int(min(_CHUNK, max(4096, codes.shape[0] // (16 * max(1, numba.get_num_threads())))))
     offsets = np.asarray(seqs.offsets, dtype=np.int64)
     padded = np.concatenate([codes, np.full(64, 4, dtype=np.uint8)])
     words = _word_codes(codes)
@@ -698,8 +698,12 @@ def _sample_first(items, ns, codes, run_start, run_len, w, mat, pv):
     cnt = max(run_len[0] - w + 1, 0) if run_len.shape[0] else 0
     for i in range(items.shape[0]):
         it = items[i]
-        v = it // ns
-        s = it - v * ns
+        if ns == 2:
+            v = it >> 1
+            s = it & 1
+        else:
+            v = it
+            s = 0
         while v >= cum + cnt:
             cum += cnt
             r += 1
@@ -905,10 +909,12 @@ def fimo_batches(
                 mats_flat = np.concatenate([mt.reshape(-1) for mt in tabs.matrices]).astype(np.int64)
                 moff = np.concatenate([[0], np.cumsum(tabs.widths)[:-1]]).astype(np.int64)
                 pvoff = np.concatenate([[0], np.cumsum([pv.shape[0] for pv in tabs.pvs])]).astype(np.int64)
+                old_chunk = numba.set_parallel_chunksize(1)
                 pi0s = _pi0_sampled(
                     (4357 + gidx).astype(np.int64), m_tests, has_hits, ns, RESERVOIR_SIZE, sp.codes, sp.run_start,
                     sp.run_len, tabs.widths, mats_flat, moff, np.concatenate(tabs.pvs), pvoff,
                 )
+                numba.set_parallel_chunksize(old_chunk)
             else:  # MEME's own stream: reservoir over every test in scan order, motif after motif
                 for k in range(len(group)):
                     items = np.sort(_reservoir(rng.state, int(m_tests[k]), RESERVOIR_SIZE))
@@ -1016,8 +1022,12 @@ def _scan_call(sp, args, ids, caps):
     out_pos = np.empty(total, dtype=np.int64)
     out_sc = np.empty(total, dtype=np.int64)
     counts = np.zeros(ids.shape[0], dtype=np.int64)
-    _scan(sp.words, sp.codes, sp.seg_lo, sp.seg_hi, sp.seg_end, sp.chunk_bounds, ids, base,
-          caps.astype(np.int64), *args, out_ms, out_pos, out_sc, counts)
+    old = numba.set_parallel_chunksize(1)  # chunks are handed out dynamically
+    try:
+        _scan(sp.words, sp.codes, sp.seg_lo, sp.seg_hi, sp.seg_end, sp.chunk_bounds, ids, base,
+              caps.astype(np.int64), *args, out_ms, out_pos, out_sc, counts)
+    finally:
+        numba.set_parallel_chunksize(old)
     return out_ms, out_pos, out_sc, counts
 
 
