@@ -66,7 +66,7 @@ _K1 = 8  # bitmap filter width (4^8 bits = 8 KiB per motif strand)
 _CHUNK = 1 << 18  # most positions per work chunk
 _MAX_WIDTH = 1400
 _PROBE = np.random.default_rng(12345).integers(0, 1 << 16, size=4096).astype(np.int64)  # 8-mers for filter rates
-_DENSE_RATE = 0.02
+_DENSE_RATE = 0.1  # motif strands whose block flags pass more windows than this are scanned densely
 _SAMPLE_RUN = 10  # 'sample' q-values: pi0 sample = 1,000 runs of 10 consecutive tests  # motif strands whose block flags pass more windows than this are scanned densely  # int32 scores with the N penalty stay in range
 
 FIMO_SCHEMA = pa.schema(
