@@ -17,10 +17,15 @@ Scoring, exactly as MEME's ``fimo``:
 7. q-values per motif with Storey's pi0 + BH step-up (see :mod:`annostore.qvalues` and
    ``qvalue_method`` below).
 
-Speed: a hit needs ``S >= S*`` with ``S* = min{s : p(s) <= threshold}``; each motif strand gets a
-bitmap over the 4^k words of its most informative ``k`` columns (``k <= 8``) that says whether the
-window can still reach ``S*``; the few windows that pass are scored column by column with
-suffix-maximum pruning.  Work is parallel over chunks of sequence (numba ``prange``).
+Speed: a hit needs ``S >= S*`` with ``S* = min{s : p(s) <= threshold}`` (exact integer pruning).
+Each motif strand gets two 8-column blocks (its most informative 16 columns); for each block the
+8-mer under it must still allow ``S*`` given the other columns' maxima.  These necessary
+conditions are packed as bits, 32 motif strands per table, so one lookup of the 8-mer code at a
+position tests 32 motif strands at once (``flags[word] & flags2[next word]``).  Wide motifs whose
+blocks filter poorly are tested instead with the joint partial score of both blocks (two int16
+table lookups).  The few windows left are scored exactly with 4-column lookup tables and
+suffix-maximum pruning, and windows holding N are dropped.  Work is split into chunks of sequence
+handed out dynamically to the numba threads; memory is bounded by one batch of motifs.
 """
 
 from __future__ import annotations
@@ -1152,8 +1157,8 @@ def fimo(
     >>> import annostore
     >>> hits = annostore.fimo({"m": [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0]]}, ["TTACGTT"],
     ...                       threshold=0.05)
-    >>> hits.column("start").to_pylist()
-    [2]
+    >>> list(zip(hits.column("start").to_pylist(), hits.column("strand").to_pylist()))
+    [(2, '+'), (3, '-')]
     """
     batches = list(
         fimo_batches(
