@@ -692,9 +692,32 @@ def _scan(
 
 
 @numba.njit(cache=True, nogil=True)
-def _sample_first(items, ns, codes, run_start, run_len, w, mat, pv):
+def _quads(mat, w, strand):
+    """(ceil(w/4), 256) partial scores of 4-column blocks of a strand's matrix, by 4-mer code."""
+    nq = (w + 3) // 4
+    out = np.zeros((nq, 256), dtype=np.int64)
+    for b in range(nq):
+        for c in range(256):
+            acc = 0
+            for t in range(4):
+                j = 4 * b + t
+                if j < w:
+                    letter = (c >> (2 * (3 - t))) & 3
+                    if strand == 0:
+                        acc += mat[j, letter]
+                    else:
+                        acc += mat[w - 1 - j, 3 - letter]
+            out[b, c] = acc
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _sample_first(items, ns, words, run_start, run_len, w, mat, pv):
     """p-values of sorted test items (item = window rank * ns + strand, scan order), counted
     against MEME's lambda grid: ``first[j] = #{p < lambda_j}``."""
+    qf = _quads(mat, w, 0)
+    qr = _quads(mat, w, 1)
+    nq = qf.shape[0]
     first = np.zeros(100, dtype=np.int64)
     hist = np.zeros(101, dtype=np.int64)
     by_score = np.zeros(pv.shape[0], dtype=np.int64)
@@ -716,11 +739,11 @@ def _sample_first(items, ns, codes, run_start, run_len, w, mat, pv):
         p = run_start[r] + (v - cum)
         sc = 0
         if s == 0:
-            for j in range(w):
-                sc += mat[j, codes[p + j]]
+            for b in range(nq):
+                sc += qf[b, words[p + 4 * b] >> np.uint32(24)]
         else:
-            for j in range(w):
-                sc += mat[w - 1 - j, 3 - codes[p + j]]
+            for b in range(nq):
+                sc += qr[b, words[p + 4 * b] >> np.uint32(24)]
         by_score[sc] += 1
     # pv falls as the score rises: walk the scores down with a monotone lambda pointer
     b = lambda_bucket(pv[by_score.shape[0] - 1])
@@ -763,8 +786,8 @@ def _sorted_uniform_items(st, m, size, run):
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _pi0_sampled(seeds, tests, active, ns, size, codes, run_start, run_len, widths, mats_flat, moff, pv_flat, pvoff):
-    """pi0 per motif with a fresh stream per motif (seeded 4357 + motif index): 'sample' mode."""
+def _pi0_sampled(seeds, tests, active, ns, size, words, run_start, run_len, widths, mats_flat, moff, pv_flat, pvoff):
+    """pi0 per motif with fresh streams per motif (seeded from 4357 + motif index): 'sample' mode."""
     nm = seeds.shape[0]
     out = np.ones(nm)
     for k in numba.prange(nm):
@@ -778,8 +801,10 @@ def _pi0_sampled(seeds, tests, active, ns, size, codes, run_start, run_len, widt
             items = _sorted_uniform_items(st, m, size, _SAMPLE_RUN)
         w = widths[k]
         mat = mats_flat[moff[k] * 4 : (moff[k] + w) * 4].reshape((w, 4))
-        first = _sample_first(items, ns, codes, run_start, run_len, w, mat, pv_flat[pvoff[k] : pvoff[k + 1]])
-        out[k] = _pi0_first(st, first, items.shape[0], False)
+        first = _sample_first(items, ns, words, run_start, run_len, w, mat, pv_flat[pvoff[k] : pvoff[k + 1]])
+        sm = np.empty(1, dtype=np.uint64)
+        sm[0] = np.uint64(seeds[k]) * np.uint64(0x9E3779B97F4A7C15)
+        out[k] = _pi0_first(sm, first, items.shape[0], False)
     return out
 
 
@@ -916,7 +941,7 @@ def fimo_batches(
                 pvoff = np.concatenate([[0], np.cumsum([pv.shape[0] for pv in tabs.pvs])]).astype(np.int64)
                 old_chunk = numba.set_parallel_chunksize(1)
                 pi0s = _pi0_sampled(
-                    (4357 + gidx).astype(np.int64), m_tests, has_hits, ns, RESERVOIR_SIZE, sp.codes, sp.run_start,
+                    (4357 + gidx).astype(np.int64), m_tests, has_hits, ns, RESERVOIR_SIZE, sp.words, sp.run_start,
                     sp.run_len, tabs.widths, mats_flat, moff, np.concatenate(tabs.pvs), pvoff,
                 )
                 numba.set_parallel_chunksize(old_chunk)
@@ -924,7 +949,7 @@ def fimo_batches(
                 for k in range(len(group)):
                     items = np.sort(_reservoir(rng.state, int(m_tests[k]), RESERVOIR_SIZE))
                     if items.shape[0] > 100 and has_hits[k]:  # MEME skips pi0 (and its draws) without hits
-                        first = _sample_first(items, ns, sp.codes, sp.run_start, sp.run_len, int(tabs.widths[k]),
+                        first = _sample_first(items, ns, sp.words, sp.run_start, sp.run_len, int(tabs.widths[k]),
                                               tabs.matrices[k].astype(np.int64), tabs.pvs[k])
                         pi0s[k] = float(_pi0_first(rng.state, first, items.shape[0], True))
             for k in range(len(group)):
@@ -1127,8 +1152,9 @@ def fimo(
         10,000 p-values drawn with MEME's Mersenne Twister over every test in scan order (one
         random draw per test beyond 10,000, so slow on big inputs), then the same stream drives
         the bootstrap.  ``"sample"`` draws the 10,000 tests itself, as 1,000 runs of 10
-        consecutive tests placed uniformly at random, with an independent Mersenne Twister per
-        motif (seed 4357 + motif index; motifs run in parallel); the same Storey estimator then
+        consecutive tests placed uniformly at random, with independent streams per motif (Mersenne
+        Twister seeded 4357 + motif index for the positions, splitmix64 for the bootstrap; motifs
+        run in parallel); the same Storey estimator then
         gives pi0 within its own sampling error of MEME's (and q-values within that factor).
         ``"auto"``: ``"meme"`` when that needs at most 5e7 draws (about 0.1 s), else
         ``"sample"``.  At most 10,000 tests (and at most 100 for pi0 = 1) both are exact.

@@ -140,6 +140,25 @@ def _uniforms32(st, out):
 
 
 @numba.njit(cache=True, nogil=True)
+def _splitmix_uniforms(sm, out):
+    """Fill ``out`` with uniforms from a splitmix64 stream (state ``sm[0]``), two per output."""
+    z = sm[0]
+    k = 0
+    n = out.shape[0]
+    while k < n:
+        z += np.uint64(0x9E3779B97F4A7C15)
+        x = z
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        x = x ^ (x >> np.uint64(31))
+        out[k] = float(x >> np.uint64(32)) * 2.3283064365386963e-10
+        if k + 1 < n:
+            out[k + 1] = float(x & np.uint64(0xFFFFFFFF)) * 2.3283064365386963e-10
+        k += 2
+    sm[0] = z
+
+
+@numba.njit(cache=True, nogil=True)
 def _reservoir(st, m, size):
     k = min(m, size)
     slots = np.arange(k).astype(np.int64)
@@ -185,7 +204,8 @@ def lambda_bucket(p):
 @numba.njit(cache=True, nogil=True)
 def _pi0_first(st, first, n, meme_draws=True):
     """Storey's bootstrap pi0 from the counts ``first`` of a sample of size ``n``
-    (``meme_draws``: MEME's two-output draws; else one 32-bit output per draw)."""
+    (``meme_draws``: MEME's Mersenne Twister draws from ``st``; else a splitmix64 stream whose
+    state is ``st[0]`` of a uint64 array)."""
     if n <= 100:
         return 1.0
     nl = first.shape[0]
@@ -218,7 +238,7 @@ def _pi0_first(st, first, n, meme_draws=True):
         if meme_draws:
             _uniforms(st, u)
         else:
-            _uniforms32(st, u)
+            _splitmix_uniforms(st, u)
         for _s in range(nsamp):
             idx = np.int64(u[_s] * n)  # u >= 0: truncation is floor
             counts[np.int64(jj[idx]) + 1] += 1
