@@ -372,22 +372,6 @@ def _prepare_sequences(seqs) -> _SeqPrep:
 
 
 @numba.njit(cache=True, nogil=True)
-def _block_partials(ext, o, start, k1):
-    """Partial scores of the k1 columns from ``start`` for all 4^k1 words (first letter high)."""
-    nwords = 1 << (2 * k1)
-    part = np.zeros(nwords, dtype=np.int64)
-    cur = 1
-    for t in range(k1):
-        j = start + t
-        for c in range(cur - 1, -1, -1):
-            pv = part[c]
-            for a in range(4):
-                part[c * 4 + a] = pv + ext[(o + j) * 5 + a]
-        cur *= 4
-    return part
-
-
-@numba.njit(cache=True, nogil=True)
 def _hilo(ext, o, start, k):
     """Partial scores of the block's first 4 / next 4 columns (k <= 8 columns from ``start``),
     indexed by the high / low byte of an 8-mer code: partial(c) = hi[c >> 8] + lo[c & 255]."""
