@@ -26,13 +26,11 @@ diag AS (
     SELECT motif_idx AS a, motif_idx AS b, count(*) AS n FROM g WHERE c > 1 GROUP BY motif_idx
 ),
 p AS (
-    SELECT a, b, sum(n)::BIGINT AS n
-    FROM (
-        SELECT a, b, n FROM half
-        UNION ALL SELECT b AS a, a AS b, n FROM half WHERE $symmetric
-        UNION ALL SELECT a, b, n FROM diag
-    )
-    GROUP BY a, b
+    -- the parts never share a key: half is grouped by (a, b) with a <> b, its mirror holds
+    -- (b, a) only when symmetric (then half has a < b), diag has a = b; so no re-aggregation
+    SELECT a, b, n::BIGINT AS n FROM half
+    UNION ALL SELECT b AS a, a AS b, n::BIGINT AS n FROM half WHERE $symmetric
+    UNION ALL SELECT a, b, n::BIGINT AS n FROM diag
 )
 -- integer keys only: the caller adds motif_a / motif_b from the motifs table
 SELECT p.a AS motif_idx_a, p.b AS motif_idx_b, p.n
