@@ -44,7 +44,7 @@ def main() -> None:
 
     numba.set_num_threads(min(args.threads, numba.config.NUMBA_NUM_THREADS))
     import annostore
-    from annostore.fimo import fimo
+    from annostore.scan import fimo
     from annostore.motifs import read_motifs
 
     n = args.n or (100 if args.quick else 1000)
@@ -100,7 +100,7 @@ def main() -> None:
 
     # into a store
     try:
-        from annostore.fimo import scan_store
+        from annostore.scan import scan_store
 
         times, rows = [], 0
         for _ in range(args.repeats):

@@ -81,7 +81,7 @@ def main() -> None:
     warnings.simplefilter("ignore")
     import annostore
     from annostore.motifs import read_motifs
-    from annostore.tomtom import tomtom as tomtom_fn  # annostore.tomtom is shadowed by the submodule
+    from annostore.compare import tomtom as tomtom_fn
 
     mset = read_motifs(MOTIFS)
     motif_dict = mset.to_dict()

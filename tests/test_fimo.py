@@ -17,7 +17,7 @@ import pytest
 
 import annostore
 from annostore.errors import BadInputError
-from annostore.fimo import (
+from annostore.scan import (
     _pvalue_table,
     fimo_batches,
     motif_pssm,
@@ -120,7 +120,7 @@ def test_worked_example_variants(tiny, kw, expected):
 
 def test_fimo_tsv_worked_example(tiny):
     table = annostore.fimo(tiny[0], tiny[1], 0.01, matched_sequence=True)
-    from annostore.fimo import fasta_texts
+    from annostore.scan import fasta_texts
 
     buf = io.StringIO()
     assert write_fimo_tsv(table, buf, texts=fasta_texts(tiny[1]), command_line="fimo test") == 7

@@ -17,7 +17,7 @@ from annostore.plots import logo_matrix, plot_logo, plot_pairs, plot_spacing
 from annostore.synthetic import PAIR_GAP, make_example
 from annostore_cli.app import app
 
-MODEL_MOTIFS = list(importlib.import_module("annostore.demo").MODEL_MOTIFS)
+MODEL_MOTIFS = list(importlib.import_module("annostore.tutorial").MODEL_MOTIFS)
 
 
 def _png_shape(path):

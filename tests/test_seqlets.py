@@ -196,7 +196,7 @@ class _FakeStore:
         self.runs = []
         self.added = None
 
-    def _example_lengths(self):
+    def example_lengths(self):
         return self.lengths
 
     def add_sequences(self, source):

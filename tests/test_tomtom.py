@@ -12,7 +12,7 @@ import pytest
 
 from annostore.errors import BadInputError
 from annostore.motifs import Motif, MotifSet, read_motifs
-from annostore.tomtom import _match_seqlets, annotate_seqlets, annotate_store, tomtom, write_tomtom_tsv
+from annostore.compare import _match_seqlets, annotate_seqlets, annotate_store, tomtom, write_tomtom_tsv
 
 QUERY_MEME = """MEME version 4
 
@@ -143,7 +143,7 @@ def test_p_values_enumerated():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = tomtom(qm, tg)
-    from annostore.tomtom import _prepare_targets, _pseudo
+    from annostore.compare import _prepare_targets, _pseudo
 
     bg = np.full(4, 0.25)
     prep = _prepare_targets(tg, bg, 0.1, True)

@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
         import json
         import sys
 
-        from annostore.demo import demo
+        from annostore.tutorial import demo
 
         common.apply_threads()
         result = demo(

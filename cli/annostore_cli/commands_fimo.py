@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
         skip_matched_sequence: bool = typer.Option(False, "--skip-matched-sequence", help="Leave matched_sequence empty."),
     ) -> None:
         common.apply_threads()
-        from annostore.fimo import fasta_texts, fimo, write_fimo_tsv
+        from annostore.scan import fasta_texts, fimo, write_fimo_tsv
 
         qvalues = not (text or no_qvalue)
         if text and not common.settings.quiet:
@@ -100,7 +100,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         common.apply_threads()
         import annostore
-        from annostore.fimo import scan_store
+        from annostore.scan import scan_store
 
         st = annostore.open(store, threads=common.settings.threads, memory_limit=common.settings.memory_limit)
         try:

@@ -45,7 +45,7 @@ def tomtom_cmd(
     import warnings
 
     common.apply_threads()
-    from annostore.tomtom import tomtom, write_tomtom_tsv
+    from annostore.compare import tomtom, write_tomtom_tsv
 
     if not evalue and thresh > 1:
         from annostore.errors import BadInputError
@@ -92,7 +92,7 @@ def annotate_cmd(
     """
     common.apply_threads()
     import annostore
-    from annostore.tomtom import annotate_store
+    from annostore.compare import annotate_store
 
     st = annostore.open(store, threads=common.settings.threads, memory_limit=common.settings.memory_limit)
     try:

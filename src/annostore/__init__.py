@@ -35,9 +35,9 @@ _EXPORTS = {
     "load_sequences": "sequences",
     "one_hot_encode": "sequences",
     # numba cores
-    "fimo": "fimo",
-    "tomtom": "tomtom",
-    "annotate_seqlets": "tomtom",
+    "fimo": "scan",
+    "tomtom": "compare",
+    "annotate_seqlets": "compare",
     "recursive_seqlets": "seqlets",
     # tangermeme-compatible aggregations (computed with DuckDB)
     "count_annotations": "annotations",
@@ -50,7 +50,7 @@ _EXPORTS = {
     "plot_pairs": "plots",
     "plot_spacing": "plots",
     "default_motifs_path": "data",
-    "demo": "demo",
+    "demo": "tutorial",
 }
 
 __all__ = sorted(

@@ -716,7 +716,7 @@ def _sha256_file(path: str | os.PathLike) -> str:
 
 def _store_lengths(store: Any) -> np.ndarray | None:
     """Length per example of the store (-1 unknown), or None when it has no examples."""
-    getter = getattr(store, "_example_lengths", None)
+    getter = getattr(store, "example_lengths", None)
     if getter is not None:
         return getter()
     try:

@@ -358,7 +358,7 @@ class Store:
 
     # -- examples: regions and sequences ------------------------------------------------------
 
-    def _example_lengths(self) -> Optional[np.ndarray]:
+    def example_lengths(self) -> Optional[np.ndarray]:
         """Length per example_idx (-1 unknown), or None when the store knows no examples."""
         if self._lengths_cache is None:
             rows = self.con.execute(resources.sql("store_example_lengths")).fetchall()
@@ -689,6 +689,36 @@ class Store:
         from .ingest import ingest_matches
 
         return ingest_matches(self, matches, seqlet_run=seqlet_run, run=run, **kw)
+
+    # -- the numba cores, writing runs into this store ------------------------------------------
+
+    def scan(self, motifs: Any = None, threshold: float = 1e-4, **kw: Any) -> int:
+        """Scan the store's sequences with FIMO (MEME numbers) into a hits run.
+
+        Thin over :func:`annostore.scan.scan_store` (same keyword arguments: ``bfile``, ``norc``,
+        ``motif_pseudo``, ``qvalues``, ``attributions``, ``run``, ...). Returns the run id.
+        """
+        from .scan import scan_store
+
+        return scan_store(self, motifs, threshold=threshold, **kw)
+
+    def call_seqlets(self, attributions: Any, **kw: Any) -> int:
+        """Call seqlets on attributions (tangermeme 1.6 ``recursive_seqlets``) into a seqlets run.
+
+        Thin over :func:`annostore.seqlets.call_seqlets_store`. Returns the run id.
+        """
+        from .seqlets import call_seqlets_store
+
+        return call_seqlets_store(self, attributions, **kw)
+
+    def annotate(self, seqlet_run: int | str | None = None, motifs: Any = None, n_nearest: int = 1, **kw: Any) -> int:
+        """Label a seqlets run with its TOMTOM matches (MEME numbers) as a matches run.
+
+        Thin over :func:`annostore.compare.annotate_store`. Returns the run id.
+        """
+        from .compare import annotate_store
+
+        return annotate_store(self, seqlet_run, motifs, n_nearest, **kw)
 
     # -- aggregations (annostore.aggregate; see docs/semantics.md) ------------------------------
 
@@ -1028,7 +1058,7 @@ class RunWriter:
         for name in ("example_idx", "start", "end", "seqlet_id", "rank"):
             if name in cols and cols[name] is not None:
                 check.no_nulls(name)
-        lengths = self.store._example_lengths() if "example_idx" in cols else None
+        lengths = self.store.example_lengths() if "example_idx" in cols else None
         if "start" in cols:
             start, end = cols["start"], cols["end"]
             check.bad(pc.less(start, 0), "a negative start")

@@ -279,7 +279,7 @@ def demo(
 
             # 5. annotate -------------------------------------------------------------------
             t = step("annotate (TOMTOM)")
-            from .tomtom import annotate_store
+            from .compare import annotate_store
 
             runs["matches"] = int(annotate_store(store, runs["seqlets"], n_nearest=5, run="demo-matches"))
             timings["annotate"] = time.perf_counter() - t
@@ -287,7 +287,7 @@ def demo(
 
             # 6. scan -----------------------------------------------------------------------
             t = step("scan (FIMO)")
-            from .fimo import scan_store
+            from .scan import scan_store
 
             runs["hits"] = int(scan_store(store, attributions=attr, qvalues=False, run="demo-hits"))
             timings["scan"] = time.perf_counter() - t

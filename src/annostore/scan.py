@@ -1284,7 +1284,7 @@ def scan_store(
     --------
     >>> import annostore  # doctest: +SKIP
     >>> store = annostore.open("my.store")  # doctest: +SKIP
-    >>> run_id = annostore.fimo.scan_store(store, threshold=1e-4)  # doctest: +SKIP
+    >>> run_id = store.scan(threshold=1e-4)  # doctest: +SKIP
     """
     import annostore
 
@@ -1480,18 +1480,3 @@ def write_fimo_tsv(
 
 
 _RC_TRANS = str.maketrans("ACGTN", "TGCAN")
-
-
-# ``annostore.fimo`` names both this module and the function: once the submodule is imported,
-# Python binds the module to the package attribute.  Make the module callable so that
-# ``annostore.fimo(...)`` always means the function, whatever was imported first.
-import sys as _sys
-import types as _types
-
-
-class _CallableModule(_types.ModuleType):
-    def __call__(self, *args, **kwargs):
-        return fimo(*args, **kwargs)
-
-
-_sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,53 @@
+"""The public Python API: names, and the Store methods that run the numba cores into runs."""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+
+import annostore
+from annostore.motifs import read_motifs
+
+
+def test_public_functions_stay_functions_after_submodule_imports():
+    for module in ("scan", "compare", "tutorial", "seqlets", "annotations", "store"):
+        importlib.import_module(f"annostore.{module}")
+    for name in ("fimo", "tomtom", "demo", "annotate_seqlets", "recursive_seqlets", "open", "count_annotations"):
+        assert callable(getattr(annostore, name)), name
+    from annostore import annotations
+
+    assert annotations.__name__ == "annostore.annotations"
+    assert set(annostore.__all__) >= {"open", "fimo", "tomtom", "read_motifs", "Store"}
+
+
+def test_store_methods_run_the_cores_into_runs(tmp_path, jaspar_path):
+    rng = np.random.default_rng(3)
+    motifs = read_motifs(jaspar_path)
+    ap1 = motifs[motifs.index("MA0099.4")]
+    seqs, attr = [], np.zeros((6, 300))
+    for i in range(6):
+        s = rng.choice(list("ACGT"), 300)
+        site = "".join(ap1.consensus)
+        s[100 : 100 + len(site)] = list(site)
+        seqs.append("".join(s))
+        attr[i, 100 : 100 + len(site)] = 1.0
+    attr += rng.normal(0, 0.01, attr.shape)
+    np.save(tmp_path / "attr.npy", attr)
+
+    with annostore.open(tmp_path / "s.store") as store:
+        store.add_motifs(motifs.select(["MA0099.4", "MA0062.4", "MA0139.2"]))
+        store.add_sequences({f"s{i}": s for i, s in enumerate(seqs)})
+        seqlet_run = store.call_seqlets(tmp_path / "attr.npy", sign="positive")
+        match_run = store.annotate(seqlet_run, n_nearest=1)
+        hit_run = store.scan(threshold=1e-4, attributions=tmp_path / "attr.npy")
+        runs = store.runs().to_pylist()
+        assert [r["kind"] for r in runs] == ["seqlets", "matches", "hits"]
+        assert [r["run_id"] for r in runs] == [seqlet_run, match_run, hit_run]
+
+        # every example's planted AP-1 site is a seqlet labelled FOS::JUN and a high-attribution hit
+        labelled = store.count(source="seqlets", by="motif").to_arrow().to_pylist()
+        assert labelled == [{"motif_idx": 0, "motif": "MA0099.4", "n": 6, "n_examples": 6}]
+        hits = store.count(source="hits", min_attribution=5.0, by="example").to_arrow()
+        assert sorted(hits.column("example_idx").to_pylist()) == list(range(6))
