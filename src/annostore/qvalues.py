@@ -231,20 +231,54 @@ def _pi0_first(st, first, n, meme_draws=True):
     nboot = 100
     nsamp = 1000
     mse = np.zeros(nl)
-    counts = np.zeros(nl + 1, dtype=np.int64)
+    # draws first (sorted indices into a buffer), then four interleaved tallies: consecutive
+    # draws landing in the same bucket (half of them go to the top one) do not wait on each
+    # other's store
+    c0 = np.zeros(nl + 1, dtype=np.int32)
+    c1 = np.zeros(nl + 1, dtype=np.int32)
+    c2 = np.zeros(nl + 1, dtype=np.int32)
+    c3 = np.zeros(nl + 1, dtype=np.int32)
     u = np.empty(nsamp)
+    buf = np.empty(nsamp, dtype=np.int64)
+    nn = np.uint64(n)
+    sh = np.uint64(32)
+    lo32 = np.uint64(0xFFFFFFFF)
     for _b in range(nboot):
-        counts[:] = 0
+        c0[:] = 0
+        c1[:] = 0
+        c2[:] = 0
+        c3[:] = 0
         if meme_draws:
             _uniforms(st, u)
+            for _s in range(nsamp):
+                buf[_s] = np.int64(u[_s] * n)  # u >= 0: truncation is floor
         else:
-            _splitmix_uniforms(st, u)
-        for _s in range(nsamp):
-            idx = np.int64(u[_s] * n)  # u >= 0: truncation is floor
-            counts[np.int64(jj[idx]) + 1] += 1
+            # splitmix64 inline, two 32-bit draws per output (high word first); the index
+            # floor(x / 2^32 * n) is computed exactly as (x * n) >> 32 (x * n < 2^46)
+            z = st[0]
+            for _s in range(0, nsamp, 2):
+                z += np.uint64(0x9E3779B97F4A7C15)
+                x = z
+                x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+                x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+                x = x ^ (x >> np.uint64(31))
+                buf[_s] = np.int64(((x >> sh) * nn) >> sh)
+                if _s + 1 < nsamp:
+                    buf[_s + 1] = np.int64(((x & lo32) * nn) >> sh)
+            st[0] = z
+        _s = 0
+        while _s + 4 <= nsamp:
+            c0[np.int64(jj[buf[_s]]) + 1] += 1
+            c1[np.int64(jj[buf[_s + 1]]) + 1] += 1
+            c2[np.int64(jj[buf[_s + 2]]) + 1] += 1
+            c3[np.int64(jj[buf[_s + 3]]) + 1] += 1
+            _s += 4
+        while _s < nsamp:
+            c0[np.int64(jj[buf[_s]]) + 1] += 1
+            _s += 1
         acc = 0
         for j in range(nl - 1, -1, -1):
-            acc += counts[j + 1]
+            acc += c0[j + 1] + c1[j + 1] + c2[j + 1] + c3[j + 1]
             if acc == 0:
                 est = np.inf
             else:

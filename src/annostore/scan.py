@@ -704,30 +704,36 @@ def _sample_first(items, ns, words, run_start, run_len, w, mat, pv):
     nq = qf.shape[0]
     first = np.zeros(100, dtype=np.int64)
     hist = np.zeros(101, dtype=np.int64)
-    by_score = np.zeros(pv.shape[0], dtype=np.int64)
+    by_score = np.zeros(pv.shape[0], dtype=np.int32)
+    ni = items.shape[0]
+    # pass 1: window start and strand of every item (walk of the sorted items over the runs)
+    pos = np.empty(ni, dtype=np.int64)
     r = 0
     cum = 0
     cnt = max(run_len[0] - w + 1, 0) if run_len.shape[0] else 0
-    for i in range(items.shape[0]):
+    for i in range(ni):
         it = items[i]
-        if ns == 2:
-            v = it >> 1
-            s = it & 1
-        else:
-            v = it
-            s = 0
+        v = it >> 1 if ns == 2 else it
         while v >= cum + cnt:
             cum += cnt
             r += 1
             cnt = max(run_len[r] - w + 1, 0)
-        p = run_start[r] + (v - cum)
+        pos[i] = run_start[r] + (v - cum)
+    # pass 2: gather the 4-mer codes (independent loads, so the cache misses overlap)
+    codes = np.empty(ni * nq, dtype=np.uint8)
+    for i in range(ni):
+        p = pos[i]
+        for b in range(nq):
+            codes[i * nq + b] = np.uint8(words[p + 4 * b] >> np.uint32(24))
+    # pass 3: scores
+    for i in range(ni):
         sc = 0
-        if s == 0:
+        if ns == 2 and (items[i] & 1):
             for b in range(nq):
-                sc += qf[b, words[p + 4 * b] >> np.uint32(24)]
+                sc += qr[b, codes[i * nq + b]]
         else:
             for b in range(nq):
-                sc += qr[b, words[p + 4 * b] >> np.uint32(24)]
+                sc += qf[b, codes[i * nq + b]]
         by_score[sc] += 1
     # pv falls as the score rises: walk the scores down with a monotone lambda pointer
     b = lambda_bucket(pv[by_score.shape[0] - 1])
