@@ -866,13 +866,20 @@ class RunWriter:
         self._parts: list[str] = []
         self._done = False
         self._n_seqlets: Optional[int] = None
-        self._schema = schema.FACT_TABLES[kind].with_metadata(
-            {
-                schema.SCHEMA_VERSION_KEY: str(store.schema_version).encode(),
-                schema.COORDINATES_KEY: schema.COORDINATES,
-                b"annostore.run_id": str(self.run_id).encode(),
-            }
+        self._metadata = {
+            schema.SCHEMA_VERSION_KEY: str(store.schema_version).encode(),
+            schema.COORDINATES_KEY: schema.COORDINATES,
+            b"annostore.run_id": str(self.run_id).encode(),
+        }
+        # Batches carry ``motif`` and ``strand`` as dictionary arrays (indices motif_idx / 0-1), which
+        # the Parquet writer stores as its dictionary pages directly (no per-row string hashing).  The
+        # Arrow schema is not embedded (store_schema=False), so any reader sees the plain
+        # ``schema.FACT_TABLES`` types (string); the key-value metadata is added to each file.
+        self._schema = pa.schema(
+            [pa.field(f.name, _DICT_STRING, f.nullable) if f.name in _DICT_COLS else f
+             for f in schema.FACT_TABLES[kind]]
         )
+        self._motif_names: Optional[pa.Array] = None
 
     def __enter__(self) -> "RunWriter":
         return self
@@ -959,9 +966,12 @@ class RunWriter:
                     self._schema,
                     compression="zstd",
                     compression_level=1,
-                    use_dictionary=[f.name for f in self._schema if pa.types.is_string(f.type)],
+                    use_dictionary=[f.name for f in self._schema
+                                    if pa.types.is_string(f.type) or pa.types.is_dictionary(f.type)],
                     write_statistics=True,
+                    store_schema=False,
                 )
+                lane.writer.add_key_value_metadata(self._metadata)
                 lane.rows = 0
             take = min(n - offset, ROWS_PER_FILE - lane.rows)
             lane.writer.write_table(table.slice(offset, take), row_group_size=ROW_GROUP_SIZE)
@@ -1082,7 +1092,7 @@ class RunWriter:
             check.bad(pc.or_kleene(pc.is_nan(e), pc.less(e, 0)), "e_value NaN or negative")
         if "strand" in cols:
             check.no_nulls("strand")
-            check.bad(pc.invert(pc.is_in(cols["strand"], value_set=pa.array(["+", "-"]))), "strand not '+' or '-'")
+            cols["strand"] = _strand_dictionary(cols["strand"], check)
         if kind == "matches":
             if cols["orientation"] is not None:
                 check.bad(
@@ -1160,9 +1170,6 @@ class RunWriter:
                 raise BadInputError(
                     f"{int(bad_rows.sum())} rows name {len(unknown)} motif(s) not in the store's {n_motifs} motifs: {shown}"
                 )
-            canonical = not pa.types.is_dictionary(name_col.type) and all(
-                names[m] == u for u, m in zip(uniq_list, mapped)
-            )
         if idx_col is not None:
             check.no_nulls("motif_idx")
             check.bad(
@@ -1172,14 +1179,37 @@ class RunWriter:
             if resolved is not None:
                 given = np.asarray(idx_col.to_numpy())
                 check.bad_np(given != resolved, "motif_idx and motif name disagree")
-        if resolved is None:
-            idx_np = np.asarray(idx_col.to_numpy())
-            cols["motif"] = pa.array(names, pa.string()).take(pa.array(idx_np))
-        else:
-            if idx_col is None:
-                cols["motif_idx"] = pa.array(resolved.astype(np.int32))
-            if not canonical:
-                cols["motif"] = pa.array(names, pa.string()).take(pa.array(resolved))
+        if idx_col is None:
+            idx_col = pa.array(resolved.astype(np.int32))
+            cols["motif_idx"] = idx_col
+        if self._motif_names is None or len(self._motif_names) != n_motifs:
+            self._motif_names = pa.array(names, pa.string())
+        # motif = names[motif_idx], as a dictionary array over the store's motif ids (canonical names)
+        cols["motif"] = pa.DictionaryArray.from_arrays(idx_col, self._motif_names, safe=False)
+
+
+_DICT_STRING = pa.dictionary(pa.int32(), pa.string())
+_DICT_COLS = ("motif", "strand")
+_STRANDS = pa.array(["+", "-"], pa.string())
+
+
+def _strand_dictionary(col: Any, check: "_Checker") -> pa.DictionaryArray:
+    """Validate a strand column ('+' or '-', no nulls: checked before) and encode it as a dictionary."""
+    n = len(col)
+    codes = None
+    if col.type == pa.string() and n:
+        bufs = col.buffers()
+        offsets = np.frombuffer(bufs[1], dtype=np.int32)[col.offset : col.offset + n + 1]
+        if int(offsets[-1]) - int(offsets[0]) == n and bufs[2] is not None:
+            if (np.diff(offsets) == 1).all():  # every value is one byte: compare the bytes
+                raw = np.frombuffer(bufs[2], dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
+                minus = raw == ord("-")
+                check.bad_np(~(minus | (raw == ord("+"))), "strand not '+' or '-'")
+                codes = pa.array(minus.view(np.int8).astype(np.int32))
+    if codes is None:
+        check.bad(pc.invert(pc.is_in(col, value_set=_STRANDS)), "strand not '+' or '-'")
+        codes = pc.cast(pc.equal(col, "-"), pa.int32())
+    return pa.DictionaryArray.from_arrays(codes, _STRANDS, safe=False)
 
 
 class _Lane:
