@@ -696,9 +696,10 @@ def _quads(mat, w, strand):
 
 
 @numba.njit(cache=True, nogil=True)
-def _sample_first(items, ns, words, run_start, run_len, w, mat, pv):
+def _sample_first(items, ns, code4, run_start, run_len, w, mat, pv):
     """p-values of sorted test items (item = window rank * ns + strand, scan order), counted
-    against MEME's lambda grid: ``first[j] = #{p < lambda_j}``."""
+    against MEME's lambda grid: ``first[j] = #{p < lambda_j}``.  ``code4[i]``: the 4-mer code
+    at position i (``words >> 24`` as uint8: a quarter of the memory the random reads touch)."""
     qf = _quads(mat, w, 0)
     qr = _quads(mat, w, 1)
     nq = qf.shape[0]
@@ -724,7 +725,7 @@ def _sample_first(items, ns, words, run_start, run_len, w, mat, pv):
     for i in range(ni):
         p = pos[i]
         for b in range(nq):
-            codes[i * nq + b] = np.uint8(words[p + 4 * b] >> np.uint32(24))
+            codes[i * nq + b] = code4[p + 4 * b]
     # pass 3: scores
     for i in range(ni):
         sc = 0
@@ -776,7 +777,7 @@ def _sorted_uniform_items(st, m, size, run):
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _pi0_sampled(seeds, tests, active, ns, size, words, run_start, run_len, widths, mats_flat, moff, pv_flat, pvoff):
+def _pi0_sampled(seeds, tests, active, ns, size, code4, run_start, run_len, widths, mats_flat, moff, pv_flat, pvoff):
     """pi0 per motif with fresh streams per motif (seeded from 4357 + motif index): 'sample' mode."""
     nm = seeds.shape[0]
     out = np.ones(nm)
@@ -791,7 +792,7 @@ def _pi0_sampled(seeds, tests, active, ns, size, words, run_start, run_len, widt
             items = _sorted_uniform_items(st, m, size, _SAMPLE_RUN)
         w = widths[k]
         mat = mats_flat[moff[k] * 4 : (moff[k] + w) * 4].reshape((w, 4))
-        first = _sample_first(items, ns, words, run_start, run_len, w, mat, pv_flat[pvoff[k] : pvoff[k + 1]])
+        first = _sample_first(items, ns, code4, run_start, run_len, w, mat, pv_flat[pvoff[k] : pvoff[k + 1]])
         sm = np.empty(1, dtype=np.uint64)
         sm[0] = np.uint64(seeds[k]) * np.uint64(0x9E3779B97F4A7C15)
         out[k] = _pi0_first(sm, first, items.shape[0], False)
@@ -894,6 +895,7 @@ def fimo_batches(
         stats["pi0"] = {}
         stats["background"] = bg
     rng = MemeRandom()
+    code4 = (sp.words >> np.uint32(24)).astype(np.uint8) if qvalues else None  # 4-mer code per position
     idx_all = np.arange(len(mset))
     for g0 in range(0, len(mset), batch_motifs):
         gidx = idx_all[g0 : g0 + batch_motifs]
@@ -931,7 +933,7 @@ def fimo_batches(
                 pvoff = np.concatenate([[0], np.cumsum([pv.shape[0] for pv in tabs.pvs])]).astype(np.int64)
                 old_chunk = numba.set_parallel_chunksize(1)
                 pi0s = _pi0_sampled(
-                    (4357 + gidx).astype(np.int64), m_tests, has_hits, ns, RESERVOIR_SIZE, sp.words, sp.run_start,
+                    (4357 + gidx).astype(np.int64), m_tests, has_hits, ns, RESERVOIR_SIZE, code4, sp.run_start,
                     sp.run_len, tabs.widths, mats_flat, moff, np.concatenate(tabs.pvs), pvoff,
                 )
                 numba.set_parallel_chunksize(old_chunk)
@@ -939,7 +941,7 @@ def fimo_batches(
                 for k in range(len(group)):
                     items = np.sort(_reservoir(rng.state, int(m_tests[k]), RESERVOIR_SIZE))
                     if items.shape[0] > 100 and has_hits[k]:  # MEME skips pi0 (and its draws) without hits
-                        first = _sample_first(items, ns, sp.words, sp.run_start, sp.run_len, int(tabs.widths[k]),
+                        first = _sample_first(items, ns, code4, sp.run_start, sp.run_len, int(tabs.widths[k]),
                                               tabs.matrices[k].astype(np.int64), tabs.pvs[k])
                         pi0s[k] = float(_pi0_first(rng.state, first, items.shape[0], True))
             for k in range(len(group)):
