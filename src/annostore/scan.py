@@ -800,6 +800,30 @@ def _pi0_sampled(seeds, tests, active, ns, size, code4, run_start, run_len, widt
 
 
 @numba.njit(cache=True, nogil=True)
+def _qvalues_grouped(pvals, keep, bounds, m_tests, pi0s, qv):
+    """q-values of the kept hits of each motif (rows ``bounds[k]:bounds[k + 1]``), into ``qv``."""
+    for k in range(bounds.shape[0] - 1):
+        nk = 0
+        for i in range(bounds[k], bounds[k + 1]):
+            if keep[i]:
+                nk += 1
+        if nk == 0:
+            continue
+        idx = np.empty(nk, dtype=np.int64)
+        p = np.empty(nk)
+        t = 0
+        for i in range(bounds[k], bounds[k + 1]):
+            if keep[i]:
+                idx[t] = i
+                p[t] = pvals[i]
+                t += 1
+        o = np.argsort(p, kind="mergesort")
+        q = _qvalues_sorted(p[o], m_tests[k], pi0s[k])
+        for t in range(nk):
+            qv[idx[o[t]]] = q[t]
+
+
+@numba.njit(cache=True, nogil=True)
 def _span_sums(attr, ex, start, end):
     out = np.empty(ex.shape[0])
     for i in range(ex.shape[0]):
@@ -907,12 +931,10 @@ def fimo_batches(
         # scan order within motif: example/position, '+' before '-'
         order = np.lexsort((strand_minus, pos, motif_local))
         motif_local, strand_minus, pos, sc = motif_local[order], strand_minus[order], pos[order], sc[order]
-        pvals = np.empty(pos.shape[0])
-        scores = np.empty(pos.shape[0])
-        for k in range(len(group)):
-            sel = slice(*np.searchsorted(motif_local, [k, k + 1]))
-            pvals[sel] = tabs.pvs[k][sc[sel]]
-            scores[sel] = sc[sel] / tabs.scales[k] + tabs.widths[k] * tabs.offsets[k]
+        pv_off = np.concatenate([[0], np.cumsum([pv.shape[0] for pv in tabs.pvs])]).astype(np.int64)
+        pv_flat = np.concatenate(tabs.pvs)
+        pvals = pv_flat[pv_off[motif_local] + sc]
+        scores = sc / np.asarray(tabs.scales)[motif_local] + (tabs.widths * np.asarray(tabs.offsets))[motif_local]
         keep = np.ones(pos.shape[0], dtype=bool)
         qv = np.full(pos.shape[0], np.nan)
         bounds = np.searchsorted(motif_local, np.arange(len(group) + 1))
@@ -925,16 +947,17 @@ def fimo_batches(
             for k in range(len(group)):
                 stats["tests"][int(gidx[k])] = int(m_tests[k])
         if qvalues:
-            has_hits = np.array([bool(keep[bounds[k]:bounds[k + 1]].any()) for k in range(len(group))])
+            kc = np.concatenate([[0], np.cumsum(keep)])
+            has_hits = kc[bounds[1:]] > kc[bounds[:-1]]
             pi0s = np.ones(len(group))
             if method == "sample":
                 mats_flat = np.concatenate([mt.reshape(-1) for mt in tabs.matrices]).astype(np.int64)
                 moff = np.concatenate([[0], np.cumsum(tabs.widths)[:-1]]).astype(np.int64)
-                pvoff = np.concatenate([[0], np.cumsum([pv.shape[0] for pv in tabs.pvs])]).astype(np.int64)
+                pvoff = pv_off
                 old_chunk = numba.set_parallel_chunksize(1)
                 pi0s = _pi0_sampled(
                     (4357 + gidx).astype(np.int64), m_tests, has_hits, ns, RESERVOIR_SIZE, code4, sp.run_start,
-                    sp.run_len, tabs.widths, mats_flat, moff, np.concatenate(tabs.pvs), pvoff,
+                    sp.run_len, tabs.widths, mats_flat, moff, pv_flat, pvoff,
                 )
                 numba.set_parallel_chunksize(old_chunk)
             else:  # MEME's own stream: reservoir over every test in scan order, motif after motif
@@ -944,16 +967,10 @@ def fimo_batches(
                         first = _sample_first(items, ns, code4, sp.run_start, sp.run_len, int(tabs.widths[k]),
                                               tabs.matrices[k].astype(np.int64), tabs.pvs[k])
                         pi0s[k] = float(_pi0_first(rng.state, first, items.shape[0], True))
-            for k in range(len(group)):
-                if stats is not None:
+            if stats is not None:
+                for k in range(len(group)):
                     stats["pi0"][int(gidx[k])] = float(pi0s[k])
-                ksel = np.flatnonzero(keep[bounds[k]:bounds[k + 1]]) + bounds[k]
-                if ksel.size:
-                    p = pvals[ksel]
-                    o2 = np.argsort(p, kind="stable")
-                    q = np.empty(p.shape[0])
-                    q[o2] = _qvalues_sorted(p[o2], int(m_tests[k]), float(pi0s[k]))
-                    qv[ksel] = q
+            _qvalues_grouped(pvals, keep, bounds.astype(np.int64), m_tests, pi0s.astype(np.float64), qv)
         if not keep.all():
             motif_local, strand_minus, pos, sc = motif_local[keep], strand_minus[keep], pos[keep], sc[keep]
             pvals, scores, qv = pvals[keep], scores[keep], qv[keep]
