@@ -285,3 +285,37 @@ def test_comment_row_with_full_field_count_is_skipped(store, tmp_path):
     )
     store.add_hits(path)
     assert store.query("SELECT count(*) AS n FROM hits")["n"][0].as_py() == 1
+
+
+def test_parquet_string_names_and_strands_read_as_dictionaries(store, fixture, tmp_path):
+    """Parquet string columns (sequence names, strand) are read as dictionaries; same rows, same checks."""
+    df = pd.concat(fixture["frames"], ignore_index=True)
+    named = df.assign(sequence_name=[f"seq{i}" for i in df["sequence_name"]])
+    named.to_parquet(tmp_path / "named.parquet")
+    r1 = store.add_hits(df)
+    r2 = store.add_hits(tmp_path / "named.parquet")
+    rows = store.query(
+        "SELECT run_id, list(example_idx || ':' || motif || ':' || start || strand ORDER BY example_idx, start, "
+        "motif_idx, strand) AS r FROM hits GROUP BY 1 ORDER BY 1"
+    ).to_pylist()
+    assert [r["run_id"] for r in rows] == [r1, r2] and rows[0]["r"] == rows[1]["r"]
+    assert set(store.query("SELECT DISTINCT strand FROM hits")["strand"].to_pylist()) == {"+", "-"}
+    # the written file keeps plain string columns and the annostore key-value metadata
+    f = pq.read_schema(store.path / store.runs()["files"].to_pylist()[1][0])
+    assert f.field("motif").type == pa.string() and f.field("strand").type == pa.string()
+    assert b"annostore.run_id" in f.metadata
+    n_runs = store.runs().num_rows
+    for bad_strand in (".", "", "+-", "plus"):
+        bad = named.copy()
+        bad.loc[3, "strand"] = bad_strand
+        bad.to_parquet(tmp_path / "bad.parquet")
+        with pytest.raises(BadInputError, match=r"1 of \d+ rows have strand not '\+' or '-'"):
+            store.add_hits(tmp_path / "bad.parquet")
+        with pytest.raises(BadInputError, match=r"1 of \d+ rows have strand not '\+' or '-'"):
+            store.add_hits(bad.assign(sequence_name=df["sequence_name"]))  # plain (non-dictionary) strings
+    bad = named.copy()
+    bad.loc[2, "sequence_name"] = "nope"
+    bad.to_parquet(tmp_path / "bad.parquet")
+    with pytest.raises(BadInputError, match="1 of them not among"):
+        store.add_hits(tmp_path / "bad.parquet")
+    assert store.runs().num_rows == n_runs

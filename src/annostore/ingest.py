@@ -129,8 +129,17 @@ _STR_COLS = {"motif_id", "motif_alt_id", "motif_name", "motif", "sequence_name",
              "Query_ID", "Target_ID", "Orientation", "Query_consensus", "Target_consensus", "orientation"}
 
 
-def read_table_batches(path: Any, format: Optional[str] = None, *, batch_rows: int = BATCH_ROWS) -> Iterator[pa.Table]:
+def read_table_batches(
+    path: Any,
+    format: Optional[str] = None,
+    *,
+    batch_rows: int = BATCH_ROWS,
+    dictionary_columns: tuple[str, ...] = (),
+) -> Iterator[pa.Table]:
     """Stream a TSV/CSV/Parquet table file as Arrow tables of raw columns.
+
+    Parquet motif-name columns (and any string column named in ``dictionary_columns``) are read
+    as dictionary arrays: no per-row string decoding, and names are resolved once per value.
 
     TSV/CSV: the first line is the header (a leading ``#`` is dropped, as in old FIMO
     output); later lines starting with ``#`` are skipped; CRLF line endings are accepted.
@@ -140,8 +149,11 @@ def read_table_batches(path: Any, format: Optional[str] = None, *, batch_rows: i
     fmt = _guess_format(path, format)
     if fmt == "parquet":
         try:
-            names = pq.read_schema(path).names
-            pf = pq.ParquetFile(path, read_dictionary=[c for c in _MOTIF_COLS if c in names])
+            file_schema = pq.read_schema(path)
+            wanted = set(_MOTIF_COLS) | set(dictionary_columns)
+            as_dict = [f.name for f in file_schema
+                       if f.name in wanted and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
+            pf = pq.ParquetFile(path, read_dictionary=as_dict)
         except (pa.ArrowInvalid, OSError) as exc:
             raise BadInputError(f"{path}: not a readable Parquet file: {exc}") from None
         for batch in pf.iter_batches(batch_size=batch_rows):
@@ -296,7 +308,13 @@ class ExampleMapper:
 
     def map(self, column: Any, where: str) -> pa.Array:
         if isinstance(column, pa.ChunkedArray):
+            if pa.types.is_dictionary(column.type):
+                column = column.unify_dictionaries()
             column = column.combine_chunks()
+        if pa.types.is_dictionary(column.type):  # e.g. read from Parquet: map each distinct name once
+            if column.null_count:
+                raise BadInputError(f"{where}: {column.null_count} rows have no sequence_name")
+            return self.map(column.dictionary, where).take(column.indices)
         if pa.types.is_integer(column.type):
             return column.cast(pa.int64())
         if pa.types.is_floating(column.type):
@@ -384,7 +402,7 @@ def hit_batches(data: Any, store: Any, format: Optional[str] = None) -> Iterator
     fmt = _guess_format(path, format)
     if fmt == "fimo-tsv":
         fmt = "tsv"
-    for chunk in read_table_batches(path, fmt):
+    for chunk in read_table_batches(path, fmt, dictionary_columns=("strand", "sequence_name")):
         yield _normalise_hits(chunk, mapper, str(path))
 
 

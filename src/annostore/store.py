@@ -1064,7 +1064,7 @@ class RunWriter:
         cols: dict[str, Any] = {}
         for f in fields:
             if f.name in table.column_names:
-                cols[f.name] = _cast(table[f.name], f.type, f.name, keep_dictionary=f.name == "motif")
+                cols[f.name] = _cast(table[f.name], f.type, f.name, keep_dictionary=f.name in _DICT_COLS)
             elif f.nullable or f.name in ("motif", "motif_idx", "sign", "seqlet_run_id"):
                 cols[f.name] = None
             else:
@@ -1205,7 +1205,12 @@ def _strand_dictionary(col: Any, check: "_Checker") -> pa.DictionaryArray:
     """Validate a strand column ('+' or '-', no nulls: checked before) and encode it as a dictionary."""
     n = len(col)
     codes = None
-    if col.type == pa.string() and n:
+    if pa.types.is_dictionary(col.type):  # e.g. read from Parquet: classify each distinct value once
+        per_value = np.array([{"+": 0, "-": 1}.get(v, -1) for v in col.dictionary.to_pylist()], dtype=np.int32)
+        mapped = per_value[np.asarray(col.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+        check.bad_np(mapped < 0, "strand not '+' or '-'")
+        codes = pa.array(mapped)
+    elif col.type == pa.string() and n:
         bufs = col.buffers()
         offsets = np.frombuffer(bufs[1], dtype=np.int32)[col.offset : col.offset + n + 1]
         if int(offsets[-1]) - int(offsets[0]) == n and bufs[2] is not None:
