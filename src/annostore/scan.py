@@ -727,6 +727,8 @@ def _sample_first(items, ns, code4, run_start, run_len, w, mat, pv):
         for b in range(nq):
             codes[i * nq + b] = code4[p + 4 * b]
     # pass 3: scores
+    smin = by_score.shape[0]
+    smax = -1
     for i in range(ni):
         sc = 0
         if ns == 2 and (items[i] & 1):
@@ -736,10 +738,13 @@ def _sample_first(items, ns, code4, run_start, run_len, w, mat, pv):
             for b in range(nq):
                 sc += qf[b, codes[i * nq + b]]
         by_score[sc] += 1
-    # pv falls as the score rises: walk the scores down with a monotone lambda pointer
-    b = lambda_bucket(pv[by_score.shape[0] - 1])
-    for sc in range(by_score.shape[0] - 1, -1, -1):
-        if by_score[sc]:
+        smin = min(smin, sc)
+        smax = max(smax, sc)
+    # pv falls as the score rises: walk the sampled score range down with a monotone lambda
+    # pointer (the bucket of a score depends on pv[score] alone; no data-dependent branch)
+    if smax >= 0:
+        b = lambda_bucket(pv[smax])
+        for sc in range(smax, smin - 1, -1):
             while b < 100 and 0.5 * (b + 1) / 100 <= pv[sc]:
                 b += 1
             hist[b] += by_score[sc]
