@@ -299,6 +299,10 @@ def test_parquet_string_names_and_strands_read_as_dictionaries(store, fixture, t
         "motif_idx, strand) AS r FROM hits GROUP BY 1 ORDER BY 1"
     ).to_pylist()
     assert [r["run_id"] for r in rows] == [r1, r2] and rows[0]["r"] == rows[1]["r"]
+    import hashlib
+
+    sha = hashlib.sha256((tmp_path / "named.parquet").read_bytes()).hexdigest()
+    assert store.runs()["input_sha256"].to_pylist() == [None, sha]  # hashed in a thread during the ingest
     assert set(store.query("SELECT DISTINCT strand FROM hits")["strand"].to_pylist()) == {"+", "-"}
     # the written file keeps plain string columns and the annostore key-value metadata
     f = pq.read_schema(store.path / store.runs()["files"].to_pylist()[1][0])

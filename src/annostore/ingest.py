@@ -65,6 +65,45 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
+class _BackgroundHash:
+    """sha256 of a file computed in a thread (hashlib releases the GIL) while the file is ingested."""
+
+    def __init__(self, path: Optional[Path]) -> None:
+        import threading
+
+        self._digest: Optional[str] = None
+        self._error: Optional[BaseException] = None
+        self._stop = threading.Event()
+        self._thread = None
+        if path is not None:
+            self._thread = threading.Thread(target=self._run, args=(path,), name="annostore-sha256", daemon=True)
+            self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            digest = hashlib.sha256()
+            with open(path, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 22), b""):
+                    if self._stop.is_set():
+                        return
+                    digest.update(chunk)
+            self._digest = digest.hexdigest()
+        except BaseException as exc:  # noqa: BLE001 - re-raised by result()
+            self._error = exc
+
+    def result(self) -> Optional[str]:
+        """The hex digest (None without a file); waits for the thread."""
+        if self._thread is None:
+            return None
+        self._thread.join()
+        if self._error is not None:
+            raise BadInputError(f"cannot read input for its sha256: {self._error}")
+        return self._digest
+
+    def cancel(self) -> None:
+        self._stop.set()
+
+
 def _existing(path: Any) -> Path:
     p = Path(path)
     if not p.exists():
@@ -447,20 +486,24 @@ def ingest_hits(
         tool = "fimo" if _first_line(path).lstrip("#").startswith(("motif_id", "pattern name")) else None
 
     def go() -> int:
-        with store.begin_run(
-            "hits",
-            name=run,
-            tool=tool,
-            tool_version=tool_version,
-            params=params,
-            input=None if path is None else str(path.resolve()),
-            input_sha256=None if path is None else file_sha256(path),
-        ) as writer:
-            total = _parquet_rows(path, format)
-            with _progress(total, "ingesting hits", progress) as bar:
-                for batch in hit_batches(data if path is None else path, store, format):
-                    writer.write(batch)
-                    bar.advance(batch.num_rows)
+        sha = _BackgroundHash(path)  # overlaps with reading, validating and writing
+        try:
+            with store.begin_run(
+                "hits",
+                name=run,
+                tool=tool,
+                tool_version=tool_version,
+                params=params,
+                input=None if path is None else str(path.resolve()),
+            ) as writer:
+                total = _parquet_rows(path, format)
+                with _progress(total, "ingesting hits", progress) as bar:
+                    for batch in hit_batches(data if path is None else path, store, format):
+                        writer.write(batch)
+                        bar.advance(batch.num_rows)
+                writer.input_sha256 = sha.result()  # committed with the run row
+        finally:
+            sha.cancel()
         return writer.run_id
 
     return _run_errors(path, go)
