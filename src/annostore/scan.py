@@ -781,26 +781,49 @@ def _sorted_uniform_items(st, m, size, run):
     return out
 
 
+@numba.njit(cache=True, nogil=True)
+def _pi0_one(seed, m, size, ns, code4, run_start, run_len, w, mat, pv):
+    """'sample' mode pi0 of one motif: a fresh stream seeded with ``seed`` picks the tests,
+    a splitmix64 stream seeded from it drives the bootstrap."""
+    if m <= 100:
+        return 1.0
+    st = knuth_state(seed)
+    if m <= size:
+        items = np.arange(m).astype(np.int64)
+    else:
+        items = _sorted_uniform_items(st, m, size, _SAMPLE_RUN)
+    first = _sample_first(items, ns, code4, run_start, run_len, w, mat, pv)
+    sm = np.empty(1, dtype=np.uint64)
+    sm[0] = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)
+    return _pi0_first(sm, first, items.shape[0], False)
+
+
 @numba.njit(cache=True, nogil=True, parallel=True)
 def _pi0_sampled(seeds, tests, active, ns, size, code4, run_start, run_len, widths, mats_flat, moff, pv_flat, pvoff):
     """pi0 per motif with fresh streams per motif (seeded from 4357 + motif index): 'sample' mode."""
     nm = seeds.shape[0]
     out = np.ones(nm)
     for k in numba.prange(nm):
-        m = tests[k]
-        if not active[k] or m <= 100:
-            continue
-        st = knuth_state(seeds[k])
-        if m <= size:
-            items = np.arange(m).astype(np.int64)
-        else:
-            items = _sorted_uniform_items(st, m, size, _SAMPLE_RUN)
-        w = widths[k]
-        mat = mats_flat[moff[k] * 4 : (moff[k] + w) * 4].reshape((w, 4))
-        first = _sample_first(items, ns, code4, run_start, run_len, w, mat, pv_flat[pvoff[k] : pvoff[k + 1]])
-        sm = np.empty(1, dtype=np.uint64)
-        sm[0] = np.uint64(seeds[k]) * np.uint64(0x9E3779B97F4A7C15)
-        out[k] = _pi0_first(sm, first, items.shape[0], False)
+        if active[k]:
+            w = widths[k]
+            mat = mats_flat[moff[k] * 4 : (moff[k] + w) * 4].reshape((w, 4))
+            out[k] = _pi0_one(seeds[k], tests[k], size, ns, code4, run_start, run_len, w, mat,
+                              pv_flat[pvoff[k] : pvoff[k + 1]])
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _pi0_sampled_serial(seeds, tests, active, ns, size, code4, run_start, run_len, widths, mats_flat, moff, pv_flat,
+                        pvoff):
+    """:func:`_pi0_sampled` on the calling thread (no GIL), to run beside the parallel scan."""
+    nm = seeds.shape[0]
+    out = np.ones(nm)
+    for k in range(nm):
+        if active[k]:
+            w = widths[k]
+            mat = mats_flat[moff[k] * 4 : (moff[k] + w) * 4].reshape((w, 4))
+            out[k] = _pi0_one(seeds[k], tests[k], size, ns, code4, run_start, run_len, w, mat,
+                              pv_flat[pvoff[k] : pvoff[k + 1]])
     return out
 
 
@@ -926,85 +949,103 @@ def fimo_batches(
     rng = MemeRandom()
     code4 = (sp.words >> np.uint32(24)).astype(np.uint8) if qvalues else None  # 4-mer code per position
     idx_all = np.arange(len(mset))
-    for g0 in range(0, len(mset), batch_motifs):
-        gidx = idx_all[g0 : g0 + batch_motifs]
-        group = [mset[int(i)] for i in gidx]
-        tabs = _prepare_tables(group, bg, motif_pseudo, threshold)
-        ms_idx, pos, sc = _run_scan(sp, tabs, norc)
-        motif_local = ms_idx // ns
-        strand_minus = (ms_idx % ns) == 1
-        # scan order within motif: example/position, '+' before '-'
-        order = np.lexsort((strand_minus, pos, motif_local))
-        motif_local, strand_minus, pos, sc = motif_local[order], strand_minus[order], pos[order], sc[order]
-        pv_off = np.concatenate([[0], np.cumsum([pv.shape[0] for pv in tabs.pvs])]).astype(np.int64)
-        pv_flat = np.concatenate(tabs.pvs)
-        pvals = pv_flat[pv_off[motif_local] + sc]
-        scores = sc / np.asarray(tabs.scales)[motif_local] + (tabs.widths * np.asarray(tabs.offsets))[motif_local]
-        keep = np.ones(pos.shape[0], dtype=bool)
-        qv = np.full(pos.shape[0], np.nan)
-        bounds = np.searchsorted(motif_local, np.arange(len(group) + 1))
-        m_tests = np.array([tests[int(w)] for w in tabs.widths], dtype=np.int64)
-        if max_stored_scores is not None:
-            for k in range(len(group)):
-                sel = slice(bounds[k], bounds[k + 1])
-                keep[sel] = _heap_keep(pvals[sel], int(max_stored_scores))
-        if stats is not None:
-            for k in range(len(group)):
-                stats["tests"][int(gidx[k])] = int(m_tests[k])
-        if qvalues:
-            kc = np.concatenate([[0], np.cumsum(keep)])
-            has_hits = kc[bounds[1:]] > kc[bounds[:-1]]
-            pi0s = np.ones(len(group))
-            if method == "sample":
+    # 'sample' pi0 of a batch runs on a helper thread (numba, no GIL) beside the parallel scan,
+    # filling the cores the serial steps (tables, sorting, Arrow) leave idle; same numbers
+    pool = None
+    if qvalues and method == "sample" and numba.get_num_threads() > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="annostore-pi0")
+    try:
+        for g0 in range(0, len(mset), batch_motifs):
+            gidx = idx_all[g0 : g0 + batch_motifs]
+            group = [mset[int(i)] for i in gidx]
+            tabs = _prepare_tables(group, bg, motif_pseudo, threshold)
+            pv_off = np.concatenate([[0], np.cumsum([pv.shape[0] for pv in tabs.pvs])]).astype(np.int64)
+            pv_flat = np.concatenate(tabs.pvs)
+            m_tests = np.array([tests[int(w)] for w in tabs.widths], dtype=np.int64)
+            pi0_job = None
+            if qvalues and method == "sample":
                 mats_flat = np.concatenate([mt.reshape(-1) for mt in tabs.matrices]).astype(np.int64)
                 moff = np.concatenate([[0], np.cumsum(tabs.widths)[:-1]]).astype(np.int64)
-                pvoff = pv_off
-                old_chunk = numba.set_parallel_chunksize(1)
-                pi0s = _pi0_sampled(
-                    (4357 + gidx).astype(np.int64), m_tests, has_hits, ns, RESERVOIR_SIZE, code4, sp.run_start,
-                    sp.run_len, tabs.widths, mats_flat, moff, pv_flat, pvoff,
+                pi0_args = (
+                    (4357 + gidx).astype(np.int64), m_tests, np.ones(len(group), dtype=np.bool_), ns, RESERVOIR_SIZE,
+                    code4, sp.run_start, sp.run_len, tabs.widths, mats_flat, moff, pv_flat, pv_off,
                 )
-                numba.set_parallel_chunksize(old_chunk)
-            else:  # MEME's own stream: reservoir over every test in scan order, motif after motif
+                if pool is not None:
+                    pi0_job = pool.submit(_pi0_sampled_serial, *pi0_args)
+            ms_idx, pos, sc = _run_scan(sp, tabs, norc)
+            motif_local = ms_idx // ns
+            strand_minus = (ms_idx % ns) == 1
+            # scan order within motif: example/position, '+' before '-'
+            order = np.lexsort((strand_minus, pos, motif_local))
+            motif_local, strand_minus, pos, sc = motif_local[order], strand_minus[order], pos[order], sc[order]
+            pvals = pv_flat[pv_off[motif_local] + sc]
+            scores = sc / np.asarray(tabs.scales)[motif_local] + (tabs.widths * np.asarray(tabs.offsets))[motif_local]
+            keep = np.ones(pos.shape[0], dtype=bool)
+            qv = np.full(pos.shape[0], np.nan)
+            bounds = np.searchsorted(motif_local, np.arange(len(group) + 1))
+            if max_stored_scores is not None:
                 for k in range(len(group)):
-                    items = np.sort(_reservoir(rng.state, int(m_tests[k]), RESERVOIR_SIZE))
-                    if items.shape[0] > 100 and has_hits[k]:  # MEME skips pi0 (and its draws) without hits
-                        first = _sample_first(items, ns, code4, sp.run_start, sp.run_len, int(tabs.widths[k]),
-                                              tabs.matrices[k].astype(np.int64), tabs.pvs[k])
-                        pi0s[k] = float(_pi0_first(rng.state, first, items.shape[0], True))
+                    sel = slice(bounds[k], bounds[k + 1])
+                    keep[sel] = _heap_keep(pvals[sel], int(max_stored_scores))
             if stats is not None:
                 for k in range(len(group)):
-                    stats["pi0"][int(gidx[k])] = float(pi0s[k])
-            _qvalues_grouped(pvals, keep, bounds.astype(np.int64), m_tests, pi0s.astype(np.float64), qv)
-        if not keep.all():
-            motif_local, strand_minus, pos, sc = motif_local[keep], strand_minus[keep], pos[keep], sc[keep]
-            pvals, scores, qv = pvals[keep], scores[keep], qv[keep]
-        ex = np.searchsorted(sp.offsets, pos, side="right") - 1
-        start = pos - sp.offsets[ex]
-        w_hit = tabs.widths[motif_local]
-        end = start + w_hit
-        midx = gidx[motif_local].astype(np.int32)
-        mnames = pa.array([m.name for m in group], pa.string())
-        malts = pa.array([m.alt_name for m in group], pa.string())
-        ml = pa.array(motif_local.astype(np.int64))
-        cols = {
-            "motif_idx": pa.array(midx, pa.int32()),
-            "motif": mnames.take(ml),
-            "motif_alt": malts.take(ml),
-            "example_idx": pa.array(ex.astype(np.int64), pa.int64()),
-            "sequence_name": names.take(pa.array(ex.astype(np.int64))),
-            "start": pa.array(start.astype(np.int64), pa.int64()),
-            "end": pa.array(end.astype(np.int64), pa.int64()),
-            "strand": _STRANDS.take(pa.array(strand_minus.astype(np.int8))),
-            "score": pa.array(scores, pa.float64()),
-            "p_value": pa.array(pvals, pa.float64()),
-            "q_value": pa.array(qv, pa.float64(), mask=np.isnan(qv) if not qvalues else None),
-        }
-        if attr is not None:
-            cols["attribution"] = pa.array(_span_sums(attr, ex, start, end), pa.float64())
-        if matched_sequence:
-            cols["matched_sequence"] = pa.array(_matched(sp.codes, pos, w_hit, strand_minus), pa.string())
-        yield pa.RecordBatch.from_pydict(cols)
+                    stats["tests"][int(gidx[k])] = int(m_tests[k])
+            if qvalues:
+                kc = np.concatenate([[0], np.cumsum(keep)])
+                has_hits = kc[bounds[1:]] > kc[bounds[:-1]]
+                pi0s = np.ones(len(group))
+                if method == "sample":
+                    if pi0_job is not None:  # computed for every motif; MEME's pi0 is 1 without hits
+                        pi0s = np.where(has_hits, pi0_job.result(), 1.0)
+                    else:
+                        old_chunk = numba.set_parallel_chunksize(1)
+                        pi0s = _pi0_sampled(*pi0_args[:2], has_hits, *pi0_args[3:])
+                        numba.set_parallel_chunksize(old_chunk)
+                else:  # MEME's own stream: reservoir over every test in scan order, motif after motif
+                    for k in range(len(group)):
+                        items = np.sort(_reservoir(rng.state, int(m_tests[k]), RESERVOIR_SIZE))
+                        if items.shape[0] > 100 and has_hits[k]:  # MEME skips pi0 (and its draws) without hits
+                            first = _sample_first(items, ns, code4, sp.run_start, sp.run_len, int(tabs.widths[k]),
+                                                  tabs.matrices[k].astype(np.int64), tabs.pvs[k])
+                            pi0s[k] = float(_pi0_first(rng.state, first, items.shape[0], True))
+                if stats is not None:
+                    for k in range(len(group)):
+                        stats["pi0"][int(gidx[k])] = float(pi0s[k])
+                _qvalues_grouped(pvals, keep, bounds.astype(np.int64), m_tests, pi0s.astype(np.float64), qv)
+            if not keep.all():
+                motif_local, strand_minus, pos, sc = motif_local[keep], strand_minus[keep], pos[keep], sc[keep]
+                pvals, scores, qv = pvals[keep], scores[keep], qv[keep]
+            ex = np.searchsorted(sp.offsets, pos, side="right") - 1
+            start = pos - sp.offsets[ex]
+            w_hit = tabs.widths[motif_local]
+            end = start + w_hit
+            midx = gidx[motif_local].astype(np.int32)
+            mnames = pa.array([m.name for m in group], pa.string())
+            malts = pa.array([m.alt_name for m in group], pa.string())
+            ml = pa.array(motif_local.astype(np.int64))
+            cols = {
+                "motif_idx": pa.array(midx, pa.int32()),
+                "motif": mnames.take(ml),
+                "motif_alt": malts.take(ml),
+                "example_idx": pa.array(ex.astype(np.int64), pa.int64()),
+                "sequence_name": names.take(pa.array(ex.astype(np.int64))),
+                "start": pa.array(start.astype(np.int64), pa.int64()),
+                "end": pa.array(end.astype(np.int64), pa.int64()),
+                "strand": _STRANDS.take(pa.array(strand_minus.astype(np.int8))),
+                "score": pa.array(scores, pa.float64()),
+                "p_value": pa.array(pvals, pa.float64()),
+                "q_value": pa.array(qv, pa.float64(), mask=np.isnan(qv) if not qvalues else None),
+            }
+            if attr is not None:
+                cols["attribution"] = pa.array(_span_sums(attr, ex, start, end), pa.float64())
+            if matched_sequence:
+                cols["matched_sequence"] = pa.array(_matched(sp.codes, pos, w_hit, strand_minus), pa.string())
+            yield pa.RecordBatch.from_pydict(cols)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
 
 
 def _run_scan(sp: _SeqPrep, tabs: _MotifTables, norc: bool):
