@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 
 from .errors import BadInputError, MissingInputError, located
 
-BATCH_ROWS = 1 << 20
+BATCH_ROWS = 8 * 122_880  # a multiple of the store's row group size: parts get whole row groups
 WHOLE_READ_BYTES = 1 << 30  # text tables up to this size are parsed in one multi-threaded read
 
 # column spellings -> store column names

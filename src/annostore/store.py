@@ -863,6 +863,8 @@ class RunWriter:
         self._lock = threading.Lock()
         self._pool: Optional[ThreadPoolExecutor] = None
         self._pending: list = []
+        self._syncer: Optional[ThreadPoolExecutor] = None
+        self._sync_future = None
         self._parts: list[str] = []
         self._done = False
         self._n_seqlets: Optional[int] = None
@@ -940,16 +942,34 @@ class RunWriter:
         n = table.num_rows
         k = min(len(self._lanes), max(1, n // MIN_ROWS_PER_LANE))
         self._wait()  # the previous batch's writes (they overlap with reading/validating this one)
+        self._sync_written()
         if k == 1 and len(self._lanes) == 1:
             self._write_lane(self._lanes[0], table)
         else:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(len(self._lanes), thread_name_prefix="annostore-write")
             step = -(-n // k)
+            if step > ROW_GROUP_SIZE:  # whole row groups per lane, when that keeps the lanes balanced
+                aligned = -(-step // ROW_GROUP_SIZE) * ROW_GROUP_SIZE
+                if n - (k - 1) * aligned >= aligned * 3 // 4:
+                    step = aligned
             self._pending = [
                 self._pool.submit(self._write_lane, self._lanes[i], table.slice(i * step, step)) for i in range(k)
             ]
         self.n_rows += n
+
+    def _sync_written(self) -> None:
+        """Start flushing the bytes written so far to disk in the background (the commit's fsync
+        then has only the tail left); a no-op while the previous flush still runs."""
+        if self._sync_future is not None and not self._sync_future.done():
+            return
+        with self._lock:
+            paths = [self._tmp / p for p in self._parts]
+        if not paths:
+            return
+        if self._syncer is None:
+            self._syncer = ThreadPoolExecutor(1, thread_name_prefix="annostore-fsync")
+        self._sync_future = self._syncer.submit(_fdatasync_quietly, paths)
 
     def _wait(self) -> None:
         pending, self._pending = self._pending, []
@@ -999,6 +1019,9 @@ class RunWriter:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+        if self._syncer is not None:
+            self._syncer.shutdown(wait=True)
+            self._syncer = None
         for lane in self._lanes:
             if lane.writer is not None:
                 writer, lane.writer = lane.writer, None
@@ -1194,6 +1217,21 @@ class RunWriter:
             self._motif_names = pa.array(names, pa.string())
         # motif = names[motif_idx], as a dictionary array over the store's motif ids (canonical names)
         cols["motif"] = pa.DictionaryArray.from_arrays(idx_col, self._motif_names, safe=False)
+
+
+def _fdatasync_quietly(paths: list[Path]) -> None:
+    """Early writeback of part files being written (best effort: the commit fsyncs each part)."""
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            os.fdatasync(fd) if hasattr(os, "fdatasync") else os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
 _DICT_STRING = pa.dictionary(pa.int32(), pa.string())
