@@ -317,6 +317,16 @@ def test_parquet_string_names_and_strands_read_as_dictionaries(store, fixture, t
             store.add_hits(tmp_path / "bad.parquet")
         with pytest.raises(BadInputError, match=r"1 of \d+ rows have strand not '\+' or '-'"):
             store.add_hits(bad.assign(sequence_name=df["sequence_name"]))  # plain (non-dictionary) strings
+        if bad_strand:  # TSV: read as dictionaries too ("" is a missing value there)
+            bad.to_csv(tmp_path / "bad.tsv", sep="\t", index=False)
+            with pytest.raises(BadInputError, match=r"1 of \d+ rows have strand not '\+' or '-'"):
+                store.add_hits(tmp_path / "bad.tsv")
+    named.to_csv(tmp_path / "named.tsv", sep="\t", index=False)
+    r3 = store.add_hits(tmp_path / "named.tsv")
+    got = store.query("SELECT list(example_idx || ':' || motif || ':' || start || strand ORDER BY example_idx, start, "
+                      "motif_idx, strand) AS r FROM hits WHERE run_id = $r", {"r": r3})["r"][0].as_py()
+    assert got == rows[0]["r"]
+    n_runs += 1
     bad = named.copy()
     bad.loc[2, "sequence_name"] = "nope"
     bad.to_parquet(tmp_path / "bad.parquet")

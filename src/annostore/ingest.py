@@ -224,7 +224,7 @@ def read_table_batches(
 
     types = {}
     for c in names:
-        if c in _MOTIF_COLS:
+        if c in _MOTIF_COLS or (c in dictionary_columns and c in _STR_COLS):
             types[c] = pa.dictionary(pa.int32(), pa.string())
         elif c in _INT_COLS:
             types[c] = pa.int64()
