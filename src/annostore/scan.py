@@ -978,7 +978,9 @@ def fimo_batches(
             motif_local = ms_idx // ns
             strand_minus = (ms_idx % ns) == 1
             # scan order within motif: example/position, '+' before '-'
-            order = np.lexsort((strand_minus, pos, motif_local))
+            # (motif, position, strand) is unique per hit: one int64 key sorts as the lexsort would
+            span = 2 * (int(pos.max()) + 1) if pos.shape[0] else 2
+            order = np.argsort(motif_local.astype(np.int64) * span + pos * 2 + strand_minus)
             motif_local, strand_minus, pos, sc = motif_local[order], strand_minus[order], pos[order], sc[order]
             pvals = pv_flat[pv_off[motif_local] + sc]
             scores = sc / np.asarray(tabs.scales)[motif_local] + (tabs.widths * np.asarray(tabs.offsets))[motif_local]
