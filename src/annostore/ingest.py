@@ -353,7 +353,13 @@ class ExampleMapper:
         if pa.types.is_dictionary(column.type):  # e.g. read from Parquet: map each distinct name once
             if column.null_count:
                 raise BadInputError(f"{where}: {column.null_count} rows have no sequence_name")
-            return self.map(column.dictionary, where).take(column.indices)
+            idx = np.asarray(column.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+            used = np.flatnonzero(np.bincount(idx, minlength=len(column.dictionary)))  # skip unreferenced values
+            mapped = np.zeros(len(column.dictionary), dtype=np.int64)
+            if len(used):
+                values = self.map(column.dictionary.take(pa.array(used)), where)
+                mapped[used] = np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.int64)
+            return pa.array(mapped[idx])
         if pa.types.is_integer(column.type):
             return column.cast(pa.int64())
         if pa.types.is_floating(column.type):
