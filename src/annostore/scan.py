@@ -949,13 +949,88 @@ def fimo_batches(
     rng = MemeRandom()
     code4 = (sp.words >> np.uint32(24)).astype(np.uint8) if qvalues else None  # 4-mer code per position
     idx_all = np.arange(len(mset))
-    # 'sample' pi0 of a batch runs on a helper thread (numba, no GIL) beside the parallel scan,
-    # filling the cores the serial steps (tables, sorting, Arrow) leave idle; same numbers
+    # 'sample' pi0 of a batch runs on a helper thread (numba, no GIL), started before the serial
+    # finishing of the previous batch (sorting, q-values, Arrow, the consumer) so that it fills
+    # the core those leave idle, then beside the parallel scan; same numbers
     pool = None
     if qvalues and method == "sample" and numba.get_num_threads() > 1:
         from concurrent.futures import ThreadPoolExecutor
 
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="annostore-pi0")
+
+    def finish(gidx, group, tabs, pv_off, pv_flat, m_tests, pi0_job, pi0_args, ms_idx, pos, sc):
+        motif_local = ms_idx // ns
+        strand_minus = (ms_idx % ns) == 1
+        # scan order within motif: example/position, '+' before '-'
+        # (motif, position, strand) is unique per hit: one int64 key sorts as the lexsort would
+        span = 2 * (int(pos.max()) + 1) if pos.shape[0] else 2
+        order = np.argsort(motif_local.astype(np.int64) * span + pos * 2 + strand_minus)
+        motif_local, strand_minus, pos, sc = motif_local[order], strand_minus[order], pos[order], sc[order]
+        pvals = pv_flat[pv_off[motif_local] + sc]
+        scores = sc / np.asarray(tabs.scales)[motif_local] + (tabs.widths * np.asarray(tabs.offsets))[motif_local]
+        keep = np.ones(pos.shape[0], dtype=bool)
+        qv = np.full(pos.shape[0], np.nan)
+        bounds = np.searchsorted(motif_local, np.arange(len(group) + 1))
+        if max_stored_scores is not None:
+            for k in range(len(group)):
+                sel = slice(bounds[k], bounds[k + 1])
+                keep[sel] = _heap_keep(pvals[sel], int(max_stored_scores))
+        if stats is not None:
+            for k in range(len(group)):
+                stats["tests"][int(gidx[k])] = int(m_tests[k])
+        if qvalues:
+            kc = np.concatenate([[0], np.cumsum(keep)])
+            has_hits = kc[bounds[1:]] > kc[bounds[:-1]]
+            pi0s = np.ones(len(group))
+            if method == "sample":
+                if pi0_job is not None:  # computed for every motif; MEME's pi0 is 1 without hits
+                    pi0s = np.where(has_hits, pi0_job.result(), 1.0)
+                else:
+                    old_chunk = numba.set_parallel_chunksize(1)
+                    pi0s = _pi0_sampled(*pi0_args[:2], has_hits, *pi0_args[3:])
+                    numba.set_parallel_chunksize(old_chunk)
+            else:  # MEME's own stream: reservoir over every test in scan order, motif after motif
+                for k in range(len(group)):
+                    items = np.sort(_reservoir(rng.state, int(m_tests[k]), RESERVOIR_SIZE))
+                    if items.shape[0] > 100 and has_hits[k]:  # MEME skips pi0 (and its draws) without hits
+                        first = _sample_first(items, ns, code4, sp.run_start, sp.run_len, int(tabs.widths[k]),
+                                              tabs.matrices[k].astype(np.int64), tabs.pvs[k])
+                        pi0s[k] = float(_pi0_first(rng.state, first, items.shape[0], True))
+            if stats is not None:
+                for k in range(len(group)):
+                    stats["pi0"][int(gidx[k])] = float(pi0s[k])
+            _qvalues_grouped(pvals, keep, bounds.astype(np.int64), m_tests, pi0s.astype(np.float64), qv)
+        if not keep.all():
+            motif_local, strand_minus, pos, sc = motif_local[keep], strand_minus[keep], pos[keep], sc[keep]
+            pvals, scores, qv = pvals[keep], scores[keep], qv[keep]
+        ex = np.searchsorted(sp.offsets, pos, side="right") - 1
+        start = pos - sp.offsets[ex]
+        w_hit = tabs.widths[motif_local]
+        end = start + w_hit
+        midx = gidx[motif_local].astype(np.int32)
+        mnames = pa.array([m.name for m in group], pa.string())
+        malts = pa.array([m.alt_name for m in group], pa.string())
+        ml = pa.array(motif_local.astype(np.int64))
+        cols = {
+            "motif_idx": pa.array(midx, pa.int32()),
+            "motif": mnames.take(ml),
+            "motif_alt": malts.take(ml),
+            "example_idx": pa.array(ex.astype(np.int64), pa.int64()),
+            "sequence_name": names.take(pa.array(ex.astype(np.int64))),
+            "start": pa.array(start.astype(np.int64), pa.int64()),
+            "end": pa.array(end.astype(np.int64), pa.int64()),
+            "strand": _STRANDS.take(pa.array(strand_minus.astype(np.int8))),
+            "score": pa.array(scores, pa.float64()),
+            "p_value": pa.array(pvals, pa.float64()),
+            "q_value": pa.array(qv, pa.float64(), mask=np.isnan(qv) if not qvalues else None),
+        }
+        if attr is not None:
+            cols["attribution"] = pa.array(_span_sums(attr, ex, start, end), pa.float64())
+        if matched_sequence:
+            cols["matched_sequence"] = pa.array(_matched(sp.codes, pos, w_hit, strand_minus), pa.string())
+        return pa.RecordBatch.from_pydict(cols)
+
+    pending = None
     try:
         for g0 in range(0, len(mset), batch_motifs):
             gidx = idx_all[g0 : g0 + batch_motifs]
@@ -965,6 +1040,7 @@ def fimo_batches(
             pv_flat = np.concatenate(tabs.pvs)
             m_tests = np.array([tests[int(w)] for w in tabs.widths], dtype=np.int64)
             pi0_job = None
+            pi0_args = None
             if qvalues and method == "sample":
                 mats_flat = np.concatenate([mt.reshape(-1) for mt in tabs.matrices]).astype(np.int64)
                 moff = np.concatenate([[0], np.cumsum(tabs.widths)[:-1]]).astype(np.int64)
@@ -974,77 +1050,13 @@ def fimo_batches(
                 )
                 if pool is not None:
                     pi0_job = pool.submit(_pi0_sampled_serial, *pi0_args)
+            if pending is not None:  # finish the previous batch while this one's pi0 runs beside
+                yield finish(*pending)
+                pending = None
             ms_idx, pos, sc = _run_scan(sp, tabs, norc)
-            motif_local = ms_idx // ns
-            strand_minus = (ms_idx % ns) == 1
-            # scan order within motif: example/position, '+' before '-'
-            # (motif, position, strand) is unique per hit: one int64 key sorts as the lexsort would
-            span = 2 * (int(pos.max()) + 1) if pos.shape[0] else 2
-            order = np.argsort(motif_local.astype(np.int64) * span + pos * 2 + strand_minus)
-            motif_local, strand_minus, pos, sc = motif_local[order], strand_minus[order], pos[order], sc[order]
-            pvals = pv_flat[pv_off[motif_local] + sc]
-            scores = sc / np.asarray(tabs.scales)[motif_local] + (tabs.widths * np.asarray(tabs.offsets))[motif_local]
-            keep = np.ones(pos.shape[0], dtype=bool)
-            qv = np.full(pos.shape[0], np.nan)
-            bounds = np.searchsorted(motif_local, np.arange(len(group) + 1))
-            if max_stored_scores is not None:
-                for k in range(len(group)):
-                    sel = slice(bounds[k], bounds[k + 1])
-                    keep[sel] = _heap_keep(pvals[sel], int(max_stored_scores))
-            if stats is not None:
-                for k in range(len(group)):
-                    stats["tests"][int(gidx[k])] = int(m_tests[k])
-            if qvalues:
-                kc = np.concatenate([[0], np.cumsum(keep)])
-                has_hits = kc[bounds[1:]] > kc[bounds[:-1]]
-                pi0s = np.ones(len(group))
-                if method == "sample":
-                    if pi0_job is not None:  # computed for every motif; MEME's pi0 is 1 without hits
-                        pi0s = np.where(has_hits, pi0_job.result(), 1.0)
-                    else:
-                        old_chunk = numba.set_parallel_chunksize(1)
-                        pi0s = _pi0_sampled(*pi0_args[:2], has_hits, *pi0_args[3:])
-                        numba.set_parallel_chunksize(old_chunk)
-                else:  # MEME's own stream: reservoir over every test in scan order, motif after motif
-                    for k in range(len(group)):
-                        items = np.sort(_reservoir(rng.state, int(m_tests[k]), RESERVOIR_SIZE))
-                        if items.shape[0] > 100 and has_hits[k]:  # MEME skips pi0 (and its draws) without hits
-                            first = _sample_first(items, ns, code4, sp.run_start, sp.run_len, int(tabs.widths[k]),
-                                                  tabs.matrices[k].astype(np.int64), tabs.pvs[k])
-                            pi0s[k] = float(_pi0_first(rng.state, first, items.shape[0], True))
-                if stats is not None:
-                    for k in range(len(group)):
-                        stats["pi0"][int(gidx[k])] = float(pi0s[k])
-                _qvalues_grouped(pvals, keep, bounds.astype(np.int64), m_tests, pi0s.astype(np.float64), qv)
-            if not keep.all():
-                motif_local, strand_minus, pos, sc = motif_local[keep], strand_minus[keep], pos[keep], sc[keep]
-                pvals, scores, qv = pvals[keep], scores[keep], qv[keep]
-            ex = np.searchsorted(sp.offsets, pos, side="right") - 1
-            start = pos - sp.offsets[ex]
-            w_hit = tabs.widths[motif_local]
-            end = start + w_hit
-            midx = gidx[motif_local].astype(np.int32)
-            mnames = pa.array([m.name for m in group], pa.string())
-            malts = pa.array([m.alt_name for m in group], pa.string())
-            ml = pa.array(motif_local.astype(np.int64))
-            cols = {
-                "motif_idx": pa.array(midx, pa.int32()),
-                "motif": mnames.take(ml),
-                "motif_alt": malts.take(ml),
-                "example_idx": pa.array(ex.astype(np.int64), pa.int64()),
-                "sequence_name": names.take(pa.array(ex.astype(np.int64))),
-                "start": pa.array(start.astype(np.int64), pa.int64()),
-                "end": pa.array(end.astype(np.int64), pa.int64()),
-                "strand": _STRANDS.take(pa.array(strand_minus.astype(np.int8))),
-                "score": pa.array(scores, pa.float64()),
-                "p_value": pa.array(pvals, pa.float64()),
-                "q_value": pa.array(qv, pa.float64(), mask=np.isnan(qv) if not qvalues else None),
-            }
-            if attr is not None:
-                cols["attribution"] = pa.array(_span_sums(attr, ex, start, end), pa.float64())
-            if matched_sequence:
-                cols["matched_sequence"] = pa.array(_matched(sp.codes, pos, w_hit, strand_minus), pa.string())
-            yield pa.RecordBatch.from_pydict(cols)
+            pending = (gidx, group, tabs, pv_off, pv_flat, m_tests, pi0_job, pi0_args, ms_idx, pos, sc)
+        if pending is not None:
+            yield finish(*pending)
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
