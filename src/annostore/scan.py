@@ -235,8 +235,26 @@ def _pvalue_tables(mats_flat, moff, widths, bg, pvoff):
     return out
 
 
+@numba.njit(cache=True, nogil=True)
+def _cutoffs(flat_pv, pvoff, threshold):
+    """S* per motif: the first score whose p-value is <= threshold (pv does not rise with the
+    score, so a binary search); the table's length (w*1000 + 1) when none is."""
+    nm = pvoff.shape[0] - 1
+    out = np.empty(nm, dtype=np.int64)
+    for k in range(nm):
+        lo = pvoff[k]
+        hi = pvoff[k + 1]
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if flat_pv[mid] <= threshold:
+                hi = mid
+            else:
+                lo = mid + 1
+        out[k] = lo - pvoff[k]
+    return out
+
+
 def _prepare_tables(motifs, bg, motif_pseudo, threshold) -> _MotifTables:
-    pvs, cuts = [], []
     widths = [m.width for m in motifs]
     for motif in motifs:
         if motif.width > _MAX_WIDTH:
@@ -264,11 +282,8 @@ def _prepare_tables(motifs, bg, motif_pseudo, threshold) -> _MotifTables:
     moff = np.concatenate([[0], np.cumsum(w_arr)[:-1]]).astype(np.int64)
     pvoff = np.concatenate([[0], np.cumsum(w_arr * PSSM_RANGE + 1)]).astype(np.int64)
     flat_pv = _pvalue_tables(np.concatenate([m.reshape(-1) for m in mats]).astype(np.int32), moff, w_arr, bg, pvoff)
-    for k, w in enumerate(widths):
-        pv = flat_pv[pvoff[k] : pvoff[k + 1]]
-        ok = np.flatnonzero(pv <= threshold)
-        pvs.append(pv)
-        cuts.append(int(ok[0]) if ok.size else w * PSSM_RANGE + 1)
+    cuts = _cutoffs(flat_pv, pvoff, float(threshold)).tolist()
+    pvs = [flat_pv[pvoff[k] : pvoff[k + 1]] for k in range(len(widths))]
     return _MotifTables(
         mats,
         np.array(scales, dtype=np.float64),
