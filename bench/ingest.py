@@ -30,14 +30,19 @@ REPO = Path(__file__).resolve().parents[1]
 MOTIFS = REPO / "src" / "annostore" / "data" / "JASPAR2026_CORE_vertebrates_non-redundant.meme"
 
 
-def _median(fn, repeats, setup=None):
-    times = []
+def _median(fn, repeats, setup=None, cpu=None):
+    """Median wall seconds of ``fn``; with a list ``cpu``, appends the median process CPU seconds
+    (all threads: a steadier figure than wall time on a shared machine)."""
+    times, cpus = [], []
     for _ in range(repeats):
         if setup is not None:
             setup()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fn()
         times.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - c)
+    if cpu is not None:
+        cpu.append(statistics.median(cpus))
     return statistics.median(times)
 
 
@@ -125,7 +130,8 @@ def main() -> None:
         fresh_store()
         ours(tmp / "hits.parquet")()
         for name, path, fn, peer_fn in workloads:
-            ours_s = _median(fn, args.repeats, setup=fresh_store)
+            cpu: list = []
+            ours_s = _median(fn, args.repeats, setup=fresh_store, cpu=cpu)
             peer_s = None if (peer_fn is None or args.no_peer) else _median(peer_fn, args.repeats)
             record = {
                 "workload": name,
@@ -135,6 +141,7 @@ def main() -> None:
                 "peer_s": None if peer_s is None else round(peer_s, 4),
                 "ratio": None if peer_s is None else round(peer_s / ours_s, 3),
                 "hits_per_s": round(n / ours_s),
+                "ours_cpu_s": round(cpu[0], 4),
                 "input_mb": None if path is None else round(path.stat().st_size / 1e6, 1),
                 "threads": args.threads,
             }
