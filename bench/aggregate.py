@@ -103,8 +103,8 @@ def compat_workloads(d, n, n_examples, repeat, peer_limit_s, store) -> None:
     import torch
     import tangermeme.annotate as T
 
-    import annostore.annotations as A
-    from annostore import aggregate
+    import annostore.compat.tangermeme as A
+    from annostore.analysis import aggregate
 
     X2 = torch.from_numpy(np.c_[d["example_idx"], d["motif_idx"]])
     X4 = torch.from_numpy(np.c_[d["example_idx"], d["motif_idx"], d["start"], d["end"]])
@@ -158,7 +158,7 @@ def compat_workloads(d, n, n_examples, repeat, peer_limit_s, store) -> None:
 
 def build_store(path: str, d, chunk: int = 2_000_000):
     import annostore
-    from annostore.motifs import Motif, MotifSet
+    from annostore.core.motifs import Motif, MotifSet
 
     store = annostore.open(path)
     store.add_motifs(MotifSet([Motif(f"M{i}", np.full((4, 8), 0.25)) for i in range(N_MOTIFS)]))
@@ -201,7 +201,7 @@ def child(path: str, workload: str, memory_limit: str | None, repeat: int) -> No
     """Run one workload on an existing store; print one JSON object (time, rows, own peak RSS,
     DuckDB's peak buffer memory and spill size from its profiler, last run)."""
     import annostore
-    from annostore import aggregate
+    from annostore.analysis import aggregate
 
     rss0 = _vm_hwm_mib()
     store = annostore.open(path, memory_limit=memory_limit)  # read-write: spills to <store>/.tmp

@@ -44,8 +44,8 @@ def main() -> None:
 
     numba.set_num_threads(min(args.threads, numba.config.NUMBA_NUM_THREADS))
     import annostore
-    from annostore.scan import fimo
-    from annostore.motifs import read_motifs
+    from annostore.core.fimo import fimo
+    from annostore.io.motifs import read_motifs
 
     n = args.n or (100 if args.quick else 1000)
     rng = np.random.default_rng(0)
@@ -100,7 +100,7 @@ def main() -> None:
 
     # into a store
     try:
-        from annostore.scan import scan_store
+        from annostore.store.pipelines import scan_store
 
         times, rows = [], 0
         for _ in range(args.repeats):

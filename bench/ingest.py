@@ -61,7 +61,7 @@ def main() -> None:
     import pyarrow.parquet as pq
 
     import annostore
-    from annostore.motifs import read_motifs
+    from annostore.io.motifs import read_motifs
 
     n = args.n or (500_000 if args.quick else 5_000_000)
     n_examples, length = 10_000, 2_000

@@ -49,7 +49,7 @@ def main() -> None:
     import torch
     from tangermeme.seqlet import recursive_seqlets as peer
 
-    from annostore.seqlets import recursive_seqlets
+    from annostore.core.seqlets import recursive_seqlets
 
     X = make_attributions(n, L)
     Xt = torch.from_numpy(X)

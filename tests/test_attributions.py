@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from annostore.attributions import load_attributions
+from annostore.io.attributions import load_attributions
 from annostore.errors import BadInputError, MissingInputError
 
 
@@ -26,7 +26,7 @@ def test_per_letter_is_summed():
 
 
 def test_torch_and_files(tmp_path):
-    torch = pytest.importorskip("torch")
+    import torch
     X = _rng(2).normal(size=(4, 4, 20)).astype(np.float32)
     np.testing.assert_array_equal(load_attributions(torch.from_numpy(X)), X.sum(axis=1))
     np.save(tmp_path / "a.npy", X)

@@ -10,9 +10,9 @@ import torch
 
 import annostore
 from annostore.errors import BadInputError
-from annostore.model import PWMConvModel, _codes_of, attributions, input_x_gradient, ism, one_hot_batch
+from annostore.example.model import PWMConvModel, _codes_of, attributions, input_x_gradient, ism, one_hot_batch
 from annostore.progress import progress
-from annostore.synthetic import PAIR_GAP, family_of, make_example, reverse_complement, sample_site
+from annostore.example.synthetic import PAIR_GAP, family_of, make_example, reverse_complement, sample_site
 
 MODEL_MOTIFS = list(importlib.import_module("annostore.tutorial").MODEL_MOTIFS)
 
@@ -148,7 +148,7 @@ def test_attributions_shape_padding_and_determinism(model):
 # ------------------------------------------------------------------------------------ the demo end to end
 @pytest.fixture(scope="module")
 def demo_result(tmp_path_factory):
-    from annostore.tutorial import demo
+    from annostore.example.demo import demo
 
     out = tmp_path_factory.mktemp("demo") / "demo-out"
     return demo(out, n_sequences=60, seed=0, progress=False, print_tables=False)
@@ -197,7 +197,7 @@ def test_demo_cli_reproduces_and_replaces_previous_demo(demo_result, tmp_path):
 
     from typer.testing import CliRunner
 
-    from annostore.tutorial import demo
+    from annostore.example.demo import demo
     from annostore_cli.app import app
 
     first = json.loads((demo_result.path / "summary.json").read_text())

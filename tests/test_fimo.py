@@ -17,16 +17,12 @@ import pytest
 
 import annostore
 from annostore.errors import BadInputError
-from annostore.scan import (
-    _pvalue_table,
-    fimo_batches,
-    motif_pssm,
-    prepare_background,
-    scan_store,
-    to_memelite,
-    write_fimo_tsv,
-)
-from annostore.motifs import read_motifs
+from annostore.core.fimo_tables import _pvalue_table, motif_pssm, prepare_background
+from annostore.core.fimo import fimo_batches
+from annostore.store.pipelines import scan_store
+from annostore.compat.memelite import to_memelite
+from annostore.io.fimo_tsv import write_fimo_tsv
+from annostore.io.motifs import read_motifs
 
 JASPAR = Path(__file__).resolve().parents[1] / "src" / "annostore" / "data" / "JASPAR2026_CORE_vertebrates_non-redundant.meme"
 
@@ -120,7 +116,7 @@ def test_worked_example_variants(tiny, kw, expected):
 
 def test_fimo_tsv_worked_example(tiny):
     table = annostore.fimo(tiny[0], tiny[1], 0.01, matched_sequence=True)
-    from annostore.scan import fasta_texts
+    from annostore.io.fimo_tsv import fasta_texts
 
     buf = io.StringIO()
     assert write_fimo_tsv(table, buf, texts=fasta_texts(tiny[1]), command_line="fimo test") == 7
@@ -234,8 +230,8 @@ def _random_fasta(path: Path, seed: int, n: int, lo: int, hi: int) -> None:
             fh.write(f">s{i}\n{seq.lower() if i % 5 == 2 else seq}\n")
 
 
+@pytest.mark.peer
 def _pymemesuite(tmp_path, motif_file, fasta, thresh, norc, ids):
-    pytest.importorskip("pymemesuite")
     script = tmp_path / "pm.py"
     script.write_text(_PM_SCRIPT)
     res = subprocess.run([sys.executable, str(script), str(motif_file), str(fasta), repr(thresh), "1" if norc else "0",
@@ -278,8 +274,9 @@ def test_sample_qvalues_close_to_meme(tmp_path):
 # memelite when configured alike
 
 
+@pytest.mark.peer
 def test_agrees_with_memelite_configured_alike():
-    memelite = pytest.importorskip("memelite")
+    import memelite
     gen = np.random.default_rng(21)
     ms = read_motifs(JASPAR)
     sel = [ms[i] for i in range(40, 70) if ms[i].width >= 8]

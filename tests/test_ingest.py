@@ -11,7 +11,8 @@ import pytest
 
 import annostore
 from annostore.errors import BadInputError, MissingInputError
-from annostore.ingest import read_bed, read_table_batches
+from annostore.io.bed import read_bed
+from annostore.io.tables import read_table_batches
 
 N_SEQ, LEN = 8, 120
 
@@ -259,7 +260,7 @@ def test_parquet_written_is_readable_without_annostore(store, fixture):
 
 
 def test_streaming_text_reader_matches_whole_read(store, fixture, tmp_path, monkeypatch):
-    from annostore import ingest
+    from annostore.io import tables as ingest
 
     names = [f"seq{i}" for i in range(N_SEQ)]
     path = tmp_path / "fimo.tsv"

@@ -9,8 +9,9 @@ import duckdb
 import pytest
 
 import annostore
-from annostore import migrate, resources
-from annostore.db import connect
+from annostore.store import migrate
+from annostore import resources
+from annostore.store.db import connect
 from annostore.errors import SchemaError
 
 ADD_COLUMN = "ALTER TABLE motifs ADD COLUMN family VARCHAR;\nCREATE TABLE extra (x INTEGER);\n"

@@ -12,9 +12,10 @@ from typer.testing import CliRunner
 
 import annostore
 from annostore.errors import BadInputError
-from annostore.model import PWMConvModel, attributions
-from annostore.plots import logo_matrix, plot_logo, plot_pairs, plot_spacing
-from annostore.synthetic import PAIR_GAP, make_example
+from annostore.example.model import PWMConvModel, attributions
+from annostore.plots.logo import logo_matrix, plot_logo
+from annostore.plots.aggregates import plot_pairs, plot_spacing
+from annostore.example.synthetic import PAIR_GAP, make_example
 from annostore_cli.app import app
 
 MODEL_MOTIFS = list(importlib.import_module("annostore.tutorial").MODEL_MOTIFS)

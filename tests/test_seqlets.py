@@ -7,10 +7,13 @@ import pandas as pd
 import pytest
 
 from annostore.errors import BadInputError
-from annostore.seqlets import _CAP, call_seqlets_store, recursive_seqlets
+from annostore.core.seqlets import _CAP, recursive_seqlets
+from annostore.store.pipelines import call_seqlets_store
 
-torch = pytest.importorskip("torch")
-peer_seqlet = pytest.importorskip("tangermeme.seqlet")
+import tangermeme.seqlet as peer_seqlet
+import torch
+
+pytestmark = pytest.mark.peer  # tangermeme is the oracle: installed by the test extra, never skipped
 
 COLS = ["example_idx", "start", "end", "attribution", "p-value"]
 
@@ -246,7 +249,7 @@ def test_call_seqlets_store_fake(tmp_path):
 
 
 def test_call_seqlets_store_real(tmp_path):
-    store_mod = pytest.importorskip("annostore.store")
+    import annostore as store_mod
     X = _attributions(41, 6, 150)
     seqs = ["".join(np.random.default_rng(i).choice(list("ACGT"), 150)) for i in range(6)]
     with store_mod.open(tmp_path / "s.store") as store:
@@ -263,7 +266,6 @@ def test_call_seqlets_store_real(tmp_path):
 
 
 def test_cli_seqlets(tmp_path):
-    pytest.importorskip("annostore.store")
     from typer.testing import CliRunner
 
     from annostore_cli.app import app

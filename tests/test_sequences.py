@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from annostore.errors import BadInputError, MissingInputError
-from annostore.sequences import from_one_hot, load_sequences, one_hot_encode, read_fasta
+from annostore.core.sequences import from_one_hot, load_sequences, one_hot_encode
+from annostore.io.fasta import read_fasta
 
 
 def test_fasta_plain_and_gzip(tmp_path):
@@ -48,7 +49,7 @@ def test_fasta_missing(tmp_path):
 
 
 def test_one_hot_roundtrip():
-    torch = pytest.importorskip("torch")
+    import torch
     rng = np.random.default_rng(0)
     idx = rng.integers(0, 4, size=(3, 30))
     X = np.zeros((3, 4, 30), dtype=np.int8)

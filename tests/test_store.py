@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import annostore
-from annostore import schema
+from annostore.store import schema
 from annostore.errors import AnnostoreError, BadInputError, MissingInputError
-from annostore.motifs import read_motifs
+from annostore.io.motifs import read_motifs
 
 MEME = """MEME version 5
 
@@ -248,7 +248,7 @@ def test_motif_names_are_data(tmp_path):
 
 
 def test_parallel_lanes_and_file_rolling(tmp_path, monkeypatch):
-    from annostore import store as store_mod
+    from annostore.store import runs as store_mod
 
     monkeypatch.setattr(store_mod, "MIN_ROWS_PER_LANE", 10)
     monkeypatch.setattr(store_mod, "ROWS_PER_FILE", 30)

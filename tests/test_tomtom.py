@@ -11,8 +11,12 @@ import numpy as np
 import pytest
 
 from annostore.errors import BadInputError
-from annostore.motifs import Motif, MotifSet, read_motifs
-from annostore.compare import _match_seqlets, annotate_seqlets, annotate_store, tomtom, write_tomtom_tsv
+from annostore.core.motifs import Motif, MotifSet
+from annostore.io.motifs import read_motifs
+from annostore.core.annotate import _match_seqlets, annotate_seqlets
+from annostore.store.pipelines import annotate_store
+from annostore.core.tomtom import tomtom
+from annostore.io.tomtom_tsv import write_tomtom_tsv
 
 QUERY_MEME = """MEME version 4
 
@@ -143,7 +147,7 @@ def test_p_values_enumerated():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = tomtom(qm, tg)
-    from annostore.compare import _prepare_targets, _pseudo
+    from annostore.core.tomtom import _prepare_targets, _pseudo
 
     bg = np.full(4, 0.25)
     prep = _prepare_targets(tg, bg, 0.1, True)
@@ -226,8 +230,8 @@ def _planted(jaspar_path, names, seed=0):
     return tset, _one_hot(codes), np.array(rows)
 
 
+@pytest.mark.peer
 def test_best_match_agrees_with_memelite(jaspar_path):
-    pytest.importorskip("tangermeme")
     import torch
     from tangermeme.annotate import annotate_seqlets as peer
 

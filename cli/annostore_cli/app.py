@@ -1,17 +1,20 @@
 """The ``annostore`` typer application.
 
-Each ``commands_*.py`` module registers its commands on :data:`app` through a
-``register(app)`` function; this module only holds the global options.
+Every module of :mod:`annostore_cli.commands` registers its commands on :data:`app` through a
+``register(app)`` function; this module only holds the global options. A command module that
+fails to import stops the CLI with its traceback: breakage is never hidden.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from typing import Optional
 
 import typer
 
-from . import common
+from annostore_cli import commands
+from annostore_cli import options as common
 
 app = typer.Typer(
     name="annostore",
@@ -25,16 +28,6 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-_COMMAND_MODULES = (
-    "commands_demo",
-    "commands_store",
-    "commands_ingest",
-    "commands_aggregate",
-    "commands_fimo",
-    "commands_seqlets",
-    "commands_tomtom",
-    "commands_plot",
-)
 
 
 def _version(value: bool) -> None:
@@ -61,14 +54,8 @@ def main_options(
     common.settings.quiet = quiet
 
 
-for _name in _COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(f".{_name}", __package__)
-    except ModuleNotFoundError as _exc:  # a command module not written yet
-        if _exc.name != f"{__package__}.{_name}":
-            raise
-        continue
-    _module.register(app)
+for _info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+    importlib.import_module(f"{commands.__name__}.{_info.name}").register(app)
 
 
 def main() -> None:

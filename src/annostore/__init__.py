@@ -11,46 +11,45 @@ name that needs them, so ``import annostore`` stays fast.
 
 import importlib
 
-from .errors import (
-    AnnostoreError,
-    BadInputError,
-    MissingInputError,
-    SchemaError,
-    StoreLockedError,
-)
+from annostore.errors import AnnostoreError, BadInputError, MissingInputError, SchemaError, StoreLockedError
 
 __version__ = "0.1.0"
 
 # public name -> submodule that defines it
 _EXPORTS = {
     # the store
-    "open": "store",
-    "Store": "store",
+    "open": "store.store",
+    "Store": "store.store",
     # motif and sequence input/output
-    "Motif": "motifs",
-    "MotifSet": "motifs",
-    "read_motifs": "motifs",
-    "write_meme": "motifs",
-    "read_fasta": "sequences",
-    "load_sequences": "sequences",
-    "one_hot_encode": "sequences",
+    "Motif": "core.motifs",
+    "MotifSet": "core.motifs",
+    "read_motifs": "io.motifs",
+    "write_meme": "io.meme",
+    "read_fasta": "io.fasta",
+    "load_sequences": "core.sequences",
+    "one_hot_encode": "core.sequences",
+    "load_attributions": "io.attributions",
     # numba cores
-    "fimo": "scan",
-    "tomtom": "compare",
-    "annotate_seqlets": "compare",
-    "recursive_seqlets": "seqlets",
-    # tangermeme-compatible aggregations (computed with DuckDB)
-    "count_annotations": "annotations",
-    "pairwise_annotations": "annotations",
-    "pairwise_annotations_spacing": "annotations",
+    "fimo": "core.fimo",
+    "fimo_batches": "core.fimo",
+    "tomtom": "core.tomtom",
+    "annotate_seqlets": "core.annotate",
+    "recursive_seqlets": "core.seqlets",
+    # tangermeme / memelite compatibility (computed with DuckDB)
+    "count_annotations": "compat.tangermeme",
+    "pairwise_annotations": "compat.tangermeme",
+    "pairwise_annotations_spacing": "compat.tangermeme",
+    "to_memelite": "compat.memelite",
     # tables <-> files
-    "write_table": "export",
+    "write_table": "io.export",
+    "write_fimo_tsv": "io.fimo_tsv",
+    "write_tomtom_tsv": "io.tomtom_tsv",
     # pictures and the built-in example
-    "plot_logo": "plots",
-    "plot_pairs": "plots",
-    "plot_spacing": "plots",
+    "plot_logo": "plots.logo",
+    "plot_pairs": "plots.aggregates",
+    "plot_spacing": "plots.aggregates",
     "default_motifs_path": "data",
-    "demo": "tutorial",
+    "demo": "example.demo",
 }
 
 __all__ = sorted(

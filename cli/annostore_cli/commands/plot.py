@@ -1,0 +1,127 @@
+"""``annostore plot logo|pairs|spacing``: matplotlib pictures of a store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from annostore_cli import options as common
+from annostore_cli.options import parse_runs, store_argument
+
+plot_app = typer.Typer(
+    help="Draw pictures of a store as PNG files: attribution logos, co-occurrence, spacing.\n\n"
+    "Example:\n\n    annostore plot logo demo-out --example 0 --start 925 --end 1075 -o logo.png",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+_OUT = typer.Option(..., "--output", "-o", help="PNG file to write.")
+_SOURCE = typer.Option("hits", "--source", help="hits (FIMO) or seqlets (labelled by their best TOMTOM match).")
+_RUN = typer.Option(None, "--run", help="Run id or name (repeatable; default: the latest run of the source).")
+_MIN_ATTR = typer.Option(None, "--min-attribution", help="Keep annotations with attribution >= this.")
+_MAX_P = typer.Option(None, "--max-p", help="Keep annotations with p-value <= this.")
+_DPI = typer.Option(100, "--dpi", min=20, max=600, help="Resolution (pixels per inch).")
+
+
+@plot_app.command("logo", short_help="Attribution logo of one example with annotation labels.")
+@common.guard
+def logo(
+    store: Path = store_argument(),
+    example: int = typer.Option(0, "--example", "-e", help="Example index (example_idx)."),
+    start: Optional[int] = typer.Option(None, "--start", help="Window start (0-based; default 0)."),
+    end: Optional[int] = typer.Option(None, "--end", help="Window end (exclusive; default the example's length)."),
+    output: Path = _OUT,
+    attributions: Optional[Path] = typer.Option(
+        None, "--attributions", "-a", help="Attributions .npy/.npz (default: STORE/attributions.npz)."
+    ),
+    annotations: str = typer.Option("seqlets", "--annotations", help="seqlets, hits or none."),
+    run: Optional[str] = typer.Option(None, "--run", help="Run id or name of the annotations (default: latest)."),
+    min_attribution: Optional[float] = _MIN_ATTR,
+    max_p: Optional[float] = _MAX_P,
+    width: float = typer.Option(12.0, "--width", help="Figure width in inches."),
+    height: float = typer.Option(3.0, "--height", help="Figure height in inches."),
+    dpi: int = _DPI,
+) -> None:
+    """Draw the attribution logo of one example, with annotation bars and labels (seqlets labelled
+    by their best TOMTOM match, or FIMO hits).
+
+    Example:
+
+        annostore plot logo demo-out --example 0 --start 925 --end 1075 -o logo.png
+    """
+    from annostore.errors import BadInputError
+    from annostore.plots.logo import plot_logo
+
+    if annotations not in ("seqlets", "hits", "none"):
+        raise BadInputError(f"--annotations must be seqlets, hits or none, not {annotations!r}")
+    run_value = int(run) if run is not None and run.isdigit() else run
+    with common.open_store(store) as st:
+        plot_logo(st, example, start, end, annotations=None if annotations == "none" else annotations,
+                  attributions=attributions, run=run_value, min_attribution=min_attribution, max_p=max_p,
+                  figsize=(width, height), dpi=dpi, output=output)
+    common.info(f"wrote {output}")
+
+
+@plot_app.command("pairs", short_help="Co-occurrence heatmap of the top motifs.")
+@common.guard
+def pairs(
+    store: Path = store_argument(),
+    output: Path = _OUT,
+    top: int = typer.Option(20, "--top", min=1, help="Number of motifs (by annotation count)."),
+    source: str = _SOURCE,
+    run: Optional[List[str]] = _RUN,
+    min_attribution: Optional[float] = _MIN_ATTR,
+    max_p: Optional[float] = _MAX_P,
+    all_instances: bool = typer.Option(False, "--all-instances", help="Count every pair of instances, not examples."),
+    width: float = typer.Option(8.0, "--width", help="Figure width in inches."),
+    height: float = typer.Option(7.0, "--height", help="Figure height in inches."),
+    dpi: int = _DPI,
+) -> None:
+    """Draw a heatmap of co-occurrence counts among the most frequent motifs.
+
+    Example:
+
+        annostore plot pairs demo-out --source seqlets --top 15 -o pairs.png
+    """
+    from annostore.plots.aggregates import plot_pairs
+
+    with common.open_store(store) as st:
+        plot_pairs(st, top, source=source, runs=parse_runs(run), min_attribution=min_attribution, max_p=max_p,
+                   unique=not all_instances, figsize=(width, height), dpi=dpi, output=output)
+    common.info(f"wrote {output}")
+
+
+@plot_app.command("spacing", short_help="Number of pairs of two motifs by distance.")
+@common.guard
+def spacing(
+    store: Path = store_argument(),
+    motif_a: str = typer.Option(..., "--motif-a", help="First motif (id, 'id alt' or unambiguous name)."),
+    motif_b: str = typer.Option(..., "--motif-b", help="Second motif."),
+    output: Path = _OUT,
+    max_distance: int = typer.Option(100, "--max-distance", min=1, help="Largest distance shown (exclusive)."),
+    source: str = _SOURCE,
+    run: Optional[List[str]] = _RUN,
+    min_attribution: Optional[float] = _MIN_ATTR,
+    max_p: Optional[float] = _MAX_P,
+    width: float = typer.Option(8.0, "--width", help="Figure width in inches."),
+    height: float = typer.Option(3.0, "--height", help="Figure height in inches."),
+    dpi: int = _DPI,
+) -> None:
+    """Draw the number of MOTIF_A / MOTIF_B pairs by distance (start of right - end of left).
+
+    Example:
+
+        annostore plot spacing demo-out --motif-a CEBPB --motif-b MA0139.2 --min-attribution 3 -o spacing.png
+    """
+    from annostore.plots.aggregates import plot_spacing
+
+    with common.open_store(store) as st:
+        plot_spacing(st, motif_a, motif_b, source=source, runs=parse_runs(run), max_distance=max_distance,
+                     min_attribution=min_attribution, max_p=max_p, figsize=(width, height), dpi=dpi, output=output)
+    common.info(f"wrote {output}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(plot_app, name="plot", short_help="Draw logos, co-occurrence heatmaps and spacing plots (PNG).")

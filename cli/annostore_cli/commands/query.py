@@ -1,0 +1,78 @@
+"""Reading a store: query (read-only SQL) and export."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from annostore_cli import options as common
+from annostore_cli.commands.store import parse_params
+from annostore_cli.options import output_options, store_argument
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        "query",
+        help="Run SQL against a store opened read-only and print the result.\n\n"
+        "Tables: motifs, regions, sequences, runs; views: hits, seqlets, matches, hits_genomic, "
+        "seqlets_genomic. Bind values with $name and -p name=value. SQL '-' reads it from stdin.\n\n"
+        "Example:\n\n"
+        "    annostore query my.store \"SELECT motif, count(*) FROM hits GROUP BY ALL ORDER BY 2 DESC LIMIT 10\"\n\n"
+        "    annostore query my.store \"SELECT * FROM hits WHERE p_value < $p\" -p p=1e-5 -f parquet -o top.parquet",
+    )
+    @common.guard
+    @output_options
+    def query_command(
+        store: Path = store_argument(),
+        sql: str = typer.Argument(..., help="The SQL query ('-' to read it from stdin)."),
+        param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="A bound parameter NAME=VALUE (repeatable)."),
+        output: common.Output = None,
+    ) -> None:
+        from annostore.errors import AnnostoreError
+
+        if sql == "-":
+            sql = sys.stdin.read()
+        params = parse_params(param)
+        with common.open_store(store) as s:
+            if params:
+                table = s.query(sql, params)
+            else:
+                try:
+                    rel = s.con.sql(sql)
+                except Exception as exc:  # duckdb.Error
+                    raise AnnostoreError(f"query failed: {exc}") from None
+                if rel is None:
+                    return
+                table = rel
+            try:
+                n = output.write(table)
+            except AnnostoreError:
+                raise
+            except Exception as exc:  # duckdb errors surface while streaming
+                raise AnnostoreError(f"query failed: {exc}") from None
+        common.info(f"{n} rows")
+
+    @app.command(
+        "export",
+        help="Export a table/view (hits, seqlets, matches, motifs, regions, runs, ...) or a SELECT to a file "
+        "or stdout. Formats: tsv, csv, jsonl, parquet; for hits also bed (BED6) and fimo-tsv "
+        "(MEME fimo.tsv, 1-based inclusive).\n\n"
+        "Example:\n\n    annostore export my.store hits -f parquet -o hits.parquet\n\n"
+        "    annostore export my.store hits -f fimo-tsv --run fimo-1 > fimo.tsv",
+    )
+    @common.guard
+    def export_command(
+        store: Path = store_argument(),
+        what: str = typer.Argument(..., metavar="TABLE|SQL", help="A table/view name or a SELECT statement."),
+        fmt: Optional[str] = typer.Option(None, "--format", "-f", help="tsv, csv, jsonl, parquet, bed or fimo-tsv."),
+        output: Optional[str] = typer.Option(None, "--output", "-o", help="Output file (default: stdout)."),
+        run: Optional[str] = typer.Option(None, "--run", help="Only this run (id or name)."),
+    ) -> None:
+        from annostore.io.export import export_store
+
+        with common.open_store(store) as s:
+            n = export_store(s, what, output or "-", fmt, run=run)
+        common.info(f"{n} rows")

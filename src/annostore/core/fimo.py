@@ -1,0 +1,549 @@
+"""FIMO with numba kernels, giving MEME 5.5.x's numbers (meme-reference §1).
+
+Scoring, exactly as MEME's ``fimo``:
+
+1. background: NRDB (default), uniform, the motif file's block, a MEME ``--bfile`` file or a
+   ``(4,)`` array; made strand-symmetric when both strands are scanned; then MEME's
+   ``(b + 5e-7) / (1 + 4 * 5e-7)`` normalisation;
+2. motif pseudocount ``(N p + c b) / (N + c)``, ``N = nsites`` (20 when absent), ``c = 0.1``;
+3. log-odds ``ln(p / b) * 1.44269504`` (MEME's truncated log2 constant);
+4. integer scaling to [0, 1000]: ``offset = floor(min)``, ``scale = floor(1000 / (max - offset))``,
+   ``M = nint((L - offset) scale)``;
+5. the exact null of the integer window score by dynamic programming with the same background,
+   ``p = P(S >= s)``;
+6. every window of every sequence, both strands unless ``norc``; windows holding a letter other
+   than A/C/G/T (either case) are skipped and not counted as tests; hits are ``p <= threshold``;
+   the printed score is ``S / scale + w * offset``;
+7. q-values per motif with Storey's pi0 + BH step-up (see :mod:`annostore.qvalues` and
+   ``qvalue_method`` below).
+
+Speed: a hit needs ``S >= S*`` with ``S* = min{s : p(s) <= threshold}`` (exact integer pruning).
+Each motif strand gets two 8-column blocks (its most informative 16 columns); for each block the
+8-mer under it must still allow ``S*`` given the other columns' maxima.  These necessary
+conditions are packed as bits, 32 motif strands per table, so one lookup of the 8-mer code at a
+position tests 32 motif strands at once (``flags[word] & flags2[next word]``).  Wide motifs whose
+blocks filter poorly are tested instead with the joint partial score of both blocks (two int16
+table lookups).  The few windows left are scored exactly with 4-column lookup tables and
+suffix-maximum pruning, and windows holding N are dropped.  Work is split into chunks of sequence
+handed out dynamically to the numba threads; memory is bounded by one batch of motifs.
+"""
+
+from __future__ import annotations
+
+from annostore.core.fimo_kernels import _SAMPLE_RUN
+
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Optional
+import numba
+import numpy as np
+import pyarrow as pa
+from annostore.errors import BadInputError
+from annostore.core.qvalues import RESERVOIR_SIZE, MemeRandom, _pi0_first, _reservoir
+from annostore.core.fimo_tables import PSSM_RANGE, _MotifTables, _prepare_tables, prepare_background
+from annostore.core.fimo_kernels import _CHUNK, _K1, _PROBE, _dense_tables, _group_flags, _pi0_sampled, _pi0_sampled_serial, _qvalues_grouped, _sample_first, _scan, _span_sums, _strand_tables, _word_codes
+from annostore.compat.memelite import to_memelite
+
+
+_DENSE_RATE = 0.1  # motif strands whose block flags pass more windows than this are scanned densely
+
+
+
+
+FIMO_SCHEMA = pa.schema(
+    [
+        pa.field("motif_idx", pa.int32(), nullable=False),
+        pa.field("motif", pa.string(), nullable=False),
+        pa.field("motif_alt", pa.string()),
+        pa.field("example_idx", pa.int64(), nullable=False),
+        pa.field("sequence_name", pa.string()),
+        pa.field("start", pa.int64(), nullable=False),
+        pa.field("end", pa.int64(), nullable=False),
+        pa.field("strand", pa.string(), nullable=False),
+        pa.field("score", pa.float64()),
+        pa.field("p_value", pa.float64()),
+        pa.field("q_value", pa.float64()),
+    ]
+)
+
+
+@dataclass
+class _SeqPrep:
+    codes: np.ndarray  # uint8, padded
+    words: np.ndarray  # uint32
+    offsets: np.ndarray
+    # window-start segments: [seg_lo, seg_hi) global starts, seg_end = end of its sequence
+    seg_lo: np.ndarray
+    seg_hi: np.ndarray
+    seg_end: np.ndarray
+    chunk_bounds: np.ndarray  # chunk c = segments chunk_bounds[c]:chunk_bounds[c+1]
+    # clean runs (no N), for test counts and sampling
+    run_start: np.ndarray
+    run_len: np.ndarray
+    nbad: np.ndarray  # nbad[i] = letters other than ACGT in codes[:i]
+
+
+def _prepare_sequences(seqs) -> _SeqPrep:
+    codes = np.ascontiguousarray(seqs.codes, dtype=np.uint8)
+    # work chunks: big enough that each filter table is reused over many positions, small
+    # enough to share the work between threads
+    chunk = int(min(_CHUNK, max(4096, codes.shape[0] // (16 * max(1, numba.get_num_threads())))))
+    offsets = np.asarray(seqs.offsets, dtype=np.int64)
+    padded = np.concatenate([codes, np.full(64, 4, dtype=np.uint8)])
+    words = _word_codes(codes)
+    seg_lo, seg_hi, seg_end, bounds = [], [], [], [0]
+    acc = 0
+    for i in range(len(offsets) - 1):
+        a, b = int(offsets[i]), int(offsets[i + 1])
+        for lo in range(a, b, chunk):
+            hi = min(b, lo + chunk)
+            seg_lo.append(lo)
+            seg_hi.append(hi)
+            seg_end.append(b)
+            acc += hi - lo
+            if acc >= chunk:
+                bounds.append(len(seg_lo))
+                acc = 0
+    if bounds[-1] != len(seg_lo):
+        bounds.append(len(seg_lo))
+    # clean runs
+    good = codes < 4
+    starts = np.zeros(codes.shape[0], dtype=bool)
+    if codes.shape[0]:
+        starts[0] = good[0]
+        starts[1:] = good[1:] & ~good[:-1]
+        starts[offsets[:-1][offsets[:-1] < codes.shape[0]]] = good[offsets[:-1][offsets[:-1] < codes.shape[0]]]
+    ends = np.zeros(codes.shape[0], dtype=bool)
+    if codes.shape[0]:
+        ends[-1] = good[-1]
+        ends[:-1] = good[:-1] & ~good[1:]
+        last = offsets[1:] - 1
+        last = last[(last >= 0) & (last < codes.shape[0])]
+        ends[last] = good[last]
+    run_start = np.flatnonzero(starts).astype(np.int64)
+    run_end = np.flatnonzero(ends).astype(np.int64) + 1
+    return _SeqPrep(
+        padded,
+        words,
+        offsets,
+        np.array(seg_lo, dtype=np.int64),
+        np.array(seg_hi, dtype=np.int64),
+        np.array(seg_end, dtype=np.int64),
+        np.array(bounds, dtype=np.int64),
+        run_start,
+        run_end - run_start,
+        np.concatenate([[0], np.cumsum(codes >= 4)]).astype(np.int64),
+    )
+
+
+_QMETHODS = ("auto", "meme", "sample")
+
+
+_AUTO_DRAW_LIMIT = 50_000_000
+
+
+def _as_motifs(motifs, motif_names):
+    from annostore.io.motifs import read_motifs
+
+    ms = read_motifs(motifs)
+    if motif_names is not None:
+        if isinstance(motif_names, str):
+            motif_names = [motif_names]
+        ms = ms.select(list(motif_names))
+    if len(ms) == 0:
+        raise BadInputError("no motifs to scan")
+    return ms
+
+
+def fimo_batches(
+    motifs: Any,
+    sequences: Any,
+    threshold: float = 1e-4,
+    *,
+    bfile: Any = "nrdb",
+    norc: bool = False,
+    motif_pseudo: float = 0.1,
+    qvalues: bool = True,
+    qvalue_method: str = "auto",
+    matched_sequence: bool = False,
+    attributions: Any = None,
+    max_stored_scores: Optional[int] = None,
+    motif_names: Optional[Iterable[str]] = None,
+    batch_motifs: int = 128,
+    stats: Optional[dict] = None,
+) -> Iterator[pa.RecordBatch]:
+    """:func:`fimo` as a stream of Arrow record batches (memory bounded by one batch of motifs).
+
+    Batches hold whole motifs (q-values are per motif), in motif order; rows within a batch are
+    sorted by motif, example, start, strand ('+' first).  Parameters as :func:`fimo`, plus
+    ``batch_motifs`` (motifs per batch) and ``stats`` (a dict filled with ``tests`` per motif
+    index, ``pi0`` per motif index and the ``qvalue_method`` used).
+
+    Yields
+    ------
+    pyarrow.RecordBatch
+        Rows of :data:`FIMO_SCHEMA` (+ ``attribution``, ``matched_sequence`` when asked).
+    """
+    from annostore.core.sequences import load_sequences
+
+    if not (threshold > 0) or not math.isfinite(threshold):
+        raise BadInputError(f"threshold must be a positive number, got {threshold!r}")
+    if qvalue_method not in _QMETHODS:
+        raise BadInputError(f"qvalue_method must be one of {', '.join(_QMETHODS)}, got {qvalue_method!r}")
+    if motif_pseudo < 0 or not math.isfinite(motif_pseudo):
+        raise BadInputError(f"motif_pseudo must be >= 0, got {motif_pseudo!r}")
+    mset = _as_motifs(motifs, motif_names)
+    seqs = load_sequences(sequences)
+    attr = None
+    if attributions is not None:
+        from annostore.io.attributions import load_attributions
+
+        attr = load_attributions(attributions, n=len(seqs), lengths=seqs.lengths)
+    bg = prepare_background(bfile, mset, norc=norc)
+    sp = _prepare_sequences(seqs)
+    ns = 1 if norc else 2
+    names = pa.array([str(x) for x in seqs.names], pa.string())
+
+    # tests per motif width (windows without N, times strands)
+    widths_all = np.array([m.width for m in mset], dtype=np.int64)
+    tests = {}
+    for w in np.unique(widths_all):
+        tests[int(w)] = int(np.maximum(sp.run_len - w + 1, 0).sum()) * ns
+    method = qvalue_method
+    if qvalues and method == "auto":
+        draws = sum(max(0, tests[int(w)] - RESERVOIR_SIZE) for w in widths_all)
+        method = "meme" if draws <= _AUTO_DRAW_LIMIT else "sample"
+    if stats is not None:
+        stats["qvalue_method"] = method if qvalues else None
+        stats["tests"] = {}
+        stats["pi0"] = {}
+        stats["background"] = bg
+    rng = MemeRandom()
+    code4 = (sp.words >> np.uint32(24)).astype(np.uint8) if qvalues else None  # 4-mer code per position
+    idx_all = np.arange(len(mset))
+    # 'sample' pi0 of a batch runs on a helper thread (numba, no GIL), started before the serial
+    # finishing of the previous batch (sorting, q-values, Arrow, the consumer) so that it fills
+    # the core those leave idle, then beside the parallel scan; same numbers
+    pool = None
+    if qvalues and method == "sample" and numba.get_num_threads() > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="annostore-pi0")
+
+    def finish(gidx, group, tabs, pv_off, pv_flat, m_tests, pi0_job, pi0_args, ms_idx, pos, sc):
+        motif_local = ms_idx // ns
+        strand_minus = (ms_idx % ns) == 1
+        # scan order within motif: example/position, '+' before '-'
+        # (motif, position, strand) is unique per hit: one int64 key sorts as the lexsort would
+        span = 2 * (int(pos.max()) + 1) if pos.shape[0] else 2
+        order = np.argsort(motif_local.astype(np.int64) * span + pos * 2 + strand_minus)
+        motif_local, strand_minus, pos, sc = motif_local[order], strand_minus[order], pos[order], sc[order]
+        pvals = pv_flat[pv_off[motif_local] + sc]
+        scores = sc / np.asarray(tabs.scales)[motif_local] + (tabs.widths * np.asarray(tabs.offsets))[motif_local]
+        keep = np.ones(pos.shape[0], dtype=bool)
+        qv = np.full(pos.shape[0], np.nan)
+        bounds = np.searchsorted(motif_local, np.arange(len(group) + 1))
+        if max_stored_scores is not None:
+            for k in range(len(group)):
+                sel = slice(bounds[k], bounds[k + 1])
+                keep[sel] = _heap_keep(pvals[sel], int(max_stored_scores))
+        if stats is not None:
+            for k in range(len(group)):
+                stats["tests"][int(gidx[k])] = int(m_tests[k])
+        if qvalues:
+            kc = np.concatenate([[0], np.cumsum(keep)])
+            has_hits = kc[bounds[1:]] > kc[bounds[:-1]]
+            pi0s = np.ones(len(group))
+            if method == "sample":
+                if pi0_job is not None:  # computed for every motif; MEME's pi0 is 1 without hits
+                    pi0s = np.where(has_hits, pi0_job.result(), 1.0)
+                else:
+                    old_chunk = numba.set_parallel_chunksize(1)
+                    pi0s = _pi0_sampled(*pi0_args[:2], has_hits, *pi0_args[3:])
+                    numba.set_parallel_chunksize(old_chunk)
+            else:  # MEME's own stream: reservoir over every test in scan order, motif after motif
+                for k in range(len(group)):
+                    items = np.sort(_reservoir(rng.state, int(m_tests[k]), RESERVOIR_SIZE))
+                    if items.shape[0] > 100 and has_hits[k]:  # MEME skips pi0 (and its draws) without hits
+                        first = _sample_first(items, ns, code4, sp.run_start, sp.run_len, int(tabs.widths[k]),
+                                              tabs.matrices[k].astype(np.int64), tabs.pvs[k])
+                        pi0s[k] = float(_pi0_first(rng.state, first, items.shape[0], True))
+            if stats is not None:
+                for k in range(len(group)):
+                    stats["pi0"][int(gidx[k])] = float(pi0s[k])
+            _qvalues_grouped(pvals, keep, bounds.astype(np.int64), m_tests, pi0s.astype(np.float64), qv)
+        if not keep.all():
+            motif_local, strand_minus, pos, sc = motif_local[keep], strand_minus[keep], pos[keep], sc[keep]
+            pvals, scores, qv = pvals[keep], scores[keep], qv[keep]
+        ex = np.searchsorted(sp.offsets, pos, side="right") - 1
+        start = pos - sp.offsets[ex]
+        w_hit = tabs.widths[motif_local]
+        end = start + w_hit
+        midx = gidx[motif_local].astype(np.int32)
+        mnames = pa.array([m.name for m in group], pa.string())
+        malts = pa.array([m.alt_name for m in group], pa.string())
+        ml = pa.array(motif_local.astype(np.int64))
+        cols = {
+            "motif_idx": pa.array(midx, pa.int32()),
+            "motif": mnames.take(ml),
+            "motif_alt": malts.take(ml),
+            "example_idx": pa.array(ex.astype(np.int64), pa.int64()),
+            "sequence_name": names.take(pa.array(ex.astype(np.int64))),
+            "start": pa.array(start.astype(np.int64), pa.int64()),
+            "end": pa.array(end.astype(np.int64), pa.int64()),
+            "strand": _STRANDS.take(pa.array(strand_minus.astype(np.int8))),
+            "score": pa.array(scores, pa.float64()),
+            "p_value": pa.array(pvals, pa.float64()),
+            "q_value": pa.array(qv, pa.float64(), mask=np.isnan(qv) if not qvalues else None),
+        }
+        if attr is not None:
+            cols["attribution"] = pa.array(_span_sums(attr, ex, start, end), pa.float64())
+        if matched_sequence:
+            cols["matched_sequence"] = pa.array(_matched(sp.codes, pos, w_hit, strand_minus), pa.string())
+        return pa.RecordBatch.from_pydict(cols)
+
+    pending = None
+    try:
+        for g0 in range(0, len(mset), batch_motifs):
+            gidx = idx_all[g0 : g0 + batch_motifs]
+            group = [mset[int(i)] for i in gidx]
+            tabs = _prepare_tables(group, bg, motif_pseudo, threshold)
+            pv_off = np.concatenate([[0], np.cumsum([pv.shape[0] for pv in tabs.pvs])]).astype(np.int64)
+            pv_flat = np.concatenate(tabs.pvs)
+            m_tests = np.array([tests[int(w)] for w in tabs.widths], dtype=np.int64)
+            pi0_job = None
+            pi0_args = None
+            if qvalues and method == "sample":
+                mats_flat = np.concatenate([mt.reshape(-1) for mt in tabs.matrices]).astype(np.int64)
+                moff = np.concatenate([[0], np.cumsum(tabs.widths)[:-1]]).astype(np.int64)
+                pi0_args = (
+                    (4357 + gidx).astype(np.int64), m_tests, np.ones(len(group), dtype=np.bool_), ns, RESERVOIR_SIZE,
+                    code4, sp.run_start, sp.run_len, tabs.widths, mats_flat, moff, pv_flat, pv_off,
+                )
+                if pool is not None:
+                    pi0_job = pool.submit(_pi0_sampled_serial, *pi0_args)
+            if pending is not None:  # finish the previous batch while this one's pi0 runs beside
+                yield finish(*pending)
+                pending = None
+            ms_idx, pos, sc = _run_scan(sp, tabs, norc)
+            pending = (gidx, group, tabs, pv_off, pv_flat, m_tests, pi0_job, pi0_args, ms_idx, pos, sc)
+        if pending is not None:
+            yield finish(*pending)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+
+def _run_scan(sp: _SeqPrep, tabs: _MotifTables, norc: bool):
+    widths = tabs.widths
+    moff = np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(np.int64)
+    flat = np.concatenate([m.reshape(-1) for m in tabs.matrices]).astype(np.int32)
+    ms_w, ms_cut, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, ext, order, bound, rate, ms_qoff, qtab, qorder, qbound = _strand_tables(
+        flat, moff, widths, tabs.cutoffs, norc, _K1, _PROBE
+    )
+    live = np.flatnonzero(ms_cut <= ms_w * PSSM_RANGE)
+    empty = np.zeros(0, np.int64)
+    if live.size == 0:
+        return empty, empty, empty
+
+    # groups of 32 motif strands, similar filter pass rates together (rarely-set flags stay rare)
+    live = live[np.argsort(rate[live], kind="stable")]
+    dense_ms = live[rate[live] > _DENSE_RATE]
+    live = live[rate[live] <= _DENSE_RATE]
+    dense_tabs, dense_need = _dense_tables(ext, ms_moff, ms_w, ms_cut, ms_o1, ms_k1, ms_k2, dense_ms)
+    ng = (live.size + 31) // 32
+    grp_ms = np.full((ng, 32), -1, dtype=np.int64)
+    grp_n = np.zeros(ng, dtype=np.int64)
+    grp_maxoff = np.zeros(ng, dtype=np.int64)
+    for g in range(ng):
+        mem = live[g * 32 : (g + 1) * 32]
+        grp_ms[g, : mem.size] = mem
+        grp_n[g] = mem.size
+        grp_maxoff[g] = int(ms_o1[mem].max())
+    flags = _group_flags(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, grp_ms, grp_n)
+    nchunks = sp.chunk_bounds.shape[0] - 1
+    # expected hits per chunk, to size the buffers (overflowing chunks are re-run)
+    peff = 0.0
+    for k in range(len(tabs.matrices)):
+        c = int(tabs.cutoffs[k])
+        if c <= widths[k] * PSSM_RANGE:
+            peff += float(tabs.pvs[k][c]) * (1 if norc else 2)
+    lens = sp.seg_hi - sp.seg_lo
+    cum = np.concatenate([[0], np.cumsum(lens)])
+    chunk_pos = cum[sp.chunk_bounds[1:]] - cum[sp.chunk_bounds[:-1]]
+    caps = np.minimum(chunk_pos * (live.size + dense_ms.size), (chunk_pos * peff * 2 + 256).astype(np.int64))
+    args = (grp_ms, grp_n, grp_maxoff, flags, ms_w, ms_cut, ms_o1, ms_qoff, qtab, qorder, qbound, sp.nbad,
+            dense_ms, dense_tabs, dense_need)
+    ids = np.arange(nchunks, dtype=np.int64)
+    res = _scan_call(sp, args, ids, caps)
+    counts = res[3]
+    over = np.flatnonzero(counts > caps)
+    first = _take(res, caps, counts, counts <= caps)
+    if over.size:
+        res2 = _scan_call(sp, args, ids[over], counts[over])
+        second = _take(res2, counts[over], res2[3], None)
+        return tuple(np.concatenate([first[i], second[i]]) for i in range(3))
+    return first
+
+
+def _scan_call(sp, args, ids, caps):
+    base = np.concatenate([[0], np.cumsum(caps)[:-1]]).astype(np.int64)
+    total = int(caps.sum())
+    out_ms = np.empty(total, dtype=np.int64)
+    out_pos = np.empty(total, dtype=np.int64)
+    out_sc = np.empty(total, dtype=np.int64)
+    counts = np.zeros(ids.shape[0], dtype=np.int64)
+    old = numba.set_parallel_chunksize(1)  # chunks are handed out dynamically
+    try:
+        _scan(sp.words, sp.codes, sp.seg_lo, sp.seg_hi, sp.seg_end, sp.chunk_bounds, ids, base,
+              caps.astype(np.int64), *args, out_ms, out_pos, out_sc, counts)
+    finally:
+        numba.set_parallel_chunksize(old)
+    return out_ms, out_pos, out_sc, counts
+
+
+def _take(res, caps, counts, keep):
+    base = np.concatenate([[0], np.cumsum(caps)[:-1]]).astype(np.int64)
+    n = np.where(keep if keep is not None else True, np.minimum(counts, caps), 0)
+    mask = np.zeros(base.shape[0] and int(caps.sum()), dtype=bool)
+    starts = base
+    # rows [base, base + n) of every kept chunk
+    marks = np.zeros(mask.shape[0] + 1, dtype=np.int64)
+    np.add.at(marks, starts, 1)
+    np.add.at(marks, starts + n, -1)
+    mask = np.cumsum(marks[:-1]) > 0
+    return res[0][mask], res[1][mask], res[2][mask]
+
+
+_STRANDS = pa.array(["+", "-"], pa.string())
+
+
+_COMP = np.frombuffer(b"TGCAN", dtype=np.uint8)
+
+
+_LET = np.frombuffer(b"ACGTN", dtype=np.uint8)
+
+
+def _matched(codes, pos, widths, minus) -> list:
+    out = []
+    for p, w, m in zip(pos.tolist(), widths.tolist(), minus.tolist()):
+        c = codes[p : p + w]
+        out.append((_COMP[c[::-1]] if m else _LET[c]).tobytes().decode("ascii"))
+    return out
+
+
+def _heap_keep(pvals: np.ndarray, max_stored: int) -> np.ndarray:
+    """MEME's bounded max-heap (--max-stored-scores), applied to one motif's hits in scan order."""
+    import heapq
+
+    keep = np.zeros(pvals.shape[0], dtype=bool)
+    if pvals.shape[0] <= max_stored:
+        keep[:] = True
+        return keep
+    heap: list = []  # (-p, -i)
+    limit = math.inf
+    for i, p in enumerate(pvals.tolist()):
+        if p > limit:
+            continue
+        heapq.heappush(heap, (-p, -i))
+        if len(heap) >= max_stored:
+            last = None
+            for _ in range(len(heap) // 2):
+                last = -heapq.heappop(heap)[0]
+            while heap and -heap[0][0] >= last:
+                heapq.heappop(heap)
+            limit = -heap[0][0] if heap else 0.0
+    for _, ni in heap:
+        keep[-ni] = True
+    return keep
+
+
+def fimo(
+    motifs: Any,
+    sequences: Any,
+    threshold: float = 1e-4,
+    *,
+    bfile: Any = "nrdb",
+    norc: bool = False,
+    motif_pseudo: float = 0.1,
+    qvalues: bool = True,
+    qvalue_method: str = "auto",
+    matched_sequence: bool = False,
+    attributions: Any = None,
+    max_stored_scores: Optional[int] = None,
+    motif_names: Optional[Iterable[str]] = None,
+    format: str = "arrow",
+) -> Any:
+    """Scan sequences with motifs the way MEME's ``fimo`` does, with its numbers.
+
+    Parameters
+    ----------
+    motifs : path, MotifSet, dict or list
+        Anything :func:`annostore.read_motifs` takes (MEME/JASPAR files, ``{name: (4, w)}``).
+    sequences : path, Sequences, list/dict of str, one-hot array
+        Anything :func:`annostore.load_sequences` takes.
+    threshold : float
+        Keep windows with ``p <= threshold`` (MEME ``--thresh``; inclusive).
+    bfile : {"nrdb", "uniform", "motif"}, path or (4,) array
+        Background (MEME ``--bfile``); NRDB by default, as MEME.
+    norc : bool
+        Scan only the given strand (MEME ``--norc``; the background is then not symmetrised).
+    motif_pseudo : float
+        Total motif pseudocount, spread by the background and weighted by ``nsites``.
+    qvalues : bool
+        Compute q-values (``False``: the column is null; MEME ``--no-qvalue``/``--text``).
+    qvalue_method : {"auto", "meme", "sample"}
+        How pi0 is sampled.  ``"meme"`` reproduces MEME's binary exactly: a reservoir of
+        10,000 p-values drawn with MEME's Mersenne Twister over every test in scan order (one
+        random draw per test beyond 10,000, so slow on big inputs), then the same stream drives
+        the bootstrap.  ``"sample"`` draws the 10,000 tests itself, as 1,000 runs of 10
+        consecutive tests placed uniformly at random, with independent streams per motif (Mersenne
+        Twister seeded 4357 + motif index for the positions, splitmix64 for the bootstrap; motifs
+        run in parallel); the same Storey estimator then
+        gives pi0 within its own sampling error of MEME's (and q-values within that factor).
+        ``"auto"``: ``"meme"`` when that needs at most 5e7 draws (about 0.1 s), else
+        ``"sample"``.  At most 10,000 tests (and at most 100 for pi0 = 1) both are exact.
+    matched_sequence : bool
+        Add ``matched_sequence`` (upper case; reverse complement for '-').
+    attributions : array, tensor or .npy/.npz path, optional
+        ``(n, L)`` or ``(n, 4, L)`` attributions; adds ``attribution`` = sum over the hit's span.
+    max_stored_scores : int, optional
+        Emulate MEME's bounded hit heap (``--max-stored-scores``, MEME default 100000) per motif;
+        ``None`` keeps every hit.
+    motif_names : iterable of str, optional
+        Scan only these motifs (ids, ``"id alt"`` keys or alt names; MEME ``--motif``).
+    format : {"arrow", "pandas", "memelite"}
+        ``"arrow"``: one ``pyarrow.Table``; ``"pandas"``: a DataFrame; ``"memelite"``: a list
+        with one DataFrame per motif shaped like ``memelite.fimo`` (see :func:`to_memelite`).
+
+    Returns
+    -------
+    pyarrow.Table, pandas.DataFrame or list of DataFrame
+        Columns ``motif_idx, motif, motif_alt, example_idx, sequence_name, start, end, strand,
+        score, p_value, q_value`` (+ ``attribution``, ``matched_sequence``); 0-based half-open
+        coordinates; '-' hits report the forward-strand window.
+
+    Examples
+    --------
+    >>> import annostore
+    >>> hits = annostore.fimo({"m": [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0]]}, ["TTACGTT"],
+    ...                       threshold=0.05)
+    >>> list(zip(hits.column("start").to_pylist(), hits.column("strand").to_pylist()))
+    [(2, '+'), (3, '-')]
+    """
+    batches = list(
+        fimo_batches(
+            motifs, sequences, threshold, bfile=bfile, norc=norc, motif_pseudo=motif_pseudo, qvalues=qvalues,
+            qvalue_method=qvalue_method, matched_sequence=matched_sequence, attributions=attributions,
+            max_stored_scores=max_stored_scores, motif_names=motif_names,
+        )
+    )
+    schema = batches[0].schema if batches else FIMO_SCHEMA
+    table = pa.Table.from_batches(batches, schema=schema)
+    if format == "arrow":
+        return table
+    if format == "pandas":
+        return table.to_pandas()
+    if format == "memelite":
+        return to_memelite(table, n_motifs=len(_as_motifs(motifs, motif_names)))
+    raise BadInputError(f"format must be 'arrow', 'pandas' or 'memelite', got {format!r}")

@@ -1,0 +1,530 @@
+"""fimo_kernels: (moved by the layout change; docstring to be written)."""
+
+from __future__ import annotations
+
+from annostore.core.fimo_tables import _MAX_WIDTH
+
+import numba
+import numpy as np
+from numba.cpython.unsafe.numbers import trailing_zeros
+from annostore.core.qvalues import _pi0_first, _qvalues_sorted, _uniforms32, knuth_state, lambda_bucket
+from annostore.core.fimo_tables import PSSM_RANGE, _MAX_WIDTH
+
+
+_K1 = 8  # bitmap filter width (4^8 bits = 8 KiB per motif strand)
+
+
+_CHUNK = 1 << 18  # most positions per work chunk
+
+
+
+
+_PROBE = np.random.default_rng(12345).integers(0, 1 << 16, size=4096).astype(np.int64)  # 8-mers for filter rates
+
+
+@numba.njit(cache=True, nogil=True)
+def _word_codes(codes):
+    """code32[i]: the 16 letters from i as 2-bit digits, first letter highest (N -> A)."""
+    n = codes.shape[0]
+    out = np.zeros(n + 16, dtype=np.uint32)
+    acc = np.uint32(0)
+    for i in range(n + 16 - 1, -1, -1):
+        c = np.uint32(0)
+        if i < n and codes[i] < 4:
+            c = np.uint32(codes[i])
+        acc = (acc >> np.uint32(2)) | (c << np.uint32(30))
+        out[i] = acc
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _hilo(ext, o, start, k):
+    """Partial scores of the block's first 4 / next 4 columns (k <= 8 columns from ``start``),
+    indexed by the high / low byte of an 8-mer code: partial(c) = hi[c >> 8] + lo[c & 255]."""
+    hi = np.zeros(256, dtype=np.int64)
+    lo = np.zeros(256, dtype=np.int64)
+    for c in range(256):
+        for t in range(4):
+            letter = (c >> (2 * (3 - t))) & 3
+            if t < k:
+                hi[c] += ext[(o + start + t) * 5 + letter]
+            if 4 + t < k:
+                lo[c] += ext[(o + start + 4 + t) * 5 + letter]
+    return hi, lo
+
+
+@numba.njit(cache=True, nogil=True)
+def _probe_rate(ext, o, start, k, need, probe):
+    hi, lo = _hilo(ext, o, start, k)
+    npass = 0
+    for c in probe:
+        if hi[c >> 8] + lo[c & 255] >= need:
+            npass += 1
+    return npass / probe.shape[0]
+
+
+@numba.njit(cache=True, nogil=True)
+def _strand_tables(matrices_flat, moff, widths, cutoffs, norc, k1max, probe):
+    """Per motif strand: the N-extended (w, 5) matrix, pruning order/bounds, filter block."""
+    nm = widths.shape[0]
+    ns = 1 if norc else 2
+    nms = nm * ns
+    ms_w = np.empty(nms, dtype=np.int64)
+    ms_cut = np.empty(nms, dtype=np.int64)
+    ms_moff = np.empty(nms, dtype=np.int64)
+    ms_k1 = np.empty(nms, dtype=np.int64)
+    ms_o1 = np.zeros(nms, dtype=np.int64)
+    ms_need = np.zeros(nms, dtype=np.int64)
+    ms_k2 = np.zeros(nms, dtype=np.int64)
+    ms_need2 = np.zeros(nms, dtype=np.int64)
+    rate = np.zeros(nms)
+    total_cols = 0
+    for m in range(nm):
+        for s in range(ns):
+            ms = m * ns + s
+            w = widths[m]
+            ms_w[ms] = w
+            ms_cut[ms] = cutoffs[m]
+            ms_moff[ms] = total_cols
+            ms_k1[ms] = min(w, k1max)
+            total_cols += w
+    ext = np.empty(total_cols * 5, dtype=np.int32)
+    order = np.empty(total_cols, dtype=np.int64)
+    bound = np.empty(total_cols, dtype=np.int64)
+    # quad tables: blocks of 4 columns scored with one lookup of the 4-mer code
+    ms_qoff = np.empty(nms + 1, dtype=np.int64)
+    nq_total = 0
+    for ms in range(nms):
+        ms_qoff[ms] = nq_total
+        nq_total += (ms_w[ms] + 3) // 4
+    ms_qoff[nms] = nq_total
+    qtab = np.zeros(nq_total * 256, dtype=np.int32)
+    qorder = np.empty(nq_total, dtype=np.int64)
+    qbound = np.empty(nq_total, dtype=np.int64)
+    for ms in numba.prange(nms):
+        m = ms // ns
+        s = ms - m * ns
+        w = widths[m]
+        base = moff[m]
+        o = ms_moff[ms]
+        pen = -(w * PSSM_RANGE + 1)
+        colmax = np.empty(w, dtype=np.int64)
+        gain = np.empty(w)
+        for j in range(w):
+            mx = 0
+            tot = 0
+            for a in range(4):
+                if s == 0:
+                    v = matrices_flat[(base + j) * 4 + a]
+                else:
+                    v = matrices_flat[(base + w - 1 - j) * 4 + 3 - a]
+                ext[(o + j) * 5 + a] = v
+                tot += v
+                if v > mx:
+                    mx = v
+            ext[(o + j) * 5 + 4] = pen
+            colmax[j] = mx
+            gain[j] = mx - tot / 4.0
+        ordr = np.argsort(-gain, kind="mergesort")
+        rest = 0
+        for t in range(w - 1, -1, -1):
+            bound[o + t] = rest  # the most the columns after position t of the order can add
+            rest += colmax[ordr[t]]
+            order[o + t] = ordr[t]
+        q0 = ms_qoff[ms]
+        nq = ms_qoff[ms + 1] - q0
+        qgain = np.zeros(nq)
+        qmax = np.zeros(nq, dtype=np.int64)
+        for bq in range(nq):
+            for c in range(256):
+                acc = 0
+                for t in range(4):
+                    j = 4 * bq + t
+                    if j < w:
+                        acc += ext[(o + j) * 5 + ((c >> (2 * (3 - t))) & 3)]
+                qtab[(q0 + bq) * 256 + c] = acc
+            for t in range(4):
+                j = 4 * bq + t
+                if j < w:
+                    qgain[bq] += gain[j]
+                    qmax[bq] += colmax[j]
+        qo = np.argsort(-qgain, kind="mergesort")
+        rest = 0
+        for u in range(nq - 1, -1, -1):
+            qbound[q0 + u] = rest
+            rest += qmax[qo[u]]
+            qorder[q0 + u] = qo[u]
+        if ms_cut[ms] > w * PSSM_RANGE:
+            continue
+        k1 = ms_k1[ms]
+        span = min(w, 2 * k1max)  # block 1 = [o1, o1 + k1), block 2 = [o1 + k1, o1 + span)
+        best = 0
+        bestg = -1.0
+        for st in range(w - span + 1):
+            g = 0.0
+            for j in range(st, st + span):
+                g += gain[j]
+            if g > bestg:
+                bestg = g
+                best = st
+        ms_o1[ms] = best
+        k2 = span - k1
+        ms_k2[ms] = k2
+        total = 0
+        in1 = 0
+        in2 = 0
+        for j in range(w):
+            total += colmax[j]
+            if best <= j < best + k1:
+                in1 += colmax[j]
+            elif best + k1 <= j < best + span:
+                in2 += colmax[j]
+        ms_need[ms] = ms_cut[ms] - (total - in1)  # block 1's partial score must reach this
+        ms_need2[ms] = ms_cut[ms] - (total - in2)
+        r = _probe_rate(ext, o, best, k1, ms_need[ms], probe)
+        if k2 > 0:
+            r *= _probe_rate(ext, o, best + k1, k2, ms_need2[ms], probe)
+        rate[ms] = r
+    return ms_w, ms_cut, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, ext, order, bound, rate, ms_qoff, qtab, qorder, qbound
+
+
+@numba.njit(cache=True, nogil=True)
+def _or_bits(row, hi, lo, need, bit):
+    """row[h * 256 + l] |= bit where hi[h] + lo[l] >= need (branch-free inner loop)."""
+    for h in range(256):
+        base = hi[h]
+        for l in range(256):
+            row[h * 256 + l] |= bit * np.uint32(base + lo[l] >= need)
+
+
+@numba.njit(cache=True, nogil=True)
+def _group_flags(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, grp_ms, grp_n):
+    """flags[0/1, g, word8]: bit t set when member t of group g may still reach its cutoff
+    given the word under its block 1 (at the window's o1) / block 2 (at o1 + 8)."""
+    ng = grp_ms.shape[0]
+    nw = 1 << (2 * _K1)
+    flags = np.zeros((2, ng, nw), dtype=np.uint32)
+    for g in numba.prange(ng):
+        for t in range(grp_n[g]):
+            ms = grp_ms[g, t]
+            bit = np.uint32(1) << np.uint32(t)
+            k1 = ms_k1[ms]
+            hi, lo = _hilo(ext, ms_moff[ms], ms_o1[ms], k1)
+            need = ms_need[ms]
+            _or_bits(flags[0, g], hi, lo, need, bit)
+            k2 = ms_k2[ms]
+            if k2 == 0:
+                for c in range(nw):
+                    flags[1, g, c] |= bit
+                continue
+            hi, lo = _hilo(ext, ms_moff[ms], ms_o1[ms] + k1, k2)
+            need2 = ms_need2[ms]
+            _or_bits(flags[1, g], hi, lo, need2, bit)
+    return flags
+
+
+@numba.njit(cache=True, nogil=True)
+def _dense_tables(ext, ms_moff, ms_w, ms_cut, ms_o1, ms_k1, ms_k2, dense_ms):
+    """For motif strands whose flags filter poorly: int16 partial scores of blocks 1 and 2 over
+    all 8-mers (block 2 broadcast over the letters it does not use), and the joint cutoff."""
+    nd = dense_ms.shape[0]
+    nw = 1 << (2 * _K1)
+    tabs = np.zeros((nd, 2, nw), dtype=np.int16)
+    need = np.zeros(nd, dtype=np.int64)
+    for d in numba.prange(nd):
+        ms = dense_ms[d]
+        o = ms_moff[ms]
+        w = ms_w[ms]
+        k1 = ms_k1[ms]
+        k2 = ms_k2[ms]
+        hi, lo = _hilo(ext, o, ms_o1[ms], k1)
+        for c in range(nw):
+            tabs[d, 0, c] = hi[c >> 8] + lo[c & 255]
+        if k2 > 0:
+            hi, lo = _hilo(ext, o, ms_o1[ms] + k1, k2)
+            for c in range(nw):
+                tabs[d, 1, c] = hi[c >> 8] + lo[c & 255]
+        rest = 0
+        for j in range(w):
+            if j < ms_o1[ms] or j >= ms_o1[ms] + k1 + k2:
+                mx = 0
+                for a in range(4):
+                    if ext[(o + j) * 5 + a] > mx:
+                        mx = ext[(o + j) * 5 + a]
+                rest += mx
+        need[d] = ms_cut[ms] - rest
+    return tabs, need
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _scan(
+    words, codes, seg_lo, seg_hi, seg_end, chunk_bounds, chunk_ids, chunk_base, chunk_cap,
+    grp_ms, grp_n, grp_maxoff, flags, ms_w, ms_cut, ms_o1, ms_qoff, qtab, qorder, qbound, nbad,
+    dense_ms, dense_tabs, dense_need, out_ms, out_pos, out_score, counts,
+):
+    ng = grp_ms.shape[0]
+    shift = np.uint32(32 - 2 * _K1)
+    qshift = np.uint32(24)
+    for ci in numba.prange(chunk_ids.shape[0]):
+        c = chunk_ids[ci]
+        base = chunk_base[ci]
+        cap = chunk_cap[ci]
+        n = 0
+        for g in range(ng):
+            fl = flags[0, g]
+            fl2 = flags[1, g]
+            for sg in range(chunk_bounds[c], chunk_bounds[c + 1]):
+                a = seg_lo[sg]
+                b = seg_hi[sg]
+                e = seg_end[sg]
+                qend = min(b + grp_maxoff[g], e)
+                for q in range(a, qend):
+                    f = fl[words[q] >> shift]
+                    if f == 0:
+                        continue
+                    f &= fl2[words[q + _K1] >> shift]
+                    while f != 0:
+                        t = trailing_zeros(f)
+                        f &= f - np.uint32(1)
+                        ms = grp_ms[g, t]
+                        p = q - ms_o1[ms]
+                        w = ms_w[ms]
+                        if p < a or p >= b or p + w > e:
+                            continue
+                        q0 = ms_qoff[ms]
+                        nq = ms_qoff[ms + 1] - q0
+                        cut = ms_cut[ms]
+                        sc = 0
+                        ok = True
+                        for u in range(nq):
+                            bq = qorder[q0 + u]
+                            sc += qtab[(q0 + bq) * 256 + (words[p + 4 * bq] >> qshift)]
+                            if sc + qbound[q0 + u] < cut:
+                                ok = False
+                                break
+                        if ok and nbad[p + w] == nbad[p]:  # windows holding N are not tests
+                            if n < cap:
+                                out_ms[base + n] = ms
+                                out_pos[base + n] = p
+                                out_score[base + n] = sc
+                            n += 1
+        for d in range(dense_ms.shape[0]):
+            ms = dense_ms[d]
+            w = ms_w[ms]
+            o1 = ms_o1[ms]
+            t1 = dense_tabs[d, 0]
+            t2 = dense_tabs[d, 1]
+            nd = dense_need[d]
+            q0 = ms_qoff[ms]
+            nq = ms_qoff[ms + 1] - q0
+            cut = ms_cut[ms]
+            for sg in range(chunk_bounds[c], chunk_bounds[c + 1]):
+                a = seg_lo[sg]
+                b = min(seg_hi[sg], seg_end[sg] - w + 1)
+                for p in range(a, b):
+                    if np.int64(t1[words[p + o1] >> shift]) + np.int64(t2[words[p + o1 + _K1] >> shift]) < nd:
+                        continue
+                    sc = 0
+                    ok = True
+                    for u in range(nq):
+                        bq = qorder[q0 + u]
+                        sc += qtab[(q0 + bq) * 256 + (words[p + 4 * bq] >> qshift)]
+                        if sc + qbound[q0 + u] < cut:
+                            ok = False
+                            break
+                    if ok and nbad[p + w] == nbad[p]:
+                        if n < cap:
+                            out_ms[base + n] = ms
+                            out_pos[base + n] = p
+                            out_score[base + n] = sc
+                        n += 1
+        counts[ci] = n
+
+_SAMPLE_RUN = 10  # 'sample' q-values: pi0 sample = 1,000 runs of 10 consecutive tests  # motif strands whose block flags pass more windows than this are scanned densely  # int32 scores with the N penalty stay in range
+
+
+@numba.njit(cache=True, nogil=True)
+def _quads(mat, w, strand):
+    """(ceil(w/4), 256) partial scores of 4-column blocks of a strand's matrix, by 4-mer code."""
+    nq = (w + 3) // 4
+    out = np.zeros((nq, 256), dtype=np.int64)
+    for b in range(nq):
+        for c in range(256):
+            acc = 0
+            for t in range(4):
+                j = 4 * b + t
+                if j < w:
+                    letter = (c >> (2 * (3 - t))) & 3
+                    if strand == 0:
+                        acc += mat[j, letter]
+                    else:
+                        acc += mat[w - 1 - j, 3 - letter]
+            out[b, c] = acc
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _sample_first(items, ns, code4, run_start, run_len, w, mat, pv):
+    """p-values of sorted test items (item = window rank * ns + strand, scan order), counted
+    against MEME's lambda grid: ``first[j] = #{p < lambda_j}``.  ``code4[i]``: the 4-mer code
+    at position i (``words >> 24`` as uint8: a quarter of the memory the random reads touch)."""
+    qf = _quads(mat, w, 0)
+    qr = _quads(mat, w, 1)
+    nq = qf.shape[0]
+    first = np.zeros(100, dtype=np.int64)
+    hist = np.zeros(101, dtype=np.int64)
+    by_score = np.zeros(pv.shape[0], dtype=np.int32)
+    ni = items.shape[0]
+    # pass 1: window start and strand of every item (walk of the sorted items over the runs)
+    pos = np.empty(ni, dtype=np.int64)
+    r = 0
+    cum = 0
+    cnt = max(run_len[0] - w + 1, 0) if run_len.shape[0] else 0
+    for i in range(ni):
+        it = items[i]
+        v = it >> 1 if ns == 2 else it
+        while v >= cum + cnt:
+            cum += cnt
+            r += 1
+            cnt = max(run_len[r] - w + 1, 0)
+        pos[i] = run_start[r] + (v - cum)
+    # pass 2: gather the 4-mer codes (independent loads, so the cache misses overlap)
+    codes = np.empty(ni * nq, dtype=np.uint8)
+    for i in range(ni):
+        p = pos[i]
+        for b in range(nq):
+            codes[i * nq + b] = code4[p + 4 * b]
+    # pass 3: scores
+    smin = by_score.shape[0]
+    smax = -1
+    for i in range(ni):
+        sc = 0
+        if ns == 2 and (items[i] & 1):
+            for b in range(nq):
+                sc += qr[b, codes[i * nq + b]]
+        else:
+            for b in range(nq):
+                sc += qf[b, codes[i * nq + b]]
+        by_score[sc] += 1
+        smin = min(smin, sc)
+        smax = max(smax, sc)
+    # pv falls as the score rises: walk the sampled score range down with a monotone lambda
+    # pointer (the bucket of a score depends on pv[score] alone; no data-dependent branch)
+    if smax >= 0:
+        b = lambda_bucket(pv[smax])
+        for sc in range(smax, smin - 1, -1):
+            while b < 100 and 0.5 * (b + 1) / 100 <= pv[sc]:
+                b += 1
+            hist[b] += by_score[sc]
+    acc = 0
+    for j in range(100):
+        acc += hist[j]
+        first[j] = acc
+    return first
+
+
+@numba.njit(cache=True, nogil=True)
+def _sorted_uniform_items(st, m, size, run):
+    """``size`` sorted test items from range(m): ``size // run`` uniformly placed runs of ``run``
+    consecutive tests (uniform order statistics by exponential spacings).  Runs keep the
+    windows that are scored for pi0 close together in memory."""
+    nstart = size // run
+    span = m - run + 1
+    u = np.empty(nstart + 1)
+    _uniforms32(st, u)
+    e = np.empty(nstart + 1)
+    tot = 0.0
+    for i in range(nstart + 1):
+        e[i] = -np.log(1.0 - u[i])
+        tot += e[i]
+    out = np.empty(nstart * run, dtype=np.int64)
+    acc = 0.0
+    for i in range(nstart):
+        acc += e[i]
+        k = np.int64(acc / tot * span)
+        if k >= span:
+            k = span - 1
+        for t in range(run):
+            out[i * run + t] = k + t
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _pi0_one(seed, m, size, ns, code4, run_start, run_len, w, mat, pv):
+    """'sample' mode pi0 of one motif: a fresh stream seeded with ``seed`` picks the tests,
+    a splitmix64 stream seeded from it drives the bootstrap."""
+    if m <= 100:
+        return 1.0
+    st = knuth_state(seed)
+    if m <= size:
+        items = np.arange(m).astype(np.int64)
+    else:
+        items = _sorted_uniform_items(st, m, size, _SAMPLE_RUN)
+    first = _sample_first(items, ns, code4, run_start, run_len, w, mat, pv)
+    sm = np.empty(1, dtype=np.uint64)
+    sm[0] = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)
+    return _pi0_first(sm, first, items.shape[0], False)
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _pi0_sampled(seeds, tests, active, ns, size, code4, run_start, run_len, widths, mats_flat, moff, pv_flat, pvoff):
+    """pi0 per motif with fresh streams per motif (seeded from 4357 + motif index): 'sample' mode."""
+    nm = seeds.shape[0]
+    out = np.ones(nm)
+    for k in numba.prange(nm):
+        if active[k]:
+            w = widths[k]
+            mat = mats_flat[moff[k] * 4 : (moff[k] + w) * 4].reshape((w, 4))
+            out[k] = _pi0_one(seeds[k], tests[k], size, ns, code4, run_start, run_len, w, mat,
+                              pv_flat[pvoff[k] : pvoff[k + 1]])
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _pi0_sampled_serial(seeds, tests, active, ns, size, code4, run_start, run_len, widths, mats_flat, moff, pv_flat,
+                        pvoff):
+    """:func:`_pi0_sampled` on the calling thread (no GIL), to run beside the parallel scan."""
+    nm = seeds.shape[0]
+    out = np.ones(nm)
+    for k in range(nm):
+        if active[k]:
+            w = widths[k]
+            mat = mats_flat[moff[k] * 4 : (moff[k] + w) * 4].reshape((w, 4))
+            out[k] = _pi0_one(seeds[k], tests[k], size, ns, code4, run_start, run_len, w, mat,
+                              pv_flat[pvoff[k] : pvoff[k + 1]])
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _qvalues_grouped(pvals, keep, bounds, m_tests, pi0s, qv):
+    """q-values of the kept hits of each motif (rows ``bounds[k]:bounds[k + 1]``), into ``qv``."""
+    for k in range(bounds.shape[0] - 1):
+        nk = 0
+        for i in range(bounds[k], bounds[k + 1]):
+            if keep[i]:
+                nk += 1
+        if nk == 0:
+            continue
+        idx = np.empty(nk, dtype=np.int64)
+        p = np.empty(nk)
+        t = 0
+        for i in range(bounds[k], bounds[k + 1]):
+            if keep[i]:
+                idx[t] = i
+                p[t] = pvals[i]
+                t += 1
+        o = np.argsort(p, kind="mergesort")
+        q = _qvalues_sorted(p[o], m_tests[k], pi0s[k])
+        for t in range(nk):
+            qv[idx[o[t]]] = q[t]
+
+
+@numba.njit(cache=True, nogil=True)
+def _span_sums(attr, ex, start, end):
+    out = np.empty(ex.shape[0])
+    for i in range(ex.shape[0]):
+        acc = 0.0
+        for k in range(start[i], end[i]):
+            acc += attr[ex[i], k]
+        out[i] = acc
+    return out

@@ -1,0 +1,29 @@
+"""parallel: (moved by the layout change; docstring to be written)."""
+
+from __future__ import annotations
+
+import functools
+import numba
+
+
+def _threads() -> int:
+    """Threads to use: numba's setting (``numba.set_num_threads`` / ``--threads``)."""
+    return max(int(numba.get_num_threads()), 1)
+
+
+def _parallel(fn, n_items: int, per_thread: int = 4) -> list:
+    """Call ``fn(lo, hi)`` over ``[0, n_items)`` split into ranges, on up to ``_threads()`` threads."""
+    threads = _threads()
+    n_parts = max(min(n_items, threads * per_thread if threads > 1 else 1), 1)
+    bounds = [(p * n_items // n_parts, (p + 1) * n_items // n_parts) for p in range(n_parts)]
+    if threads == 1 or n_parts == 1:
+        return [fn(lo, hi) for lo, hi in bounds]
+    return list(_pool(threads).map(lambda b: fn(*b), bounds))
+
+
+@functools.lru_cache(maxsize=4)
+def _pool(threads: int):
+    """A thread pool per thread count, reused across calls (its threads idle between calls)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="annostore-seqlets")

@@ -1,0 +1,274 @@
+"""Writing tables to files or stdout: TSV, CSV, JSON lines, Parquet (streamed), BED and fimo.tsv.
+
+``write_table`` works on anything Arrow-shaped (Table, RecordBatchReader, DuckDB relation,
+DataFrame) and streams batch by batch, so exports of big views use bounded memory.  ``bed`` and
+``fimo-tsv`` are hit-specific and come from :meth:`Store.export` (``sql/store_export_hits_*.sql``);
+``fimo-tsv`` is the only output with 1-based inclusive coordinates, as MEME writes them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any, BinaryIO, Iterator, Optional
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from annostore import resources
+from annostore.errors import AnnostoreError, BadInputError
+
+FORMATS = ("tsv", "csv", "jsonl", "parquet", "bed", "fimo-tsv")
+TABLE_FORMATS = ("tsv", "csv", "jsonl", "parquet")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SUFFIX = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+           ".json": "jsonl", ".bed": "bed", ".tsv": "tsv", ".txt": "tsv"}
+
+
+def guess_format(path: Any, format: Optional[str]) -> str:
+    """The output format: ``format`` if given, else from the path's suffix, else ``tsv``."""
+    if format:
+        fmt = format.lower()
+        if fmt not in FORMATS:
+            raise BadInputError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
+        return fmt
+    if path is None or path == "-" or not isinstance(path, (str, os.PathLike)):
+        return "tsv"
+    return _SUFFIX.get(Path(path).suffix.lower(), "tsv")
+
+
+def _batches(data: Any, batch_size: int = 65536) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+    if isinstance(data, pa.Table):
+        return data.schema, iter(data.to_batches(max_chunksize=batch_size))
+    if isinstance(data, pa.RecordBatch):
+        return data.schema, iter([data])
+    if isinstance(data, pa.RecordBatchReader):
+        return data.schema, iter(data)
+    if hasattr(data, "to_arrow_reader"):  # duckdb relation
+        reader = data.to_arrow_reader(batch_size)
+        return reader.schema, iter(reader)
+    try:
+        import pandas as pd
+
+        if isinstance(data, pd.DataFrame):
+            table = pa.Table.from_pandas(data, preserve_index=False)
+            return table.schema, iter(table.to_batches(max_chunksize=batch_size))
+    except ImportError:  # pragma: no cover
+        pass
+    raise AnnostoreError(f"cannot write a {type(data).__name__} as a table")
+
+
+def _flatten_for_text(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Nested columns (lists, structs, maps) become JSON text for TSV/CSV."""
+    cols = []
+    changed = False
+    for col in batch.columns:
+        t = col.type
+        if pa.types.is_nested(t):
+            cols.append(pa.array([None if v is None else json.dumps(v, default=str) for v in col.to_pylist()], pa.string()))
+            changed = True
+        else:
+            cols.append(col)
+    if not changed:
+        return batch
+    return pa.RecordBatch.from_arrays(cols, names=batch.schema.names)
+
+
+_TSV_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
+
+
+def _tsv_bytes(batch: pa.RecordBatch) -> bytes:
+    """Rows as TSV text: no quoting; backslash, tab, newline and CR in strings escaped as \\, \\t, \\n, \\r;
+    null as an empty field."""
+    cols = []
+    for col in batch.columns:
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            text = col.cast(pa.string())
+            if pc.any(pc.match_substring_regex(text, "[\\\\\t\n\r]")).as_py():
+                for old, new in _TSV_ESCAPES:
+                    text = pc.replace_substring(text, old, new)
+        elif pa.types.is_boolean(col.type):
+            text = pc.if_else(col, "true", "false")
+        else:
+            text = col.cast(pa.string())
+        cols.append(pc.fill_null(text, ""))
+    lines = pc.binary_join_element_wise(*cols, "\t") if len(cols) > 1 else cols[0]
+    lines = pc.binary_join_element_wise(lines, "", "\n")  # each line + "\n"
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[lines.offset : lines.offset + len(lines) + 1]
+    return memoryview(lines.buffers()[2])[offsets[0] : offsets[-1]].tobytes()
+
+
+def _header_name(name: str, delimiter: str) -> str:
+    if any(ch in name for ch in (delimiter, '"', "\n", "\r")):
+        return '"' + name.replace('"', '""') + '"'
+    return name
+
+
+def _json_value(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+class _Sink:
+    """A binary destination: a path, '-'/None (stdout) or a file object."""
+
+    def __init__(self, target: Any, fmt: str) -> None:
+        self.close_it = False
+        if target is None or target == "-":
+            stream = sys.stdout
+            if fmt == "parquet" and hasattr(stream, "isatty") and stream.isatty():
+                raise AnnostoreError("refusing to write Parquet to a terminal; use -o FILE")
+            stream.flush()
+            self.fh: BinaryIO = getattr(stream, "buffer", stream)
+        elif isinstance(target, (str, os.PathLike)):
+            path = Path(target)
+            if path.parent and not path.parent.exists():
+                raise AnnostoreError(f"{path.parent}: no such folder")
+            self.fh = open(path, "wb")
+            self.close_it = True
+        else:
+            self.fh = getattr(target, "buffer", target)
+
+    def close(self) -> None:
+        if self.close_it:
+            self.fh.close()
+        else:
+            try:
+                self.fh.flush()
+            except (AttributeError, ValueError):
+                pass
+
+
+def write_table(data: Any, path_or_stdout: Any = "-", format: Optional[str] = None, *, header: bool = True) -> int:
+    """Stream a table to a file or stdout.
+
+    Parameters
+    ----------
+    data : pa.Table, pa.RecordBatchReader, duckdb relation or DataFrame
+    path_or_stdout : str, Path, file object, or "-"/None for stdout
+    format : {"tsv", "csv", "jsonl", "parquet"}, optional
+        Default: from the path's suffix, else ``tsv``.  Nested columns are written as JSON
+        text in TSV/CSV; NaN/inf become null in JSON lines.
+    header : bool
+        Write the header line (TSV/CSV).
+
+    Returns
+    -------
+    int
+        Rows written.
+    """
+    fmt = guess_format(path_or_stdout, format)
+    if fmt not in TABLE_FORMATS:
+        raise BadInputError(f"format {fmt!r} is only for hits (Store.export / annostore export hits -f {fmt})")
+    schema, batches = _batches(data)
+    sink = _Sink(path_or_stdout, fmt)
+    n = 0
+    try:
+        if fmt == "parquet":
+            writer = None
+            for batch in batches:
+                if writer is None:
+                    writer = pq.ParquetWriter(sink.fh, batch.schema, compression="zstd")
+                writer.write_batch(batch, row_group_size=122_880)
+                n += batch.num_rows
+            if writer is None:
+                writer = pq.ParquetWriter(sink.fh, schema, compression="zstd")
+            writer.close()
+        elif fmt in ("tsv", "csv"):
+            delimiter = "\t" if fmt == "tsv" else ","
+            writer = None
+            if header:
+                sink.fh.write((delimiter.join(_header_name(c, delimiter) for c in schema.names) + "\n").encode())
+            for batch in batches:
+                batch = _flatten_for_text(batch)
+                if fmt == "tsv":
+                    if batch.num_rows:
+                        sink.fh.write(_tsv_bytes(batch))
+                    n += batch.num_rows
+                    continue
+                if writer is None:
+                    writer = pacsv.CSVWriter(
+                        sink.fh,
+                        batch.schema,
+                        write_options=pacsv.WriteOptions(include_header=False, delimiter=delimiter, quoting_style="needed"),
+                    )
+                writer.write_batch(batch)
+                n += batch.num_rows
+            if writer is not None:
+                writer.close()
+        else:  # jsonl
+            for batch in batches:
+                buf = io.StringIO()
+                for row in batch.to_pylist():
+                    buf.write(json.dumps({k: _json_value(v) for k, v in row.items()}, default=str))
+                    buf.write("\n")
+                sink.fh.write(buf.getvalue().encode("utf-8"))
+                n += batch.num_rows
+    except pa.ArrowInvalid as exc:
+        raise AnnostoreError(f"cannot write {fmt}: {exc}") from None
+    finally:
+        sink.close()
+    return n
+
+
+def export_store(store: Any, table_or_sql: str, path: Any = "-", format: Optional[str] = None, *,
+                 run: Any = None) -> int:
+    """Export a store table/view or a query (see :meth:`Store.export`); ``run`` filters hits exports."""
+    fmt = guess_format(path, format)
+    name = table_or_sql.strip()
+    is_name = bool(_IDENT.match(name))
+    if fmt in ("bed", "fimo-tsv"):
+        if name != "hits":
+            raise BadInputError(f"-f {fmt} exports the hits table only (got {table_or_sql!r})")
+        run_id = None if run is None else store.run_id(run)
+        sql = resources.sql("store_export_hits_bed" if fmt == "bed" else "store_export_hits_fimo")
+        rel = store.con.sql(sql, params={"run_id": run_id}).to_arrow_reader(65536)
+        if fmt == "bed":
+            return _write_bed(rel, path)
+        return write_table(rel, path, "tsv")
+    if is_name:
+        known = {r[0] for r in store.con.execute(resources.sql("store_relations")).fetchall()}
+        if name not in known:
+            raise BadInputError(f"no table or view named {name!r} (have: {', '.join(sorted(known))})")
+        rel = store.con.sql(f'SELECT * FROM "{name}"')
+        if run is not None:
+            rel = rel.filter(f"run_id = {int(store.run_id(run))}")
+        return write_table(rel, path, fmt)
+    try:
+        rel = store.con.sql(table_or_sql)
+    except Exception as exc:  # duckdb.Error
+        raise AnnostoreError(f"query failed: {exc}") from None
+    if rel is None:
+        raise BadInputError("the SQL returned no rows to export (use a SELECT)")
+    return write_table(rel, path, fmt)
+
+
+def _write_bed(reader: pa.RecordBatchReader, path: Any) -> int:
+    sink = _Sink(path, "bed")
+    n = 0
+    try:
+        writer = None
+        for batch in reader:
+            if writer is None:
+                writer = pacsv.CSVWriter(
+                    sink.fh, batch.schema,
+                    write_options=pacsv.WriteOptions(include_header=False, delimiter="\t", quoting_style="none"),
+                )
+            writer.write_batch(batch)
+            n += batch.num_rows
+        if writer is not None:
+            writer.close()
+    finally:
+        sink.close()
+    return n

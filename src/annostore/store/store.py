@@ -1,0 +1,813 @@
+"""The annotation store: a folder with a DuckDB file and one Parquet folder per run.
+
+Open one with :func:`open`; everything else is a method of :class:`Store`::
+
+    store = annostore.open("my.store")              # created and migrated when missing
+    store.add_motifs("motifs.meme")
+    with store.begin_run("hits", tool="fimo") as run:
+        run.write(batch)                            # validated, streamed to Parquet
+    store.query("SELECT motif, count(*) FROM hits GROUP BY ALL")
+
+Run protocol (see docs/architecture.md): a run's Parquet files are written under
+``.tmp/``, renamed to ``<table>/run-<id>/`` and then committed as one row of
+``runs`` in a DuckDB transaction followed by a CHECKPOINT.  The ``hits``,
+``seqlets`` and ``matches`` views read exactly the files listed by committed
+runs, so a killed ingest leaves the whole run or nothing; leftovers are removed
+by the next read-write open.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Iterable, Optional
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from annostore.store import db as _db
+from annostore.store import migrate as _migrate
+from annostore import resources
+from annostore.errors import AnnostoreError, BadInputError, MissingInputError, SchemaError
+from annostore.store.validate import _LUT
+from annostore.store.runs import RunWriter
+from annostore.store.schema import DB_FILE, KINDS, TMP_DIR
+
+
+
+
+
+
+
+
+_py_open = builtins.open
+
+
+def open(  # noqa: A001 - the public name is annostore.open
+    path: str | os.PathLike,
+    read_only: bool = False,
+    *,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+) -> "Store":
+    """Open (or create) an annotation store.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The store folder (``my.store``).  Created, with all migrations applied, when it does
+        not exist and ``read_only`` is false.
+    read_only : bool
+        Open for queries only: nothing on disk is modified, several readers may share the store.
+    threads : int, optional
+        DuckDB threads (default: all cores).
+    memory_limit : str, optional
+        DuckDB memory limit, e.g. ``"4GB"``.
+
+    Returns
+    -------
+    Store
+
+    Raises
+    ------
+    MissingInputError
+        ``read_only`` and the store does not exist.
+    StoreLockedError
+        Another process has the store open for writing (or, for a writer, at all).
+    SchemaError
+        The store was made by a newer annostore, or (read-only) needs a migration.
+
+    Examples
+    --------
+    >>> store = annostore.open("my.store")                      # doctest: +SKIP
+    >>> reader = annostore.open("my.store", read_only=True)     # doctest: +SKIP
+    """
+    return Store(path, read_only=read_only, threads=threads, memory_limit=memory_limit)
+
+
+class Store:
+    """An open annotation store (use :func:`annostore.open`).
+
+    Attributes
+    ----------
+    path : Path
+        The store folder.
+    read_only : bool
+    con : duckdb.DuckDBPyConnection
+        The connection; has the tables ``motifs``, ``regions``, ``sequences``, ``runs``,
+        ``schema_version`` and the views ``hits``, ``seqlets``, ``matches``,
+        ``hits_genomic``, ``seqlets_genomic``.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        read_only: bool = False,
+        *,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.read_only = bool(read_only)
+        self.threads = threads
+        self._reserved_ids: set[int] = set()
+        self._motif_cache: Optional[tuple] = None
+        self._lengths_cache: Optional[np.ndarray] = None
+        self.con: Optional[duckdb.DuckDBPyConnection] = None
+        if self.path.exists() and not self.path.is_dir():
+            raise BadInputError(f"{self.path} is a file, not an annostore store folder")
+        dbfile = self.path / DB_FILE
+        if read_only:
+            if not dbfile.is_file():
+                raise MissingInputError(f"no annostore store at {self.path} (missing {DB_FILE})")
+        else:
+            if self.path.exists() and not dbfile.exists() and any(self.path.iterdir()):
+                raise BadInputError(f"{self.path} is a non-empty folder that is not an annostore store")
+            self.path.mkdir(parents=True, exist_ok=True)
+        self.con = _db.connect(
+            dbfile,
+            read_only=read_only,
+            threads=threads,
+            memory_limit=memory_limit,
+            temp_directory=self.path / TMP_DIR / "duckdb",
+        )
+        try:
+            if read_only:
+                version = _migrate.current_version(self.con)
+                if version == 0:
+                    raise SchemaError(f"{self.path} is not an initialised annostore store")
+                todo = _migrate.pending(self.con)
+                if todo:
+                    raise SchemaError(
+                        f"store {self.path} has schema version {version} but this annostore expects "
+                        f"{todo[-1].version}; run `annostore migrate {self.path}` (or open it read-write)"
+                    )
+            else:
+                _migrate.migrate(self.con)
+                self._clean_leftovers()
+            self.schema_version = _migrate.current_version(self.con)
+            self._refresh_views()
+        except BaseException:
+            self.close()
+            raise
+
+    # -- context manager / lifetime -----------------------------------------------------------
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection (releases the store's lock)."""
+        if self.con is not None:
+            try:
+                self.con.close()
+            finally:
+                self.con = None
+
+    def __repr__(self) -> str:
+        mode = "read-only" if self.read_only else "read-write"
+        return f"Store({str(self.path)!r}, {mode})"
+
+    def _writable(self) -> None:
+        if self.con is None:
+            raise AnnostoreError("the store is closed")
+        if self.read_only:
+            raise AnnostoreError(f"store {self.path} was opened read-only")
+
+    # -- housekeeping -------------------------------------------------------------------------
+
+    def _committed_files(self) -> dict[str, list[str]]:
+        files: dict[str, list[str]] = {k: [] for k in KINDS}
+        for kind, _run_id, paths in self.con.execute(resources.sql("store_run_files")).fetchall():
+            files[kind].extend(paths)
+        return files
+
+    def _clean_leftovers(self) -> None:
+        """Remove files of runs that never committed (only a writer holding the lock does this)."""
+        tmp = self.path / TMP_DIR
+        if tmp.is_dir():
+            for child in tmp.glob("run-*"):
+                shutil.rmtree(child, ignore_errors=True)
+        committed = {str(Path(f).parent) for fs in self._committed_files().values() for f in fs}
+        for kind in KINDS:
+            folder = self.path / kind
+            if not folder.is_dir():
+                continue
+            for child in folder.iterdir():
+                rel = f"{kind}/{child.name}"
+                if rel not in committed:
+                    if child.is_dir():
+                        shutil.rmtree(child, ignore_errors=True)
+                    else:
+                        child.unlink(missing_ok=True)
+
+    def _refresh_views(self) -> None:
+        files = self._committed_files()
+        for kind in KINDS:
+            absolute = [str((self.path / f).resolve()) for f in files[kind]]
+            if absolute:
+                self.con.execute(f"SET VARIABLE annostore_files_{kind} = $files", {"files": absolute})
+                self.con.execute(resources.sql(f"store_view_{kind}"))
+            else:
+                self.con.execute(resources.sql(f"store_view_{kind}_empty"))
+        self.con.execute(resources.sql("store_view_hits_genomic"))
+        self.con.execute(resources.sql("store_view_seqlets_genomic"))
+
+    # -- motifs -------------------------------------------------------------------------------
+
+    def add_motifs(self, source: Any, format: str | None = None) -> "Any":
+        """Append motifs to the store (``motif_idx`` continues after the existing ones).
+
+        Parameters
+        ----------
+        source : path, MotifSet, dict or list
+            Anything :func:`annostore.read_motifs` accepts (MEME, JASPAR, dict of PWMs).
+        format : str, optional
+            Force the file format.
+
+        Returns
+        -------
+        MotifSet
+            The motifs added.
+
+        Raises
+        ------
+        BadInputError
+            Malformed file, or a motif id already in the store; nothing is added.
+        """
+        from annostore.io.motifs import read_motifs
+
+        self._writable()
+        motifs = read_motifs(source, format=format)
+        if len(motifs) == 0:
+            raise BadInputError(f"{getattr(motifs, 'source', None) or source}: no motifs found")
+        existing = {row[1]: row[0] for row in self.con.execute(resources.sql("store_motif_names")).fetchall()}
+        clash = [m.name for m in motifs if m.name in existing]
+        if clash:
+            shown = ", ".join(repr(n) for n in clash[:5])
+            raise BadInputError(
+                f"{len(clash)} motif id(s) already in the store: {shown}; nothing was added"
+            )
+        start = len(existing)
+        background = None if motifs.background is None else [float(x) for x in np.asarray(motifs.background)]
+        table = pa.table(
+            {
+                "motif_idx": pa.array(range(start, start + len(motifs)), pa.int32()),
+                "name": pa.array([m.name for m in motifs], pa.string()),
+                "alt_name": pa.array([m.alt_name for m in motifs], pa.string()),
+                "width": pa.array([m.width for m in motifs], pa.int32()),
+                "nsites": pa.array([m.nsites for m in motifs], pa.float64()),
+                "url": pa.array([m.url for m in motifs], pa.string()),
+                "consensus": pa.array([m.consensus for m in motifs], pa.string()),
+                "pwm": pa.array(
+                    [np.asarray(m.pwm, dtype=np.float64).tolist() for m in motifs],
+                    pa.list_(pa.list_(pa.float64())),
+                ),
+                "background": pa.array([background] * len(motifs), pa.list_(pa.float64())),
+                "source": pa.array([motifs.source] * len(motifs), pa.string()),
+                "source_sha256": pa.array([motifs.sha256] * len(motifs), pa.string()),
+            }
+        )
+        self._insert("_annostore_new_motifs", table, "store_insert_motifs")
+        self._motif_cache = None
+        return motifs
+
+    def _insert(self, view: str, table: pa.Table, sql_name: str, extra: Iterable[str] = ()) -> None:
+        self.con.register(view, table)
+        try:
+            self.con.execute("BEGIN TRANSACTION")
+            try:
+                self.con.execute(resources.sql(sql_name))
+                for name in extra:
+                    self.con.execute(resources.sql(name))
+                self.con.execute("COMMIT")
+            except duckdb.Error as exc:
+                self.con.execute("ROLLBACK")
+                raise BadInputError(f"cannot add to the store: {exc}") from None
+        finally:
+            self.con.unregister(view)
+        self.con.execute("CHECKPOINT")
+
+    def motif_set(self, names: Iterable[str] | None = None) -> "Any":
+        """The stored motifs as a :class:`annostore.motifs.MotifSet`, in ``motif_idx`` order.
+
+        Parameters
+        ----------
+        names : iterable of str, optional
+            Only these motifs (by id, ``"id alt"`` key or unambiguous alt name), in the order given.
+
+        Returns
+        -------
+        MotifSet
+            Its ``background`` is the source file's background when all motifs share one, else None.
+        """
+        from annostore.core.motifs import Motif, MotifSet
+
+        rows = self.con.execute(resources.sql("store_motifs")).fetchall()
+        motifs = []
+        backgrounds = set()
+        sources = set()
+        for _idx, name, alt, nsites, url, pwm, background, source, _sha in rows:
+            motifs.append(Motif(name=name, pwm=np.asarray(pwm, dtype=np.float64), alt_name=alt, nsites=nsites, url=url))
+            backgrounds.add(None if background is None else tuple(background))
+            sources.add(source)
+        background = None
+        if len(backgrounds) == 1:
+            only = next(iter(backgrounds))
+            background = None if only is None else np.asarray(only, dtype=np.float64)
+        source = next(iter(sources)) if len(sources) == 1 else str(self.path)
+        result = MotifSet(motifs, background=background, source=source)
+        if names is not None:
+            if isinstance(names, str):
+                names = [names]
+            result = result.select(names)
+        return result
+
+    def _motif_lookup(self) -> tuple[list[str], dict[str, int]]:
+        """Motif ids by idx and a resolver dict (id, 'id alt' key, unambiguous alt name)."""
+        if self._motif_cache is None:
+            rows = self.con.execute(resources.sql("store_motif_names")).fetchall()
+            names = [r[1] for r in rows]
+            lookup: dict[str, int] = {}
+            alts: dict[str, list[int]] = {}
+            for idx, name, alt in rows:
+                if alt:
+                    lookup.setdefault(f"{name} {alt}", idx)
+                    alts.setdefault(alt, []).append(idx)
+            for alt, idxs in alts.items():
+                if len(idxs) == 1:
+                    lookup.setdefault(alt, idxs[0])
+            for idx, name, _alt in rows:
+                lookup[name] = idx
+            self._motif_cache = (names, lookup)
+        return self._motif_cache
+
+    # -- examples: regions and sequences ------------------------------------------------------
+
+    def example_lengths(self) -> Optional[np.ndarray]:
+        """Length per example_idx (-1 unknown), or None when the store knows no examples."""
+        if self._lengths_cache is None:
+            rows = self.con.execute(resources.sql("store_example_lengths")).fetchall()
+            if not rows:
+                return None
+            n = rows[-1][0] + 1
+            lengths = np.full(n, -1, dtype=np.int64)
+            for idx, length in rows:
+                if length is not None:
+                    lengths[idx] = length
+            self._lengths_cache = lengths
+        return self._lengths_cache
+
+    def example_names(self) -> list[Optional[str]]:
+        """Example names (region name, else sequence name) indexed by ``example_idx``."""
+        rows = self.con.execute(resources.sql("store_example_names")).fetchall()
+        names: list[Optional[str]] = [None] * (rows[-1][0] + 1 if rows else 0)
+        for idx, name in rows:
+            names[idx] = name
+        return names
+
+    def add_regions(self, source: Any) -> int:
+        """Add the regions (examples) of the store from a BED file or a table.
+
+        ``example_idx`` is the row order (0, 1, ...).  When the store already has sequences
+        the counts must agree, and ``length`` comes from the sequences; otherwise
+        ``length = end - start``.
+
+        Parameters
+        ----------
+        source : path or table
+            BED (3-6 columns; ``track``/``browser``/``#`` lines skipped) or a DataFrame/Arrow
+            table with ``chrom, start, end`` and optional ``name, strand``.
+
+        Returns
+        -------
+        int
+            Number of regions added.
+        """
+        from annostore.io.bed import read_regions
+
+        self._writable()
+        table = read_regions(source)
+        n_regions = self.con.execute("SELECT count(*) FROM regions").fetchall()[0][0]
+        if n_regions:
+            raise BadInputError(f"the store already has {n_regions} regions; regions are added once")
+        n_seq = self.con.execute("SELECT count(*) FROM sequences").fetchall()[0][0]
+        if n_seq and n_seq != table.num_rows:
+            raise BadInputError(
+                f"{source}: {table.num_rows} regions but the store has {n_seq} sequences; they must match one to one"
+            )
+        self._insert(
+            "_annostore_new_regions",
+            table,
+            "store_insert_regions",
+            extra=("store_regions_set_length",) if n_seq else (),
+        )
+        self._lengths_cache = None
+        return table.num_rows
+
+    def add_sequences(self, source: Any) -> int:
+        """Add the store's sequences (examples) from a FASTA file or anything ``load_sequences`` takes.
+
+        ``example_idx`` is the sequence order.  When the store has regions the counts must
+        agree and ``regions.length`` is set from the sequences; otherwise a region row
+        (name, length) is added per sequence.
+
+        Returns
+        -------
+        int
+            Number of sequences added.
+        """
+        from annostore.store.examples import read_sequences_table
+
+        self._writable()
+        table = read_sequences_table(source)
+        n_seq = self.con.execute("SELECT count(*) FROM sequences").fetchall()[0][0]
+        if n_seq:
+            raise BadInputError(f"the store already has {n_seq} sequences; sequences are added once")
+        n_regions = self.con.execute("SELECT count(*) FROM regions").fetchall()[0][0]
+        if n_regions and n_regions != table.num_rows:
+            raise BadInputError(
+                f"{source}: {table.num_rows} sequences but the store has {n_regions} regions; "
+                "they must match one to one"
+            )
+        if n_regions:
+            self._insert("_annostore_new_sequences", table, "store_insert_sequences", extra=("store_regions_set_length",))
+        else:
+            regions = pa.table(
+                {
+                    "example_idx": table["example_idx"],
+                    "chrom": pa.nulls(table.num_rows, pa.string()),
+                    "start": pa.nulls(table.num_rows, pa.int64()),
+                    "end": pa.nulls(table.num_rows, pa.int64()),
+                    "name": table["name"],
+                    "strand": pa.nulls(table.num_rows, pa.string()),
+                    "length": pc.utf8_length(table["sequence"]).cast(pa.int64()),
+                }
+            )
+            self.con.register("_annostore_new_regions", regions)
+            try:
+                self._insert("_annostore_new_sequences", table, "store_insert_sequences", extra=("store_insert_regions",))
+            finally:
+                self.con.unregister("_annostore_new_regions")
+        self._lengths_cache = None
+        return table.num_rows
+
+    def sequences(self) -> "Any":
+        """The store's sequences as :class:`annostore.sequences.Sequences`, in ``example_idx`` order.
+
+        Raises
+        ------
+        AnnostoreError
+            The store has no sequences.
+        """
+        from annostore.core.sequences import Sequences
+
+        table = self.con.sql(resources.sql("store_sequences")).to_arrow_table()
+        if table.num_rows == 0:
+            raise AnnostoreError(f"store {self.path} has no sequences (add them with add_sequences)")
+        idx = table["example_idx"].to_numpy()
+        if not np.array_equal(idx, np.arange(len(idx))):
+            raise AnnostoreError("stored sequences are not numbered 0..n-1")
+        seqs = table["sequence"].to_pylist()
+        lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
+        offsets = np.zeros(len(seqs) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        raw = np.frombuffer("".join(seqs).encode("ascii", errors="replace"), dtype=np.uint8)
+        codes = _LUT[raw]
+        return Sequences(names=[n if n is not None else str(i) for i, n in enumerate(table["name"].to_pylist())],
+                         codes=codes, offsets=offsets)
+
+    # -- runs ---------------------------------------------------------------------------------
+
+    def begin_run(
+        self,
+        kind: str,
+        *,
+        name: str | None = None,
+        tool: str | None = None,
+        tool_version: str | None = None,
+        params: dict | None = None,
+        input: str | None = None,  # noqa: A002 - the runs column is called input
+        input_sha256: str | None = None,
+        parent_run_id: int | None = None,
+    ) -> "RunWriter":
+        """Start an atomic run; use as a context manager.
+
+        Parameters
+        ----------
+        kind : {"hits", "seqlets", "matches"}
+        name : str, optional
+            Unique run name (default ``"<kind>-<run_id>"``).
+        tool, tool_version, params, input, input_sha256 :
+            Provenance stored in ``runs`` (``params`` as JSON).
+        parent_run_id : int, optional
+            For matches: the seqlets run they annotate (required for matches).
+
+        Returns
+        -------
+        RunWriter
+            ``run.write(batch)`` validates and streams rows; leaving the ``with`` block normally
+            commits the run, an exception discards it.
+
+        Examples
+        --------
+        >>> with store.begin_run("hits", tool="fimo") as run:          # doctest: +SKIP
+        ...     run.write(table)
+        """
+        self._writable()
+        if kind not in KINDS:
+            raise AnnostoreError(f"unknown run kind {kind!r}; expected one of {', '.join(KINDS)}")
+        if name is not None and self.con.execute(resources.sql("store_run_by_name"), {"name": name}).fetchall():
+            raise BadInputError(f"a run named {name!r} already exists")
+        if kind == "matches":
+            if parent_run_id is None:
+                raise AnnostoreError("a matches run needs parent_run_id (the seqlets run it annotates)")
+            parent = self.con.execute(resources.sql("store_run_by_id"), {"run_id": parent_run_id}).fetchall()
+            if not parent or parent[0][1] != "seqlets":
+                raise BadInputError(f"run {parent_run_id} is not a committed seqlets run")
+        run_id = self.con.execute(resources.sql("store_next_run_id")).fetchall()[0][0]
+        while run_id in self._reserved_ids:
+            run_id += 1
+        self._reserved_ids.add(run_id)
+        return RunWriter(
+            self,
+            kind,
+            run_id,
+            name=name,
+            tool=tool,
+            tool_version=tool_version,
+            params=params,
+            input=input,
+            input_sha256=input_sha256,
+            parent_run_id=parent_run_id,
+        )
+
+    def _commit_run(self, run: "RunWriter", files: list[str]) -> None:
+        name = run.name or f"{run.kind}-{run.run_id}"
+        params = None if run.params is None else json.dumps(run.params, default=str, sort_keys=True)
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute(
+                resources.sql("store_insert_run"),
+                {
+                    "run_id": run.run_id,
+                    "name": name,
+                    "kind": run.kind,
+                    "tool": run.tool,
+                    "tool_version": run.tool_version,
+                    "params": params,
+                    "input": run.input,
+                    "input_sha256": run.input_sha256,
+                    "parent_run_id": run.parent_run_id,
+                    "n_rows": run.n_rows,
+                    "files": files,
+                },
+            )
+            self.con.execute("COMMIT")
+        except duckdb.Error as exc:
+            self.con.execute("ROLLBACK")
+            if "unique" in str(exc).lower() or "duplicate" in str(exc).lower():
+                raise BadInputError(f"a run named {name!r} already exists") from None
+            raise AnnostoreError(f"cannot commit run {run.run_id}: {exc}") from None
+        self.con.execute("CHECKPOINT")
+        self._reserved_ids.discard(run.run_id)
+        self._refresh_views()
+
+    def runs(self) -> pa.Table:
+        """All committed runs with their provenance, in ``run_id`` order."""
+        return self.con.sql(resources.sql("store_runs")).to_arrow_table()
+
+    def run_id(self, run: int | str) -> int:
+        """Resolve a run given by id or name to its ``run_id`` (BadInputError when unknown)."""
+        if isinstance(run, (int, np.integer)):
+            rows = self.con.execute(resources.sql("store_run_by_id"), {"run_id": int(run)}).fetchall()
+        else:
+            rows = self.con.execute(resources.sql("store_run_by_name"), {"name": str(run)}).fetchall()
+            if not rows and str(run).isdigit():
+                rows = self.con.execute(resources.sql("store_run_by_id"), {"run_id": int(run)}).fetchall()
+        if not rows:
+            raise BadInputError(f"no run {run!r} in the store")
+        return int(rows[0][0])
+
+    # -- convenience ingest -------------------------------------------------------------------
+
+    def add_hits(
+        self,
+        data: Any,
+        run: str | None = None,
+        *,
+        format: str | None = None,
+        tool: str | None = None,
+        tool_version: str | None = None,
+        params: dict | None = None,
+        progress: bool | None = False,
+    ) -> int:
+        """Ingest motif hits as one atomic run.
+
+        Parameters
+        ----------
+        data : path, DataFrame, Arrow table, or list of DataFrames
+            MEME ``fimo.tsv`` / ``fimo --text`` output (1-based, converted), a memelite /
+            tangermeme FIMO frame (or the list of per-motif frames ``fimo()`` returns), a
+            Parquet/TSV/CSV file of such a frame, or a table with the store's hit columns.
+        run : str, optional
+            Run name.
+        format : str, optional
+            Force the reader: ``fimo-tsv``, ``parquet``, ``tsv``, ``csv``.
+        tool, tool_version, params :
+            Provenance recorded in ``runs``.
+        progress : bool or None
+            A progress bar on stderr (None: only when stderr is a terminal).
+
+        Returns
+        -------
+        int
+            The new run's id.
+        """
+        from annostore.store.ingest import ingest_hits
+
+        return ingest_hits(self, data, run=run, format=format, tool=tool, tool_version=tool_version, params=params,
+                           progress=progress)
+
+    def add_seqlets(
+        self,
+        seqlets: Any,
+        matches: Any = None,
+        run: str | None = None,
+        *,
+        tool: str | None = None,
+        params: dict | None = None,
+    ) -> int:
+        """Ingest seqlets (and optionally their TOMTOM matches) as runs.
+
+        Parameters
+        ----------
+        seqlets : path, DataFrame or Arrow table
+            A tangermeme ``recursive_seqlets`` frame (``example_idx, start, end, attribution,
+            p-value``) or a file of one.
+        matches : (idxs, pvals), path or table, optional
+            ``annotate_seqlets`` output (motif indices into the store's motifs, best first), a
+            MEME ``tomtom.tsv`` or a matches table; stored as a second run whose parent is the
+            seqlets run.
+        run : str, optional
+            Seqlets run name (the matches run is named ``<run>-matches``).
+
+        Returns
+        -------
+        int
+            The seqlets run id.
+        """
+        from annostore.store.ingest import ingest_matches, ingest_seqlets
+
+        run_id = ingest_seqlets(self, seqlets, run=run, tool=tool, params=params)
+        if matches is not None:
+            ingest_matches(self, matches, seqlet_run=run_id, run=None if run is None else f"{run}-matches")
+        return run_id
+
+    def add_matches(self, matches: Any, seqlet_run: int | str | None = None, run: str | None = None, **kw: Any) -> int:
+        """Ingest TOMTOM matches of a seqlets run (default: the latest seqlets run).
+
+        Returns
+        -------
+        int
+            The matches run id.
+        """
+        from annostore.store.ingest import ingest_matches
+
+        return ingest_matches(self, matches, seqlet_run=seqlet_run, run=run, **kw)
+
+    # -- the numba cores, writing runs into this store ------------------------------------------
+
+    def scan(self, motifs: Any = None, threshold: float = 1e-4, **kw: Any) -> int:
+        """Scan the store's sequences with FIMO (MEME numbers) into a hits run.
+
+        Thin over :func:`annostore.scan.scan_store` (same keyword arguments: ``bfile``, ``norc``,
+        ``motif_pseudo``, ``qvalues``, ``attributions``, ``run``, ...). Returns the run id.
+        """
+        from annostore.store.pipelines import scan_store
+
+        return scan_store(self, motifs, threshold=threshold, **kw)
+
+    def call_seqlets(self, attributions: Any, **kw: Any) -> int:
+        """Call seqlets on attributions (tangermeme 1.6 ``recursive_seqlets``) into a seqlets run.
+
+        Thin over :func:`annostore.seqlets.call_seqlets_store`. Returns the run id.
+        """
+        from annostore.store.pipelines import call_seqlets_store
+
+        return call_seqlets_store(self, attributions, **kw)
+
+    def annotate(self, seqlet_run: int | str | None = None, motifs: Any = None, n_nearest: int = 1, **kw: Any) -> int:
+        """Label a seqlets run with its TOMTOM matches (MEME numbers) as a matches run.
+
+        Thin over :func:`annostore.compare.annotate_store`. Returns the run id.
+        """
+        from annostore.store.pipelines import annotate_store
+
+        return annotate_store(self, seqlet_run, motifs, n_nearest, **kw)
+
+    # -- aggregations (annostore.aggregate; see docs/semantics.md) ------------------------------
+
+    def count(self, **kw: Any) -> "Any":
+        """Count annotations per example and motif; see :func:`annostore.aggregate.count`."""
+        from annostore.analysis.aggregate import count
+
+        return count(self, **kw)
+
+    def pairs(self, **kw: Any) -> "Any":
+        """Motif co-occurrence within examples; see :func:`annostore.aggregate.pairs`."""
+        from annostore.analysis.aggregate import pairs
+
+        return pairs(self, **kw)
+
+    def spacing(self, **kw: Any) -> "Any":
+        """Motif pairs by spacing; see :func:`annostore.aggregate.spacing`."""
+        from annostore.analysis.aggregate import spacing
+
+        return spacing(self, **kw)
+
+    def annotations(self, **kw: Any) -> "Any":
+        """The filtered annotation set; see :func:`annostore.aggregate.annotations`."""
+        from annostore.analysis.aggregate import annotations
+
+        return annotations(self, **kw)
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def query(self, sql: str, params: dict | list | None = None) -> pa.Table:
+        """Run SQL and return the result as an Arrow table.
+
+        Parameters
+        ----------
+        sql : str
+            A query over ``hits``, ``seqlets``, ``matches``, ``motifs``, ``regions``, ... .
+        params : dict or list, optional
+            Bound parameters (``$name`` or ``?``).
+        """
+        if self.con is None:
+            raise AnnostoreError("the store is closed")
+        try:
+            rel = self.con.sql(sql, params=params or None)
+            if rel is None:
+                return pa.table({})
+            return rel.to_arrow_table()
+        except duckdb.Error as exc:
+            raise AnnostoreError(f"query failed: {exc}") from None
+
+    def sql(self, sql: str) -> duckdb.DuckDBPyRelation:
+        """A lazy DuckDB relation for ``sql`` (``.to_arrow_table()``, ``.df()``, ``.to_arrow_reader()``)."""
+        if self.con is None:
+            raise AnnostoreError("the store is closed")
+        try:
+            return self.con.sql(sql)
+        except duckdb.Error as exc:
+            raise AnnostoreError(f"query failed: {exc}") from None
+
+    def export(self, table_or_sql: str, path: Any, format: str | None = None) -> int:
+        """Write a view/table (``hits``, ``seqlets``, ...) or a SQL query's result to a file.
+
+        Parameters
+        ----------
+        table_or_sql : str
+            A table/view name or a SELECT statement.
+        path : str, Path or file object
+            Destination (``"-"`` for stdout).
+        format : str, optional
+            ``tsv``, ``csv``, ``jsonl``, ``parquet``, ``bed`` or ``fimo-tsv`` (default from the suffix).
+
+        Returns
+        -------
+        int
+            Rows written.
+        """
+        from annostore.io.export import export_store
+
+        return export_store(self, table_or_sql, path, format)
+
+    def info(self) -> dict:
+        """A summary: path, schema and storage versions, row counts, runs by kind, size on disk."""
+        counts_rel = self.con.sql(resources.sql("store_count_table"))
+        counts = dict(zip(counts_rel.columns, counts_rel.fetchall()[0]))
+        tags = self.con.execute(resources.sql("store_storage_version")).fetchall()
+        runs = self.runs()
+        size = 0
+        for root, _dirs, files in os.walk(self.path):
+            if TMP_DIR in Path(root).relative_to(self.path).parts:
+                continue
+            size += sum((Path(root) / f).stat().st_size for f in files)
+        return {
+            "path": str(self.path.resolve()),
+            "schema_version": self.schema_version,
+            "storage": dict(tags[0][0]) if tags and tags[0][0] else None,
+            "duckdb_version": duckdb.__version__,
+            "read_only": self.read_only,
+            **{k: int(v) for k, v in counts.items()},
+            "runs_by_kind": {k: int(pc.sum(pc.equal(runs["kind"], k)).as_py() or 0) for k in KINDS},
+            "bytes_on_disk": size,
+        }
