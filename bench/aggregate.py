@@ -10,7 +10,7 @@ What is compared (equal work):
   same tensor. Both sides return the same **dense** torch tensor (the timing includes building
   it: ``(examples, motifs)`` int64 for count, ``(motifs, motifs)`` int64 for pairs,
   ``(motifs, motifs, 100)`` uint8 for spacing); ``identical`` says whether the tensors are equal.
-* ``store`` rows: the store API (``annostore.aggregate``) on a store holding the same
+* ``store`` rows: the store API (``annostore.analysis.aggregate``) on a store holding the same
   annotations, timed **long form** (Arrow table, reading Parquet included), next to the same
   tangermeme time (which is dense): a different output form, labelled ``form``.
 * ``big`` rows: 10^7 hits, ours alone, each workload in its own subprocess so that its peak RSS

@@ -1,4 +1,4 @@
-"""Store-level count / pairs / spacing (annostore.aggregate) on stores built through the API.
+"""Store-level count / pairs / spacing (annostore.analysis.aggregate) on stores built through the API.
 
 Oracles: tangermeme 1.6 where the semantics coincide, and a brute-force Python reference of
 the documented store semantics (docs/semantics.md) where they differ on purpose.

@@ -1,4 +1,4 @@
-"""annostore.annotations vs tangermeme 1.6 (count/pairwise/spacing), on generated tables."""
+"""annostore.compat.tangermeme vs tangermeme 1.6 (count/pairwise/spacing), on generated tables."""
 
 from __future__ import annotations
 

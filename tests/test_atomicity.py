@@ -28,7 +28,7 @@ CHILD = textwrap.dedent(
     import os, signal, sys, time
     import numpy as np, pyarrow as pa
     import annostore
-    from annostore import store as store_mod
+    from annostore.store import store as store_mod
 
     path, stage = sys.argv[1], sys.argv[2]
     s = annostore.open(path)

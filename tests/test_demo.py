@@ -14,7 +14,7 @@ from annostore.example.model import PWMConvModel, _codes_of, attributions, input
 from annostore.progress import progress
 from annostore.example.synthetic import PAIR_GAP, family_of, make_example, reverse_complement, sample_site
 
-MODEL_MOTIFS = list(importlib.import_module("annostore.tutorial").MODEL_MOTIFS)
+MODEL_MOTIFS = list(importlib.import_module("annostore.example.demo").MODEL_MOTIFS)
 
 
 # ------------------------------------------------------------------------------------ built-in data

@@ -116,7 +116,7 @@ def test_worked_example_variants(tiny, kw, expected):
 
 def test_fimo_tsv_worked_example(tiny):
     table = annostore.fimo(tiny[0], tiny[1], 0.01, matched_sequence=True)
-    from annostore.io.fimo_tsv import fasta_texts
+    from annostore.io.fasta import fasta_texts
 
     buf = io.StringIO()
     assert write_fimo_tsv(table, buf, texts=fasta_texts(tiny[1]), command_line="fimo test") == 7

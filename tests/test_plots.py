@@ -18,7 +18,7 @@ from annostore.plots.aggregates import plot_pairs, plot_spacing
 from annostore.example.synthetic import PAIR_GAP, make_example
 from annostore_cli.app import app
 
-MODEL_MOTIFS = list(importlib.import_module("annostore.tutorial").MODEL_MOTIFS)
+MODEL_MOTIFS = list(importlib.import_module("annostore.example.demo").MODEL_MOTIFS)
 
 
 def _png_shape(path):

@@ -47,7 +47,8 @@ def register(app: typer.Typer) -> None:
         skip_matched_sequence: bool = typer.Option(False, "--skip-matched-sequence", help="Leave matched_sequence empty."),
     ) -> None:
         common.apply_threads()
-        from annostore.io.fimo_tsv import fasta_texts, write_fimo_tsv
+        from annostore.io.fasta import fasta_texts
+        from annostore.io.fimo_tsv import write_fimo_tsv
         from annostore.core.fimo import fimo
 
         qvalues = not (text or no_qvalue)

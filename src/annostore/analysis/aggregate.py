@@ -3,7 +3,7 @@
 Each function takes a :class:`annostore.Store` (or its DuckDB connection), builds the
 filtered annotation set (``sql/select_hits.sql`` or ``sql/select_seqlets.sql``) and runs
 one aggregation over it (``sql/count_*.sql``, ``sql/pairs_*.sql``, ``sql/spacing_*.sql``).
-Results are long-form Arrow tables wrapped in :class:`annostore.results.Result`; dense
+Results are long-form Arrow tables wrapped in :class:`annostore.analysis.results.Result`; dense
 arrays only on request (``.to_dense()``, ``.to_torch()``). Counts are BIGINT.
 
 Filters (all optional, shared by every function):
@@ -22,10 +22,11 @@ See docs/semantics.md for the exact pair and distance rules.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional, Sequence
+from annostore.store.lookup import connection, motif_names, resolve_motifs, run_ids, seqlet_and_match_runs
+
+from typing import Any, Optional, Sequence
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -44,135 +45,9 @@ _PERFECT_HASH_BITS = 22
 # connection, name resolution, filters
 
 
-def _con(store: Any) -> duckdb.DuckDBPyConnection:
-    con = getattr(store, "con", store)
-    if con is None:
-        raise AnnostoreError("the store is closed")
-    if not isinstance(con, duckdb.DuckDBPyConnection):
-        raise BadInputError(f"expected an annostore Store or a DuckDB connection, got {type(store).__name__}")
-    return con
-
-
 def _scalar(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None):
     rows = con.execute(sql(name), params or {}).fetchall()
     return rows[0][0] if rows else None
-
-
-def _motif_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, Optional[str]]]:
-    return [(int(i), n, a) for i, n, a in con.execute(sql("store_motif_names")).fetchall()]
-
-
-def motif_names(store: Any) -> list[str]:
-    """Motif ids of the store, indexed by ``motif_idx``."""
-    rows = _motif_rows(_con(store))
-    names = [""] * (rows[-1][0] + 1 if rows else 0)
-    for idx, name, _alt in rows:
-        names[idx] = name
-    return names
-
-
-def resolve_motifs(store: Any, motifs: Iterable[Any] | str | int | None) -> Optional[list[int]]:
-    """``motif_idx`` list for motifs named by id, ``"id alt"`` key, unambiguous alt name or index.
-
-    Raises
-    ------
-    BadInputError
-        An unknown or ambiguous name, or an index outside the motif table.
-    """
-    if motifs is None:
-        return None
-    if isinstance(motifs, (str, int, np.integer)):
-        motifs = [motifs]
-    rows = _motif_rows(_con(store))
-    by_id = {name: idx for idx, name, _alt in rows}
-    by_key = {f"{name} {alt}": idx for idx, name, alt in rows if alt}
-    by_alt: dict[str, list[int]] = {}
-    for idx, _name, alt in rows:
-        if alt:
-            by_alt.setdefault(alt, []).append(idx)
-    n = len(rows)
-    out: list[int] = []
-    for m in motifs:
-        if isinstance(m, (int, np.integer)) and not isinstance(m, bool):
-            if not 0 <= int(m) < n:
-                raise BadInputError(f"motif index {m} is outside the store's {n} motifs")
-            out.append(int(m))
-            continue
-        name = str(m)
-        if name in by_id:
-            out.append(by_id[name])
-        elif name in by_key:
-            out.append(by_key[name])
-        elif len(by_alt.get(name, ())) == 1:
-            out.append(by_alt[name][0])
-        elif name.isdigit() and name not in by_alt and 0 <= int(name) < n:
-            out.append(int(name))
-        elif name in by_alt:
-            raise BadInputError(f"motif name {name!r} is ambiguous: it is the alt name of {len(by_alt[name])} motifs")
-        else:
-            raise BadInputError(f"no motif {name!r} in the store")
-    return sorted(set(out))
-
-
-def _runs(con: duckdb.DuckDBPyConnection, kind: str, runs: Any) -> list[int]:
-    known = con.execute(sql("select_runs_of_kind"), {"kind": kind}).fetchall()
-    if not known:
-        return []
-    ids = {int(r): n for r, n, _p in known}
-    names = {n: int(r) for r, n, _p in known}
-    if runs is None:
-        return [max(ids)]
-    if isinstance(runs, str) and runs == "all":
-        return sorted(ids)
-    if isinstance(runs, (str, int, np.integer)):
-        runs = [runs]
-    out = []
-    for r in runs:
-        if isinstance(r, (int, np.integer)):
-            if int(r) not in ids:
-                raise BadInputError(f"no {kind} run with id {r} in the store")
-            out.append(int(r))
-        elif str(r) in names:
-            out.append(names[str(r)])
-        elif str(r).isdigit() and int(r) in ids:
-            out.append(int(r))
-        else:
-            raise BadInputError(f"no {kind} run named {r!r} in the store")
-    return sorted(set(out))
-
-
-def _split_seqlet_runs(con: duckdb.DuckDBPyConnection, runs: Any) -> tuple[list[int], Optional[list[int]]]:
-    """Seqlets runs given by id/name; a matches run stands for its parent seqlets run and
-    fixes the matches run used."""
-    if isinstance(runs, (str, int, np.integer)):
-        runs = [runs]
-    seqlet_runs = {int(r): n for r, n, _p in con.execute(sql("select_runs_of_kind"), {"kind": "seqlets"}).fetchall()}
-    seqlet_names = {n: r for r, n in seqlet_runs.items()}
-    match_runs = {int(r): (n, p) for r, n, p in con.execute(sql("select_runs_of_kind"), {"kind": "matches"}).fetchall()}
-    match_names = {n: r for r, (n, _p) in match_runs.items()}
-    out_s: set[int] = set()
-    out_m: set[int] = set()
-    for r in runs:
-        key = int(r) if isinstance(r, (int, np.integer)) or str(r).isdigit() else None
-        if key is None and str(r) in seqlet_names:
-            out_s.add(seqlet_names[str(r)])
-        elif key is not None and key in seqlet_runs:
-            out_s.add(key)
-        else:
-            m = match_names.get(str(r), key if key in match_runs else None)
-            if m is None or match_runs[m][1] is None:
-                raise BadInputError(f"no seqlets (or matches) run {r!r} in the store")
-            out_m.add(m)
-            out_s.add(int(match_runs[m][1]))
-    if out_m:
-        # seqlets runs named directly keep their latest matches run
-        covered = {int(match_runs[m][1]) for m in out_m}
-        rest = sorted(out_s - covered)
-        if rest:
-            rows = con.execute(sql("select_seqlet_matches_runs"), {"runs": rest}).fetchall()
-            out_m.update(int(x[1]) for x in rows)
-        return sorted(out_s), sorted(out_m)
-    return sorted(out_s), None
 
 
 def _filter_params(
@@ -188,11 +63,11 @@ def _filter_params(
     top_k: int,
 ) -> tuple[str, dict]:
     """The select SQL for ``source`` and its bound parameters."""
-    con = _con(store)
+    con = connection(store)
     if source not in SOURCES:
         raise BadInputError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
     params: dict[str, Any] = {
-        "runs": _runs(con, source, runs) if source == "hits" else None,
+        "runs": run_ids(con, source, runs) if source == "hits" else None,
         "motifs": resolve_motifs(store, motifs),
         "max_p": None if max_p is None else float(max_p),
         "min_attribution": None if min_attribution is None else float(min_attribution),
@@ -212,18 +87,18 @@ def _filter_params(
                 raise BadInputError("examples must be a range or an iterable of example indices") from None
     if source == "seqlets":
         if matches_runs is None and runs is not None and not (isinstance(runs, str) and runs == "all"):
-            runs, matches_runs = _split_seqlet_runs(con, runs)
+            runs, matches_runs = seqlet_and_match_runs(con, runs)
             params["runs"] = runs
         if int(top_k) < 1:
             raise BadInputError(f"top_k must be >= 1, got {top_k}")
         params["top_k"] = int(top_k)
         if params["runs"] is None:
-            params["runs"] = _runs(con, "seqlets", runs)
+            params["runs"] = run_ids(con, "seqlets", runs)
         if matches_runs is None:
             rows = con.execute(sql("select_seqlet_matches_runs"), {"runs": params["runs"]}).fetchall()
             params["matches_runs"] = sorted(int(r[1]) for r in rows)
         else:
-            params["matches_runs"] = _runs(con, "matches", matches_runs)
+            params["matches_runs"] = run_ids(con, "matches", matches_runs)
     return sql(f"select_{source}"), params
 
 
@@ -235,7 +110,7 @@ def _compose(select_sql: str, name: str) -> str:
 
 
 def _run(store: Any, query: str, params: dict, stream: bool, batch_size: int = 1 << 17):
-    con = _con(store)
+    con = connection(store)
     try:
         # a direct-indexed GROUP BY where key statistics allow it (a few MB; big win on pairs)
         con.execute(f"SET SESSION perfect_ht_threshold = {_PERFECT_HASH_BITS}")
@@ -269,12 +144,12 @@ def _add_names(data: pa.Table | pa.RecordBatchReader, names: list[str], columns:
 
 
 def _n_examples(store: Any) -> Optional[int]:
-    value = _scalar(_con(store), "select_example_count")
+    value = _scalar(connection(store), "select_example_count")
     return None if value is None else int(value)
 
 
 def _n_motifs(store: Any) -> int:
-    return int(_scalar(_con(store), "select_motif_count") or 0)
+    return int(_scalar(connection(store), "select_motif_count") or 0)
 
 
 _FILTER_DOC = """

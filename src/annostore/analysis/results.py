@@ -1,6 +1,6 @@
 """Result of a store aggregation: a long-form Arrow table (or stream) with dense conversions.
 
-:class:`Result` wraps what :func:`annostore.aggregate.count`, ``pairs`` and ``spacing``
+:class:`Result` wraps what :func:`annostore.analysis.aggregate.count`, ``pairs`` and ``spacing``
 return. The long form is the primary result (only non-zero cells, so it stays small);
 ``to_dense()`` / ``to_torch()`` build the dense array only when asked, sized from the
 store's motif table and example tables, not from the largest index present.

@@ -1,1 +1,1 @@
-"""annostore.compat."""
+"""Drop-in equivalents of the peers' functions and output shapes (tangermeme, memelite)."""

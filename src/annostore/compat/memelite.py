@@ -1,4 +1,6 @@
-"""memelite: (moved by the layout change; docstring to be written)."""
+"""memelite compatibility: FIMO hit tables reshaped as ``memelite.fimo`` returns them (one pandas
+DataFrame per motif, 0-based coordinates, sequences in input order).
+"""
 
 from __future__ import annotations
 

@@ -18,6 +18,8 @@ torch is imported when a function is called, not when this module is imported.
 
 from __future__ import annotations
 
+from annostore.core.arrays import as_numpy
+
 from typing import Any
 
 import threading
@@ -187,7 +189,7 @@ def _dense(shape: tuple[int, ...], index: tuple[np.ndarray, ...], values: np.nda
 
 
 def _int64_column(t) -> np.ndarray:
-    return np.ascontiguousarray(t.detach().cpu().numpy().astype(np.int64, copy=False))
+    return as_numpy(t, np.int64, contiguous=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -419,7 +421,7 @@ def pairwise_annotations_spacing(
     ValueError
         Empty input, bad type/shape, negative values, or two annotations of one example
         overlapping (a negative spacing; tangermeme 1.6 raises too). annostore's store-level
-        :func:`annostore.aggregate.spacing` skips overlaps or reports signed distances instead.
+        :func:`annostore.analysis.aggregate.spacing` skips overlaps or reports signed distances instead.
     TypeError
         Floating-point input.
     RuntimeError
@@ -482,7 +484,7 @@ def pairwise_annotations_spacing(
                 "pairwise_annotations_spacing requires that annotations of an example do not "
                 f"overlap: in example {example}, [{s}, {e}) starts before an earlier annotation "
                 f"ends ({prev_end}), a negative spacing of {s - prev_end}. Drop or merge "
-                "overlapping annotations first, or use annostore.aggregate.spacing(..., "
+                "overlapping annotations first, or use annostore.analysis.aggregate.spacing(..., "
                 "allow_overlaps=True) for signed distances."
             )
     finally:

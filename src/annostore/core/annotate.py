@@ -1,11 +1,17 @@
-"""annotate: (moved by the layout change; docstring to be written)."""
+"""Seqlet annotation (tangermeme's ``annotate_seqlets``): each seqlet's window of the one-hot
+sequences compared with every target motif by TOMTOM, MEME p-values; returns ``(idxs, pvals)``.
+The numba kernels are in :mod:`annostore.core.annotate_kernels`.
+"""
 
 from __future__ import annotations
+
+from annostore.core.arrays import as_numpy
 
 from dataclasses import dataclass
 import numpy as np
 from annostore.errors import BadInputError
-from annostore.core.tomtom import BINS, MAX_QUERY_WIDTH, _DISTS, _Targets, _as_motif_set, _compare_general, _kernels, _prepare_targets, _pseudo
+from annostore.core.tomtom_kernels import BINS
+from annostore.core.tomtom import MAX_QUERY_WIDTH, _DISTS, _Targets, _as_motif_set, _compare_general, _kernels, _prepare_targets, _pseudo
 
 
 def _seqlet_table(seqlets):
@@ -17,9 +23,7 @@ def _seqlet_table(seqlets):
             raise BadInputError("seqlets need at least 3 columns: example_idx, start, end")
         arr = np.stack([np.asarray(seqlets.column(i).to_numpy(zero_copy_only=False)) for i in range(3)], axis=1)
     else:
-        if hasattr(seqlets, "detach"):
-            seqlets = seqlets.detach().cpu().numpy()
-        arr = np.asarray(seqlets)
+        arr = as_numpy(seqlets)
         if arr.ndim != 2:
             raise BadInputError(f"seqlets must be a 2-D table (example_idx, start, end, ...), got shape {arr.shape}")
     if arr.ndim != 2 or arr.shape[1] < 3:
@@ -36,9 +40,7 @@ def _seqlet_table(seqlets):
 
 def _one_hot_codes(X) -> tuple[np.ndarray, bool]:
     """(n, L) uint8 codes (4 = N) from a one-hot (n, 4, L) array; flag False when X is not one-hot."""
-    if hasattr(X, "detach"):
-        X = X.detach().cpu().numpy()
-    X = np.asarray(X)
+    X = as_numpy(X)
     if X.ndim != 3 or X.shape[1] != 4:
         raise BadInputError(f"X must be one-hot sequences of shape (n, 4, L), got {X.shape}")
     sums = X.sum(axis=1)
@@ -210,7 +212,7 @@ def _match_seqlets(X, seqlets, motifs, n_nearest: int, dist: str = "ed", norc: b
         qwidth = (en - st).astype(np.int64)
         res = _annotate_codes(flat, qstart, qwidth, tg, int(n_nearest), _DISTS[dist])
     else:
-        Xn = X.detach().cpu().numpy() if hasattr(X, "detach") else np.asarray(X)
+        Xn = as_numpy(X)
         wins = [Xn[e, :, s:t] for e, s, t in zip(ex, st, en)]
         res = _annotate_general(wins, tg, int(n_nearest), _DISTS[dist])
     return res, tset

@@ -1,4 +1,6 @@
-"""annotate_kernels: (moved by the layout change; docstring to be written)."""
+"""numba kernels of seqlet annotation: seqlet windows scored against all targets at once, with
+the exact TOMTOM null built per distinct column-mask pattern (shared across seqlets).
+"""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ Scoring, exactly as MEME's ``fimo``:
 6. every window of every sequence, both strands unless ``norc``; windows holding a letter other
    than A/C/G/T (either case) are skipped and not counted as tests; hits are ``p <= threshold``;
    the printed score is ``S / scale + w * offset``;
-7. q-values per motif with Storey's pi0 + BH step-up (see :mod:`annostore.qvalues` and
+7. q-values per motif with Storey's pi0 + BH step-up (see :mod:`annostore.core.qvalues` and
    ``qvalue_method`` below).
 
 Speed: a hit needs ``S >= S*`` with ``S* = min{s : p(s) <= threshold}`` (exact integer pruning).
@@ -30,7 +30,8 @@ handed out dynamically to the numba threads; memory is bounded by one batch of m
 
 from __future__ import annotations
 
-from annostore.core.fimo_kernels import _SAMPLE_RUN
+from annostore.core.alphabet import decode
+
 
 import math
 from dataclasses import dataclass
@@ -418,17 +419,11 @@ def _take(res, caps, counts, keep):
 _STRANDS = pa.array(["+", "-"], pa.string())
 
 
-_COMP = np.frombuffer(b"TGCAN", dtype=np.uint8)
-
-
-_LET = np.frombuffer(b"ACGTN", dtype=np.uint8)
-
-
 def _matched(codes, pos, widths, minus) -> list:
     out = []
     for p, w, m in zip(pos.tolist(), widths.tolist(), minus.tolist()):
         c = codes[p : p + w]
-        out.append((_COMP[c[::-1]] if m else _LET[c]).tobytes().decode("ascii"))
+        out.append(decode(c, reverse_complement=bool(m)))
     return out
 
 

@@ -1,14 +1,15 @@
-"""fimo_kernels: (moved by the layout change; docstring to be written)."""
+"""numba kernels of FIMO: the bit-packed 8-mer prefilter tables, the parallel scan over chunks
+of sequence, and the q-value (pi0) window sampling.  Wrappers are in :mod:`annostore.core.fimo`.
+"""
 
 from __future__ import annotations
 
-from annostore.core.fimo_tables import _MAX_WIDTH
 
 import numba
 import numpy as np
 from numba.cpython.unsafe.numbers import trailing_zeros
 from annostore.core.qvalues import _pi0_first, _qvalues_sorted, _uniforms32, knuth_state, lambda_bucket
-from annostore.core.fimo_tables import PSSM_RANGE, _MAX_WIDTH
+from annostore.core.fimo_tables import PSSM_RANGE
 
 
 _K1 = 8  # bitmap filter width (4^8 bits = 8 KiB per motif strand)

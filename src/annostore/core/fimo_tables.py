@@ -1,4 +1,7 @@
-"""fimo_tables: (moved by the layout change; docstring to be written)."""
+"""MEME's motif arithmetic for FIMO (meme-reference §1): background, pseudocounts, log-odds,
+integer PSSMs scaled to [0, 1000], the exact p-value table of each integer score (dynamic
+programming over the background) and the score cut-off of a p-value threshold.
+"""
 
 from __future__ import annotations
 

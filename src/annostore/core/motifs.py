@@ -28,7 +28,7 @@ import numpy as np
 from annostore.errors import BadInputError, located
 
 
-ALPHABET = "ACGT"
+from annostore.core.alphabet import ALPHABET  # noqa: E402  (re-exported: io.meme, io.jaspar)
 
 
 #: MEME's built-in non-redundant database (NRDB) DNA frequencies, A C G T.

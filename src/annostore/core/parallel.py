@@ -1,4 +1,5 @@
-"""parallel: (moved by the layout change; docstring to be written)."""
+"""Thread helpers for work split over numba-free Python threads (the kernels release the GIL).
+"""
 
 from __future__ import annotations
 

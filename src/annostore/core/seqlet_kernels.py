@@ -1,4 +1,6 @@
-"""seqlet_kernels: (moved by the layout change; docstring to be written)."""
+"""numba kernels of ``recursive_seqlets``: histograms of windowed attribution sums, the null
+convolution, candidate decoding per example.  Wrappers are in :mod:`annostore.core.seqlets`.
+"""
 
 from __future__ import annotations
 

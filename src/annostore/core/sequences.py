@@ -7,6 +7,8 @@ skips every window that contains a code-4 letter, and so does annostore.
 
 from __future__ import annotations
 
+from annostore.core.alphabet import N_CODE, decode, encode
+
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,18 +17,6 @@ import numpy as np
 from annostore.errors import BadInputError, MissingInputError, located
 
 
-N_CODE = 4
-
-
-_LOOKUP = np.full(256, N_CODE, dtype=np.uint8)
-
-
-for _i, _letters in enumerate(("Aa", "Cc", "Gg", "TtUu")):
-    for _c in _letters:
-        _LOOKUP[ord(_c)] = _i
-
-
-_LETTERS = np.frombuffer(b"ACGTN", dtype=np.uint8)
 
 
 @dataclass
@@ -59,7 +49,7 @@ class Sequences:
 
     def text(self, i: int) -> str:
         """Sequence ``i`` as upper-case text (``N`` for code 4)."""
-        return _LETTERS[self.codes_of(i)].tobytes().decode("ascii")
+        return decode(self.codes_of(i))
 
     def one_hot(self, i: int) -> np.ndarray:
         """Sequence ``i`` as a ``(4, L)`` int8 one-hot array (zero columns for N)."""
@@ -81,12 +71,12 @@ def one_hot_encode(sequence: str) -> np.ndarray:
 
     Case-insensitive; any other letter gives an all-zero column.
     """
-    codes = _LOOKUP[np.frombuffer(sequence.encode("ascii", errors="replace"), dtype=np.uint8)]
+    codes = encode(sequence)
     return _one_hot_codes(codes)
 
 
 def _from_texts(names: list, texts: Iterable[bytes]) -> Sequences:
-    chunks = [_LOOKUP[np.frombuffer(t, dtype=np.uint8)] for t in texts]
+    chunks = [encode(t) for t in texts]
     lengths = np.array([len(c) for c in chunks], dtype=np.int64)
     offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])

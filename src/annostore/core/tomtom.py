@@ -43,7 +43,8 @@ MEME's pmf-of-the-maximum table; the two agree to rounding (~1e-15 relative).
 
 from __future__ import annotations
 
-from annostore.core.tomtom_kernels import BINS
+from annostore.core.alphabet import ALPHABET
+
 
 import warnings
 from dataclasses import dataclass
@@ -63,7 +64,6 @@ MAX_QUERY_WIDTH = 100  # TOMTOM_MAX_QUERY_WIDTH
 _DISTS = {"ed": 0, "pearson": 1, "sandelin": 2}
 
 
-_LETTERS = "ACGT"
 
 
 #: Column names of MEME's ``tomtom.tsv``.
@@ -157,14 +157,14 @@ def _consensus(pwm: np.ndarray) -> str:
             if col[a] > float(best):
                 best = np.float32(col[a])
                 letter = a
-        out.append(_LETTERS[letter])
+        out.append(ALPHABET[letter])
     return "".join(out)
 
 
 def _qvalues_sorted(p_sorted: np.ndarray, rng) -> np.ndarray:
     """q-values of ascending p-values, MEME style (``compute_qvalues`` with pi0 estimation).
 
-    ``rng`` is the run's :class:`annostore.qvalues.MemeRandom` stream; MEME estimates pi0
+    ``rng`` is the run's :class:`annostore.core.qvalues.MemeRandom` stream; MEME estimates pi0
     (Storey bootstrap) only from more than 100 p-values, else pi0 = 1.
     """
     from annostore.core.qvalues import estimate_pi0, qvalues
@@ -234,8 +234,8 @@ def tomtom(
     Parameters
     ----------
     queries, targets
-        Anything :func:`annostore.motifs.read_motifs` accepts: a MEME/JASPAR file
-        path, a :class:`~annostore.motifs.MotifSet`, a ``{name: (4, w) array}``
+        Anything :func:`annostore.io.motifs.read_motifs` accepts: a MEME/JASPAR file
+        path, a :class:`~annostore.core.motifs.MotifSet`, a ``{name: (4, w) array}``
         dict or a list of ``(4, w)`` arrays.
     dist : {"ed", "pearson", "sandelin"}
         Column similarity (MEME ``-dist``; default ``ed``, MEME's default).

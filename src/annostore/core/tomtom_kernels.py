@@ -1,4 +1,6 @@
-"""tomtom_kernels: (moved by the layout change; docstring to be written)."""
+"""numba kernels of TOMTOM (meme-reference §2): column scores (ed, pearson, sandelin), MEME's
+scaling to integer bins, and the offset scan of one query against all targets.
+"""
 
 from __future__ import annotations
 

@@ -4,11 +4,11 @@ It runs the whole annotation tutorial flow on a reproducible synthetic data set,
 downloads and no files of the user's own:
 
 1. make random sequences with planted AP-1, ETS and a spaced CEBP -> CTCF pair
-   (:mod:`annostore.synthetic`; example 0 is built like the tangermeme tutorial's sequence),
+   (:mod:`annostore.example.synthetic`; example 0 is built like the tangermeme tutorial's sequence),
 2. create a store in ``DIR`` (the demo folder is the store) with the built-in JASPAR 2026 vertebrates motifs, the
    regions and the sequences,
 3. compute attributions with a small torch model made from the planted motifs' PWMs
-   (:class:`annostore.model.PWMConvModel`, input x gradient) and save them as
+   (:class:`annostore.example.model.PWMConvModel`, input x gradient) and save them as
    ``DIR/attributions.npz``,
 4. call seqlets (both signs) into the store, annotate them with TOMTOM (5 nearest motifs),
 5. scan every sequence with FIMO, summing the attributions under each hit,
@@ -79,7 +79,7 @@ class DemoResult:
     spacing : pandas.DataFrame
         ``distance, n`` for the planted pair's motifs among high-attribution hits.
     spacing_peak : int or None
-        The distance with the most pairs (the planted gap is :data:`annostore.synthetic.PAIR_GAP`).
+        The distance with the most pairs (the planted gap is :data:`annostore.example.synthetic.PAIR_GAP`).
     pictures : dict
         ``logo``, ``pairs``, ``spacing`` -> PNG paths.
     """

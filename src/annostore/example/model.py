@@ -13,6 +13,8 @@ projection loses nothing.
 
 from __future__ import annotations
 
+from annostore.core.alphabet import encode
+
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,10 +25,6 @@ from annostore.errors import BadInputError
 
 __all__ = ["PWMConvModel", "attributions", "input_x_gradient", "ism", "one_hot_batch"]
 
-_LUT = np.full(256, 4, dtype=np.uint8)
-for _i, _c in enumerate(b"ACGT"):
-    _LUT[_c] = _i
-    _LUT[ord(chr(_c).lower())] = _i
 
 
 def _codes_of(sequences: Any) -> list[np.ndarray]:
@@ -37,7 +35,7 @@ def _codes_of(sequences: Any) -> list[np.ndarray]:
     out = []
     for s in sequences:
         if isinstance(s, str):
-            out.append(_LUT[np.frombuffer(s.encode("ascii", "replace"), dtype=np.uint8)])
+            out.append(encode(s))
         else:
             out.append(np.asarray(s, dtype=np.uint8))
     return out
@@ -88,7 +86,7 @@ class PWMConvModel(torch.nn.Module):
     Examples
     --------
     >>> import numpy as np, torch
-    >>> from annostore.model import PWMConvModel, one_hot_batch
+    >>> from annostore.example.model import PWMConvModel, one_hot_batch
     >>> pwm = np.eye(4)[:, [0, 1, 2, 3]] * 0.97 + 0.01
     >>> model = PWMConvModel([pwm], names=["ACGT"])
     >>> float(model(one_hot_batch([np.array([0, 1, 2, 3], dtype=np.uint8)]))[0]) > 0
@@ -140,7 +138,7 @@ class PWMConvModel(torch.nn.Module):
 
     @classmethod
     def from_motifs(cls, motifs: Any, names: Sequence[str] | None = None, **kwargs: Any) -> "PWMConvModel":
-        """Build the model from a :class:`~annostore.motifs.MotifSet` (or anything ``read_motifs`` takes).
+        """Build the model from a :class:`~annostore.core.motifs.MotifSet` (or anything ``read_motifs`` takes).
 
         Parameters
         ----------

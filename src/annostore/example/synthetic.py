@@ -359,7 +359,7 @@ def make_example(
 
     Examples
     --------
-    >>> from annostore.synthetic import make_example
+    >>> from annostore.example.synthetic import make_example
     >>> ex = make_example(20, seed=1)  # doctest: +SKIP
     >>> ex.sites.groupby("family").size()  # doctest: +SKIP
     """

@@ -9,6 +9,8 @@ are projected by summing over the letter axis (``X.sum(axis=1)``), which is what
 
 from __future__ import annotations
 
+from annostore.core.arrays import as_numpy, is_tensor
+
 import os
 from pathlib import Path
 from typing import Any, Sequence
@@ -21,10 +23,6 @@ __all__ = ["load_attributions", "read_attribution_array"]
 
 # keys tried, in order, when an .npz file holds several arrays
 _NPZ_KEYS = ("attributions", "attribution", "attr", "X_attr", "shap", "scores", "X", "arr_0")
-
-
-def _is_torch(obj: Any) -> bool:
-    return type(obj).__module__.split(".")[0] == "torch" and hasattr(obj, "detach")
 
 
 def _read_file(path: Path, key: str | None) -> np.ndarray:
@@ -74,8 +72,8 @@ def read_attribution_array(source: Any, *, key: str | None = None) -> np.ndarray
     """
     if isinstance(source, (str, os.PathLike)):
         return _read_file(Path(source), key)
-    if _is_torch(source):
-        return source.detach().cpu().numpy()
+    if is_tensor(source):
+        return as_numpy(source)
     if isinstance(source, np.ndarray):
         return source
     if isinstance(source, (list, tuple)):

@@ -1,4 +1,6 @@
-"""bed: (moved by the layout change; docstring to be written)."""
+"""BED (0-based half-open): ``chrom start end [name [score [strand]]]``, tab or space separated;
+``#``, ``track`` and ``browser`` lines and a header line are skipped.  Row i becomes example i.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +9,19 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from annostore.errors import BadInputError, located
-from annostore.io.files import _existing
+from annostore.io.files import existing, read_text
 from annostore.io.tables import _rename, _to_table
 
 
 def read_bed(path: Any) -> pa.Table:
     """Read a BED file (3-6 columns used; 0-based half-open) as ``chrom, start, end, name, strand``."""
-    path = _existing(path)
+    path = existing(path)
     chrom: list[str] = []
     start: list[int] = []
     end: list[int] = []
     name: list[Optional[str]] = []
     strand: list[Optional[str]] = []
-    import gzip
-
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rb") as fh:
-        raw = fh.read()
-    if b"\x00" in raw[:65536]:
-        raise BadInputError(located("binary data, not a BED file", path, 1))
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadInputError(f"{path}: not UTF-8 text") from None
+    text = read_text(path, "a BED file")
     seen_data = False
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.startswith(("#", "track", "browser")):

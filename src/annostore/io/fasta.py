@@ -1,43 +1,44 @@
-"""fasta: (moved by the layout change; docstring to be written)."""
+"""FASTA: ``>name description`` header lines, then sequence lines; ``;`` lines are comments.
+
+Plain, gzip or bgzip (see :mod:`annostore.io.files`).  Names are the header up to the first
+whitespace and must be unique; sequences must be ASCII and non-empty.  Letters are kept as
+written here; :mod:`annostore.core.alphabet` decides what they mean (A/C/G/T either case,
+U as T, anything else N).
+"""
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
-from annostore.errors import BadInputError, MissingInputError, located
+from typing import Iterator
+
+from annostore.errors import BadInputError, located
+from annostore.io.files import read_bytes
 from annostore.core.sequences import Sequences, _from_texts
 
 
-def read_fasta(path) -> Sequences:
-    """Read a FASTA file (plain or gzip-compressed).
+def records(path) -> Iterator[tuple[str, bytes, int]]:
+    """The records of a FASTA file (plain, gzip or bgzip) as ``(name, sequence bytes, header line)``,
+    letters as written (case kept).
 
     The name of a record is its header up to the first whitespace.  Raises
     :class:`BadInputError` for binary data, text before the first header, empty
-    records, duplicate names, or a file without records.
+    records, duplicate names, non-ASCII sequence characters, or a file without records.
     """
     path = Path(path)
-    if not path.exists():
-        raise MissingInputError(f"{path}: no such file")
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise BadInputError(located(f"corrupt gzip data ({exc})", path)) from None
+    raw = read_bytes(path)
     if b"\x00" in raw[:65536]:
         raise BadInputError(located("binary data, not a FASTA file", path))
-    names: list[str] = []
-    texts: list[bytes] = []
     seen: dict[str, int] = {}
-    current: list[bytes] | None = None
+    name: str | None = None
+    parts: list[bytes] = []
     header_line = 0
     for lineno, line in enumerate(raw.splitlines(), 1):
         line = line.strip()
         if not line:
             continue
         if line.startswith(b">"):
-            if current is not None:
-                _finish_record(names, texts, current, path, header_line)
+            if name is not None:
+                yield name, _joined(name, parts, path, header_line), header_line
             try:
                 header = line[1:].decode("utf-8").strip()
             except UnicodeDecodeError:
@@ -48,26 +49,40 @@ def read_fasta(path) -> Sequences:
             if name in seen:
                 raise BadInputError(located(f"duplicate sequence name {name!r} (first on line {seen[name]})", path, lineno))
             seen[name] = lineno
-            names.append(name)
-            current = []
+            parts = []
             header_line = lineno
             continue
         if line.startswith(b";"):
             continue
-        if current is None:
+        if name is None:
             raise BadInputError(located("sequence data before the first '>' header", path, lineno))
         if any(b > 127 for b in line[:4096]):
             raise BadInputError(located("non-ASCII characters in sequence", path, lineno))
-        current.append(line)
-    if current is not None:
-        _finish_record(names, texts, current, path, header_line)
-    if not names:
+        parts.append(line)
+    if name is not None:
+        yield name, _joined(name, parts, path, header_line), header_line
+    if not seen:
         raise BadInputError(located("no FASTA records (expected lines starting with '>')", path))
+
+
+def _joined(name: str, parts: list[bytes], path, header_line: int) -> bytes:
+    seq = b"".join(parts)
+    if not seq:
+        raise BadInputError(located(f"sequence {name!r} is empty", path, header_line))
+    return seq
+
+
+def read_fasta(path) -> Sequences:
+    """Read a FASTA file (plain, gzip or bgzip) as :class:`Sequences` (see :func:`records`)."""
+    names: list[str] = []
+    texts: list[bytes] = []
+    for name, seq, _ in records(path):
+        names.append(name)
+        texts.append(seq)
     return _from_texts(names, texts)
 
 
-def _finish_record(names, texts, parts, path, header_line) -> None:
-    seq = b"".join(parts)
-    if not seq:
-        raise BadInputError(located(f"sequence {names[-1]!r} is empty", path, header_line))
-    texts.append(seq)
+def fasta_texts(path) -> dict[str, str]:
+    """Sequence texts as written (case kept), by name: MEME prints '+' strand matches in the
+    file's case in ``fimo.tsv``'s ``matched_sequence``."""
+    return {name: seq.decode("ascii") for name, seq, _ in records(path)}

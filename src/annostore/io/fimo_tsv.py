@@ -1,4 +1,8 @@
-"""fimo_tsv: (moved by the layout change; docstring to be written)."""
+"""MEME ``fimo.tsv``: a ``#`` comment header, then ``motif_id motif_alt_id sequence_name start
+stop strand score p-value q-value matched_sequence``.  Coordinates are 1-BASED INCLUSIVE, as
+MEME writes them (converted from annostore's 0-based half-open); names ``chr:START-END`` give
+genomic coordinates unless ``--no-pgc``.
+"""
 
 from __future__ import annotations
 
@@ -25,30 +29,6 @@ def genomic_name(name: str) -> tuple[str, int]:
     if m is None:
         return name, 0
     return m.group("name"), int(m.group("start")) - 1
-
-
-def fasta_texts(path: Any) -> dict:
-    """Sequence texts of a FASTA file as written (case kept), by name; used for fimo.tsv's
-    ``matched_sequence`` (MEME prints '+' matches in the file's case)."""
-    import gzip
-
-    raw = open(path, "rb").read()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    out: dict = {}
-    name, parts = None, []
-    for line in raw.decode("ascii", "replace").splitlines():
-        line = line.strip()
-        if line.startswith(">"):
-            if name is not None:
-                out[name] = "".join(parts)
-            fields = line[1:].split()
-            name, parts = (fields[0] if fields else ""), []
-        elif line and not line.startswith(";") and name is not None:
-            parts.append(line)
-    if name is not None:
-        out[name] = "".join(parts)
-    return out
 
 
 def write_fimo_tsv(

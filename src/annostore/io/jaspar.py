@@ -1,4 +1,6 @@
-"""jaspar: (moved by the layout change; docstring to be written)."""
+"""JASPAR ``.jaspar`` and plain ``.pfm`` count matrices: ``>ID NAME`` headers, then four rows
+(A, C, G, T), optionally ``A [ 1 2 3 ]``; counts are normalised to probabilities.
+"""
 
 from __future__ import annotations
 

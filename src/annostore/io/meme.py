@@ -1,4 +1,8 @@
-"""meme: (moved by the layout change; docstring to be written)."""
+"""MEME minimal motif format, versions 4 and 5: ``MEME version``, ``ALPHABET= ACGT``, ``strands:``,
+an optional ``Background letter frequencies`` block, then ``MOTIF id [alt]`` with a
+``letter-probability matrix: alength= 4 w= W nsites= N`` and W rows of four probabilities;
+also MEME background files (``A 0.3`` lines).
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,14 @@ from pathlib import Path
 import numpy as np
 from annostore.errors import BadInputError, located
 from annostore.core.motifs import ALPHABET, Motif, _ROW_SUM_TOLERANCE
-from annostore.io.files import _existing, _text_lines
+from annostore.io.files import existing, read_text
 
 
 def read_background(path) -> np.ndarray:
     """Read a MEME Markov background file (``--bfile``); only the order-0 block is used."""
-    path = _existing(path)
+    path = existing(path)
     freqs: dict[str, float] = {}
-    for lineno, line in enumerate(_text_lines(path), 1):
+    for lineno, line in enumerate(read_text(path, "a MEME background file").splitlines(), 1):
         s = line.strip()
         if not s or s.startswith("#"):
             continue

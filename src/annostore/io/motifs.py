@@ -1,6 +1,10 @@
-"""motifs: (moved by the layout change; docstring to be written)."""
+"""Reading motifs from anything a user holds: a MEME or JASPAR/PFM file (sniffed), a
+``MotifSet``, a ``{name: (4, w) array}`` dict (e.g. tangermeme's ``read_meme``), or a list of arrays.
+"""
 
 from __future__ import annotations
+
+from annostore.core.arrays import as_numpy
 
 import hashlib
 import os
@@ -9,7 +13,7 @@ from typing import Optional
 import numpy as np
 from annostore.errors import BadInputError, located
 from annostore.core.motifs import Motif, MotifSet
-from annostore.io.files import _decode, _existing
+from annostore.io.files import decode_text, existing
 from annostore.io.meme import _parse_meme
 from annostore.io.jaspar import _parse_jaspar
 
@@ -46,10 +50,10 @@ def read_motifs(source, format: Optional[str] = None) -> MotifSet:
         return _from_arrays([(str(i), m) for i, m in enumerate(source)])
     if not isinstance(source, (str, os.PathLike)):
         raise BadInputError(f"cannot read motifs from a {type(source).__name__}")
-    path = _existing(source)
+    path = existing(source)
     raw = path.read_bytes()
     sha = hashlib.sha256(raw).hexdigest()
-    lines = _decode(raw, path).splitlines()
+    lines = decode_text(raw, path, "a motif file").splitlines()
     fmt = (format or _guess_format(path, lines)).lower()
     if fmt == "meme":
         motifs, background = _parse_meme(lines, path)
@@ -81,9 +85,7 @@ def _guess_format(path: Path, lines: list[str]) -> str:
 def _from_arrays(items) -> MotifSet:
     motifs = []
     for name, value in items:
-        if hasattr(value, "detach"):
-            value = value.detach().cpu().numpy()
-        arr = np.asarray(value, dtype=np.float64)
+        arr = as_numpy(value, np.float64)
         if arr.ndim != 2 or arr.shape[0] != 4 or arr.shape[1] == 0:
             raise BadInputError(f"motif {name!r}: expected a (4, w) array, got shape {arr.shape}")
         if not np.all(np.isfinite(arr)) or np.any(arr < 0):

@@ -1,4 +1,7 @@
-"""tables: (moved by the layout change; docstring to be written)."""
+"""Tables of results written by other tools (hits, seqlets, matches) as TSV/CSV (optionally
+gzip), Parquet or Arrow IPC files, pandas DataFrames or Arrow tables, read in batches with
+their column names mapped onto the store's (``p-value`` -> ``p_value``, ``stop`` -> ``end``, ...).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from annostore.errors import BadInputError, located
-from annostore.io.files import _existing, _find_line, _first_line, _guess_format
+from annostore.io.files import existing, find_line, first_line, sniff_format
 
 
 BATCH_ROWS = 8 * 122_880  # a multiple of the store's row group size: parts get whole row groups
@@ -66,8 +69,8 @@ def read_table_batches(
     output); later lines starting with ``#`` are skipped; CRLF line endings are accepted.
     A row with the wrong number of fields raises BadInputError with ``path:line``.
     """
-    path = _existing(path)
-    fmt = _guess_format(path, format)
+    path = existing(path)
+    fmt = sniff_format(path, format)
     if fmt == "parquet":
         try:
             file_schema = pq.read_schema(path)
@@ -88,7 +91,7 @@ def read_table_batches(
     if fmt not in ("tsv", "csv", "fimo-tsv", "tomtom-tsv", "text"):
         raise BadInputError(f"{path}: unknown table format {fmt!r} (tsv, csv, parquet)")
     delimiter = "," if fmt == "csv" else "\t"
-    header = _first_line(path)
+    header = first_line(path)
     if not header.strip():
         raise BadInputError(located("empty file or empty header line", path, 1))
     names = [c.strip() for c in header.lstrip("#").split(delimiter)]
@@ -148,7 +151,7 @@ def read_table_batches(
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         if bad_rows:
             row = bad_rows[0]
-            line = row.number if row.number is not None else _find_line(path, row.text or "")
+            line = row.number if row.number is not None else find_line(path, row.text or "")
             raise BadInputError(
                 located(
                     f"expected {row.expected_columns} fields, found {row.actual_columns} (truncated or malformed row)",

@@ -1,4 +1,6 @@
-"""tomtom_tsv: (moved by the layout change; docstring to be written)."""
+"""MEME ``tomtom.tsv``: ``Query_ID Target_ID Optimal_offset p-value E-value q-value Overlap
+Query_consensus Target_consensus Orientation``, then ``#`` lines with the command line.
+"""
 
 from __future__ import annotations
 

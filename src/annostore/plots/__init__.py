@@ -1,1 +1,1 @@
-"""annostore.plots."""
+"""matplotlib pictures: attribution logos with annotations, co-occurrence, spacing."""

@@ -1,4 +1,5 @@
-"""_draw: (moved by the layout change; docstring to be written)."""
+"""Shared matplotlib plumbing: new axes or the caller's, and saving a figure.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""aggregates: (moved by the layout change; docstring to be written)."""
+"""Pictures of the store's aggregations: co-occurrence heatmaps and spacing histograms
+(computed in DuckDB by :mod:`annostore.analysis.aggregate`).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from annostore.plots._draw import _new_axes, _save
 
 
 # --------------------------------------------------------------------------------------------
-# co-occurrence and spacing (computed by annostore.aggregate in DuckDB)
+# co-occurrence and spacing (computed by annostore.analysis.aggregate in DuckDB)
 # --------------------------------------------------------------------------------------------
 def _frame(res: Any):
     if hasattr(res, "to_pandas"):

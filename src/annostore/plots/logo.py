@@ -8,6 +8,12 @@ PNG when ``output`` is given. An empty selection (nothing to draw) raises
 
 from __future__ import annotations
 
+from annostore.store.lookup import latest_run, run_id as lookup_run
+
+from annostore.core.arrays import as_numpy
+
+from annostore.core.alphabet import encode
+
 import functools
 import os
 from pathlib import Path
@@ -62,12 +68,6 @@ def _draw_letter(ax, letter: str, x: float, y: float, height: float, width: floa
 # --------------------------------------------------------------------------------------------
 # the logo
 # --------------------------------------------------------------------------------------------
-def _to_numpy(x: Any) -> np.ndarray:
-    if type(x).__module__.split(".")[0] == "torch":
-        return x.detach().cpu().numpy()
-    return np.asarray(x)
-
-
 def logo_matrix(attributions: Any, sequence: str | None = None, example: int = 0) -> np.ndarray:
     """Per-letter attribution matrix ``(4, L)`` of one example.
 
@@ -86,7 +86,7 @@ def logo_matrix(attributions: Any, sequence: str | None = None, example: int = 0
     numpy.ndarray
         ``(4, L)`` float64.
     """
-    a = _to_numpy(attributions).astype(np.float64, copy=False)
+    a = as_numpy(attributions).astype(np.float64, copy=False)
     if a.ndim == 3:
         if not (0 <= example < a.shape[0]):
             raise BadInputError(f"example {example} is out of range (the attributions hold {a.shape[0]} examples)")
@@ -104,7 +104,7 @@ def logo_matrix(attributions: Any, sequence: str | None = None, example: int = 0
     L = len(sequence)
     if a.shape[0] < L:
         raise BadInputError(f"the attributions cover {a.shape[0]} positions but the sequence has {L}")
-    codes = _LUT[np.frombuffer(sequence.encode("ascii", "replace"), dtype=np.uint8)]
+    codes = encode(sequence)
     out = np.zeros((5, L))
     out[codes, np.arange(L)] = a[:L]
     return out[:4]
@@ -126,31 +126,6 @@ def _store_attributions(store, attributions: Any) -> Any:
     from annostore.io.attributions import read_attribution_array
 
     return read_attribution_array(path)
-
-
-def _latest_run(store, kind: str, parent: int | None = None) -> int | None:
-    from annostore.resources import sql
-
-    if parent is None:
-        rows = store.con.sql(sql("plot_latest_run"), params={"kind": kind}).fetchall()
-    else:
-        rows = store.con.sql(sql("plot_latest_child_run"), params={"kind": kind, "parent": parent}).fetchall()
-    row = rows[0] if rows else None
-    return None if row is None or row[0] is None else int(row[0])
-
-
-def _run_id(store, run: int | str | None, kind: str) -> int | None:
-    if run is None:
-        return _latest_run(store, kind)
-    if isinstance(run, (int, np.integer)):
-        return int(run)
-    from annostore.resources import sql
-
-    rows = store.con.sql(sql("plot_run_by_name"), params={"name": str(run), "kind": kind}).fetchall()
-    row = rows[0] if rows else None
-    if row is None:
-        raise BadInputError(f"no {kind} run named {run!r} in the store")
-    return int(row[0])
 
 
 def store_annotations(
@@ -191,16 +166,16 @@ def store_annotations(
     params = {"example": int(example), "start": int(start), "end": int(end),
               "min_attribution": min_attribution, "max_p": max_p}
     if source == "seqlets":
-        run_id = _run_id(store, run, "seqlets")
-        if run_id is None:
+        if run is None and latest_run(store, "seqlets") is None:
             raise BadInputError("the store has no seqlets run to draw (call seqlets first, or use source='hits')")
-        matches = _latest_run(store, "matches", parent=run_id)
+        run_id = lookup_run(store, run, "seqlets")
+        matches = latest_run(store, "matches", parent=run_id)
         params.update(run=run_id, matches_run=matches)
         table = store.con.sql(sql("plot_logo_seqlets"), params=params).to_arrow_table()
     elif source == "hits":
-        run_id = _run_id(store, run, "hits")
-        if run_id is None:
+        if run is None and latest_run(store, "hits") is None:
             raise BadInputError("the store has no hits run to draw (scan with FIMO first, or use source='seqlets')")
+        run_id = lookup_run(store, run, "hits")
         params.update(run=run_id)
         table = store.con.sql(sql("plot_logo_hits"), params=params).to_arrow_table()
     else:

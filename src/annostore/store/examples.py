@@ -1,14 +1,21 @@
-"""examples: (moved by the layout change; docstring to be written)."""
+"""The store's examples: regions (BED; genomic coordinates) and sequences (FASTA), row i being
+``example_idx`` i, and the mapping of external sequence names to examples."""
 
 from __future__ import annotations
 
+from annostore.core.alphabet import decode, encode
+
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any, Optional
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from annostore.errors import BadInputError
-from annostore.io.files import _existing
+from annostore import resources
+from annostore.errors import AnnostoreError, BadInputError
+from annostore.io.files import existing
+
+if TYPE_CHECKING:
+    from annostore.store.store import Store
 
 
 class ExampleMapper:
@@ -78,21 +85,18 @@ class ExampleMapper:
         )
 
 
-_LETTERS = np.frombuffer(b"ACGTN", dtype=np.uint8)
-
-
 def read_sequences_table(source: Any) -> pa.Table:
     """Sequences for :meth:`Store.add_sequences`: ``example_idx, name, sequence`` (upper-case, N for non-ACGT)."""
     from annostore.core.sequences import load_sequences
 
     if isinstance(source, (str, os.PathLike)):
-        _existing(source)
+        existing(source)
     seqs = load_sequences(source)
     n = len(seqs)
     if n == 0:
         raise BadInputError(f"{source}: no sequences found")
     codes = np.asarray(seqs.codes, dtype=np.uint8)
-    letters = _LETTERS[np.minimum(codes, 4)].tobytes().decode("ascii")
+    letters = decode(codes)
     offsets = np.asarray(seqs.offsets, dtype=np.int64)
     texts = [letters[offsets[i]:offsets[i + 1]] for i in range(n)]
     if any(len(t) == 0 for t in texts):
@@ -104,3 +108,140 @@ def read_sequences_table(source: Any) -> pa.Table:
             "sequence": pa.array(texts, pa.string()),
         }
     )
+
+
+def example_lengths(store: "Store") -> Optional[np.ndarray]:
+    """Length per example_idx (-1 unknown), or None when the store knows no examples."""
+    if store._lengths_cache is None:
+        rows = store.con.execute(resources.sql("store_example_lengths")).fetchall()
+        if not rows:
+            return None
+        n = rows[-1][0] + 1
+        lengths = np.full(n, -1, dtype=np.int64)
+        for idx, length in rows:
+            if length is not None:
+                lengths[idx] = length
+        store._lengths_cache = lengths
+    return store._lengths_cache
+
+
+def example_names(store: "Store") -> list[Optional[str]]:
+    """Example names (region name, else sequence name) indexed by ``example_idx``."""
+    rows = store.con.execute(resources.sql("store_example_names")).fetchall()
+    names: list[Optional[str]] = [None] * (rows[-1][0] + 1 if rows else 0)
+    for idx, name in rows:
+        names[idx] = name
+    return names
+
+
+def add_regions(store: "Store", source: Any) -> int:
+    """Add the regions (examples) of the store from a BED file or a table.
+
+    ``example_idx`` is the row order (0, 1, ...).  When the store already has sequences
+    the counts must agree, and ``length`` comes from the sequences; otherwise
+    ``length = end - start``.
+
+    Parameters
+    ----------
+    source : path or table
+        BED (3-6 columns; ``track``/``browser``/``#`` lines skipped) or a DataFrame/Arrow
+        table with ``chrom, start, end`` and optional ``name, strand``.
+
+    Returns
+    -------
+    int
+        Number of regions added.
+    """
+    from annostore.io.bed import read_regions
+
+    store._writable()
+    table = read_regions(source)
+    n_regions = store.con.execute("SELECT count(*) FROM regions").fetchall()[0][0]
+    if n_regions:
+        raise BadInputError(f"the store already has {n_regions} regions; regions are added once")
+    n_seq = store.con.execute("SELECT count(*) FROM sequences").fetchall()[0][0]
+    if n_seq and n_seq != table.num_rows:
+        raise BadInputError(
+            f"{source}: {table.num_rows} regions but the store has {n_seq} sequences; they must match one to one"
+        )
+    store._insert(
+        "_annostore_new_regions",
+        table,
+        "store_insert_regions",
+        extra=("store_regions_set_length",) if n_seq else (),
+    )
+    store._lengths_cache = None
+    return table.num_rows
+
+
+def add_sequences(store: "Store", source: Any) -> int:
+    """Add the store's sequences (examples) from a FASTA file or anything ``load_sequences`` takes.
+
+    ``example_idx`` is the sequence order.  When the store has regions the counts must
+    agree and ``regions.length`` is set from the sequences; otherwise a region row
+    (name, length) is added per sequence.
+
+    Returns
+    -------
+    int
+        Number of sequences added.
+    """
+    from annostore.store.examples import read_sequences_table
+
+    store._writable()
+    table = read_sequences_table(source)
+    n_seq = store.con.execute("SELECT count(*) FROM sequences").fetchall()[0][0]
+    if n_seq:
+        raise BadInputError(f"the store already has {n_seq} sequences; sequences are added once")
+    n_regions = store.con.execute("SELECT count(*) FROM regions").fetchall()[0][0]
+    if n_regions and n_regions != table.num_rows:
+        raise BadInputError(
+            f"{source}: {table.num_rows} sequences but the store has {n_regions} regions; "
+            "they must match one to one"
+        )
+    if n_regions:
+        store._insert("_annostore_new_sequences", table, "store_insert_sequences", extra=("store_regions_set_length",))
+    else:
+        regions = pa.table(
+            {
+                "example_idx": table["example_idx"],
+                "chrom": pa.nulls(table.num_rows, pa.string()),
+                "start": pa.nulls(table.num_rows, pa.int64()),
+                "end": pa.nulls(table.num_rows, pa.int64()),
+                "name": table["name"],
+                "strand": pa.nulls(table.num_rows, pa.string()),
+                "length": pc.utf8_length(table["sequence"]).cast(pa.int64()),
+            }
+        )
+        store.con.register("_annostore_new_regions", regions)
+        try:
+            store._insert("_annostore_new_sequences", table, "store_insert_sequences", extra=("store_insert_regions",))
+        finally:
+            store.con.unregister("_annostore_new_regions")
+    store._lengths_cache = None
+    return table.num_rows
+
+
+def sequences(store: "Store") -> "Any":
+    """The store's sequences as :class:`annostore.core.sequences.Sequences`, in ``example_idx`` order.
+
+    Raises
+    ------
+    AnnostoreError
+        The store has no sequences.
+    """
+    from annostore.core.sequences import Sequences
+
+    table = store.con.sql(resources.sql("store_sequences")).to_arrow_table()
+    if table.num_rows == 0:
+        raise AnnostoreError(f"store {store.path} has no sequences (add them with add_sequences)")
+    idx = table["example_idx"].to_numpy()
+    if not np.array_equal(idx, np.arange(len(idx))):
+        raise AnnostoreError("stored sequences are not numbered 0..n-1")
+    seqs = table["sequence"].to_pylist()
+    lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
+    offsets = np.zeros(len(seqs) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    codes = encode("".join(seqs))
+    return Sequences(names=[n if n is not None else str(i) for i, n in enumerate(table["name"].to_pylist())],
+                     codes=codes, offsets=offsets)

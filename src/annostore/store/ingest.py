@@ -10,13 +10,17 @@ Formats read (each reader says its coordinate convention):
 * tangermeme seqlet frames (``example_idx, start, end, attribution, p-value``).
 * TOMTOM matches: ``annotate_seqlets`` ``(idxs, pvals)`` arrays/tensors, or MEME ``tomtom.tsv``.
 * BED regions (3-6 columns; ``track``/``browser``/``#`` lines and a header line skipped).
-* FASTA sequences (via :func:`annostore.sequences.load_sequences`).
+* FASTA sequences (via :func:`annostore.core.sequences.load_sequences`).
 
 ``sequence_name`` values are mapped to ``example_idx`` through the store's region/sequence
 names; integer names are taken as ``example_idx`` when they are not names in the store.
 """
 
 from __future__ import annotations
+
+from annostore.store.lookup import latest_run, run_id
+
+from annostore.core.arrays import as_numpy
 
 from pathlib import Path
 from typing import Any, Iterator, Optional
@@ -25,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from annostore.errors import BadInputError
-from annostore.io.files import _BackgroundHash, _existing, _first_line, _guess_format, file_sha256
+from annostore.io.files import BackgroundHash, existing, first_line, sha256, sniff_format
 from annostore.io.tables import _rename, _to_table, read_table_batches
 from annostore.store.examples import ExampleMapper
 
@@ -72,8 +76,8 @@ def hit_batches(data: Any, store: Any, format: Optional[str] = None) -> Iterator
     if table is not None:
         yield _normalise_hits(table, mapper, "hits")
         return
-    path = _existing(data)
-    fmt = _guess_format(path, format)
+    path = existing(data)
+    fmt = sniff_format(path, format)
     if fmt == "fimo-tsv":
         fmt = "tsv"
     for chunk in read_table_batches(path, fmt, dictionary_columns=("strand", "sequence_name")):
@@ -81,7 +85,7 @@ def hit_batches(data: Any, store: Any, format: Optional[str] = None) -> Iterator
 
 
 def _parquet_rows(path: Optional[Path], format: Optional[str]) -> Optional[int]:
-    if path is None or _guess_format(path, format) != "parquet":
+    if path is None or sniff_format(path, format) != "parquet":
         return None
     try:
         return pq.ParquetFile(path).metadata.num_rows
@@ -116,12 +120,12 @@ def ingest_hits(
     """
     from annostore.progress import progress as _progress
 
-    path = None if _to_table(data) is not None else _existing(data)
-    if tool is None and path is not None and _guess_format(path, format) in ("tsv", "fimo-tsv"):
-        tool = "fimo" if _first_line(path).lstrip("#").startswith(("motif_id", "pattern name")) else None
+    path = None if _to_table(data) is not None else existing(data)
+    if tool is None and path is not None and sniff_format(path, format) in ("tsv", "fimo-tsv"):
+        tool = "fimo" if first_line(path).lstrip("#").startswith(("motif_id", "pattern name")) else None
 
     def go() -> int:
-        sha = _BackgroundHash(path)  # overlaps with reading, validating and writing
+        sha = BackgroundHash(path)  # overlaps with reading, validating and writing
         try:
             with store.begin_run(
                 "hits",
@@ -168,7 +172,7 @@ def ingest_seqlets(
 ) -> int:
     """Ingest a seqlet table (tangermeme ``recursive_seqlets`` frame or a file of one); returns the run id."""
     table = _to_table(data)
-    path = None if table is not None else _existing(data)
+    path = None if table is not None else existing(data)
 
     def go() -> int:
         with store.begin_run(
@@ -178,7 +182,7 @@ def ingest_seqlets(
             tool_version=tool_version,
             params=params,
             input=None if path is None else str(path.resolve()),
-            input_sha256=None if path is None else file_sha256(path),
+            input_sha256=None if path is None else sha256(path),
         ) as writer:
             batches = [table] if table is not None else read_table_batches(path, format)
             for batch in batches:
@@ -188,22 +192,9 @@ def ingest_seqlets(
     return _run_errors(path, go)
 
 
-def _latest_seqlets_run(store: Any) -> int:
-    runs = store.runs()
-    ids = [r for r, k in zip(runs["run_id"].to_pylist(), runs["kind"].to_pylist()) if k == "seqlets"]
-    if not ids:
-        raise BadInputError("the store has no seqlets run to attach matches to")
-    return ids[-1]
-
-
 def _matches_from_arrays(idxs: Any, pvals: Any, n_seqlets: int) -> pa.Table:
-    def as_np(x: Any) -> np.ndarray:
-        if hasattr(x, "detach"):
-            x = x.detach().cpu().numpy()
-        return np.asarray(x)
-
-    idx = as_np(idxs)
-    p = as_np(pvals)
+    idx = as_numpy(idxs)
+    p = as_numpy(pvals)
     if idx.ndim == 1:
         idx = idx[:, None]
     if p.ndim == 1:
@@ -288,7 +279,9 @@ def ingest_matches(
     into the store's motifs), a MEME ``tomtom.tsv`` whose Query_ID are seqlet ids, or a table
     with ``seqlet_id, motif|motif_idx[, rank, p_value, ...]``.
     """
-    parent = _latest_seqlets_run(store) if seqlet_run is None else store.run_id(seqlet_run)
+    if seqlet_run is None and latest_run(store, "seqlets") is None:
+        raise BadInputError("the store has no seqlets run to attach matches to")
+    parent = run_id(store, seqlet_run, "seqlets")
     row = [r for r in store.runs().to_pylist() if r["run_id"] == parent][0]
     if row["kind"] != "seqlets":
         raise BadInputError(f"run {seqlet_run!r} is a {row['kind']} run, not a seqlets run")
@@ -298,8 +291,8 @@ def ingest_matches(
     else:
         table = _to_table(matches)
         if table is None:
-            path = _existing(matches)
-            fmt = _guess_format(path, format)
+            path = existing(matches)
+            fmt = sniff_format(path, format)
             table = pa.concat_tables(list(read_table_batches(path, "tsv" if fmt == "tomtom-tsv" else fmt)))
         table = _normalise_tomtom(table, str(path or "matches"))
 
@@ -311,7 +304,7 @@ def ingest_matches(
             tool_version=tool_version,
             params=params,
             input=None if path is None else str(path.resolve()),
-            input_sha256=None if path is None else file_sha256(path),
+            input_sha256=None if path is None else sha256(path),
             parent_run_id=parent,
         ) as writer:
             writer.write(table)

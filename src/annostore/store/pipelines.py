@@ -1,12 +1,18 @@
-"""pipelines: (moved by the layout change; docstring to be written)."""
+"""The numba cores run into the store: ``scan_store`` (FIMO over the stored sequences and motifs
+into a hits run), ``call_seqlets_store`` (seqlets run) and ``annotate_store`` (TOMTOM labels of a
+seqlets run as a matches run); each one atomic run with its provenance.
+"""
 
 from __future__ import annotations
+
+from annostore.store.lookup import latest_run, run_id as lookup_run
 
 import os
 from typing import Any, Iterable, Optional
 import numpy as np
 import pyarrow as pa
 from annostore.errors import BadInputError
+from annostore.io.files import sha256
 import hashlib
 from annostore.io.attributions import load_attributions
 from annostore.core.fimo_tables import prepare_background
@@ -188,19 +194,9 @@ def annotate_store(
         tset = stored.select(names)
     target_idx = np.array([stored.index(m.name) for m in tset], dtype=np.int64)
     con = store.con
-    if seqlet_run is None:
-        rows = con.execute(resources.sql("select_latest_run"), {"kind": "seqlets"}).fetchall()
-        row = rows[0] if rows else None
-        if row is None or row[0] is None:
-            raise BadInputError("the store has no seqlets run to annotate")
-        seqlet_run = int(row[0])
-    else:
-        rows = con.execute(resources.sql("store_run_by_id"), {"run_id": int(seqlet_run)}).fetchall()
-        row = rows[0] if rows else None
-        if row is None:
-            raise BadInputError(f"no run with id {seqlet_run}")
-        if row[1] != "seqlets":
-            raise BadInputError(f"run {seqlet_run} is a {row[1]} run, not a seqlets run")
+    if seqlet_run is None and latest_run(con, "seqlets") is None:
+        raise BadInputError("the store has no seqlets run to annotate")
+    seqlet_run = lookup_run(con, seqlet_run, "seqlets")
     tab = con.sql(resources.sql("tomtom_seqlets_of_run"), params={"run_id": int(seqlet_run)}).to_arrow_table()
     seq_ids = tab.column("seqlet_id").to_numpy()
     ex = tab.column("example_idx").to_numpy().astype(np.int64)
@@ -260,14 +256,6 @@ def annotate_store(
     return int(run_id)
 
 
-def _sha256_file(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _store_lengths(store: Any) -> np.ndarray | None:
     """Length per example of the store (-1 unknown), or None when it has no examples."""
     getter = getattr(store, "example_lengths", None)
@@ -303,7 +291,7 @@ def call_seqlets_store(
         An open, writable store.
     attributions : array, tensor or path
         ``(n, L)`` or ``(n, 4, L)`` attributions of the store's examples, in ``example_idx`` order
-        (see :func:`annostore.attributions.load_attributions`).
+        (see :func:`annostore.io.attributions.load_attributions`).
     threshold, min_seqlet_len, max_seqlet_len, additional_flanks, n_bins, X_control, target_fdr :
         As for :func:`recursive_seqlets`.
     sign : {"both", "positive", "negative"}, default "both"
@@ -409,7 +397,7 @@ def call_seqlets_store(
         "dtype": str(X.dtype),
     }
     if is_path:
-        input_name, digest = str(attributions), _sha256_file(attributions)
+        input_name, digest = str(attributions), sha256(attributions)
     else:
         input_name, digest = None, hashlib.sha256(np.ascontiguousarray(X).tobytes()).hexdigest()
     if add_sequences:

@@ -1,4 +1,7 @@
-"""runs: (moved by the layout change; docstring to be written)."""
+"""Writing a run: :class:`RunWriter` validates batches, streams them to Parquet parts under
+``.tmp/`` (parallel lanes, zstd, dictionary encoding) and commits them (rename, fsync, one
+DuckDB transaction adding the ``runs`` row), or discards everything.
+"""
 
 from __future__ import annotations
 

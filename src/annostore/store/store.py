@@ -18,6 +18,7 @@ by the next read-write open.
 
 from __future__ import annotations
 
+
 import builtins
 import json
 import os
@@ -29,10 +30,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from annostore.store import db as _db
+from annostore.store import examples as _examples
+from annostore.store import lookup
+from annostore.store import motifs as _motifs
 from annostore.store import migrate as _migrate
 from annostore import resources
 from annostore.errors import AnnostoreError, BadInputError, MissingInputError, SchemaError
-from annostore.store.validate import _LUT
 from annostore.store.runs import RunWriter
 from annostore.store.schema import DB_FILE, KINDS, TMP_DIR
 
@@ -241,42 +244,7 @@ class Store:
         BadInputError
             Malformed file, or a motif id already in the store; nothing is added.
         """
-        from annostore.io.motifs import read_motifs
-
-        self._writable()
-        motifs = read_motifs(source, format=format)
-        if len(motifs) == 0:
-            raise BadInputError(f"{getattr(motifs, 'source', None) or source}: no motifs found")
-        existing = {row[1]: row[0] for row in self.con.execute(resources.sql("store_motif_names")).fetchall()}
-        clash = [m.name for m in motifs if m.name in existing]
-        if clash:
-            shown = ", ".join(repr(n) for n in clash[:5])
-            raise BadInputError(
-                f"{len(clash)} motif id(s) already in the store: {shown}; nothing was added"
-            )
-        start = len(existing)
-        background = None if motifs.background is None else [float(x) for x in np.asarray(motifs.background)]
-        table = pa.table(
-            {
-                "motif_idx": pa.array(range(start, start + len(motifs)), pa.int32()),
-                "name": pa.array([m.name for m in motifs], pa.string()),
-                "alt_name": pa.array([m.alt_name for m in motifs], pa.string()),
-                "width": pa.array([m.width for m in motifs], pa.int32()),
-                "nsites": pa.array([m.nsites for m in motifs], pa.float64()),
-                "url": pa.array([m.url for m in motifs], pa.string()),
-                "consensus": pa.array([m.consensus for m in motifs], pa.string()),
-                "pwm": pa.array(
-                    [np.asarray(m.pwm, dtype=np.float64).tolist() for m in motifs],
-                    pa.list_(pa.list_(pa.float64())),
-                ),
-                "background": pa.array([background] * len(motifs), pa.list_(pa.float64())),
-                "source": pa.array([motifs.source] * len(motifs), pa.string()),
-                "source_sha256": pa.array([motifs.sha256] * len(motifs), pa.string()),
-            }
-        )
-        self._insert("_annostore_new_motifs", table, "store_insert_motifs")
-        self._motif_cache = None
-        return motifs
+        return _motifs.add_motifs(self, source, format)
 
     def _insert(self, view: str, table: pa.Table, sql_name: str, extra: Iterable[str] = ()) -> None:
         self.con.register(view, table)
@@ -295,7 +263,7 @@ class Store:
         self.con.execute("CHECKPOINT")
 
     def motif_set(self, names: Iterable[str] | None = None) -> "Any":
-        """The stored motifs as a :class:`annostore.motifs.MotifSet`, in ``motif_idx`` order.
+        """The stored motifs as a :class:`annostore.core.motifs.MotifSet`, in ``motif_idx`` order.
 
         Parameters
         ----------
@@ -307,70 +275,24 @@ class Store:
         MotifSet
             Its ``background`` is the source file's background when all motifs share one, else None.
         """
-        from annostore.core.motifs import Motif, MotifSet
-
-        rows = self.con.execute(resources.sql("store_motifs")).fetchall()
-        motifs = []
-        backgrounds = set()
-        sources = set()
-        for _idx, name, alt, nsites, url, pwm, background, source, _sha in rows:
-            motifs.append(Motif(name=name, pwm=np.asarray(pwm, dtype=np.float64), alt_name=alt, nsites=nsites, url=url))
-            backgrounds.add(None if background is None else tuple(background))
-            sources.add(source)
-        background = None
-        if len(backgrounds) == 1:
-            only = next(iter(backgrounds))
-            background = None if only is None else np.asarray(only, dtype=np.float64)
-        source = next(iter(sources)) if len(sources) == 1 else str(self.path)
-        result = MotifSet(motifs, background=background, source=source)
-        if names is not None:
-            if isinstance(names, str):
-                names = [names]
-            result = result.select(names)
-        return result
+        return _motifs.motif_set(self, names)
 
     def _motif_lookup(self) -> tuple[list[str], dict[str, int]]:
-        """Motif ids by idx and a resolver dict (id, 'id alt' key, unambiguous alt name)."""
+        """Motif ids by idx and the name resolver of :func:`annostore.store.lookup.motif_keys` (cached)."""
         if self._motif_cache is None:
-            rows = self.con.execute(resources.sql("store_motif_names")).fetchall()
-            names = [r[1] for r in rows]
-            lookup: dict[str, int] = {}
-            alts: dict[str, list[int]] = {}
-            for idx, name, alt in rows:
-                if alt:
-                    lookup.setdefault(f"{name} {alt}", idx)
-                    alts.setdefault(alt, []).append(idx)
-            for alt, idxs in alts.items():
-                if len(idxs) == 1:
-                    lookup.setdefault(alt, idxs[0])
-            for idx, name, _alt in rows:
-                lookup[name] = idx
-            self._motif_cache = (names, lookup)
+            rows = lookup.motif_rows(self)
+            self._motif_cache = ([name for _i, name, _a in rows], lookup.motif_keys(rows)[0])
         return self._motif_cache
 
     # -- examples: regions and sequences ------------------------------------------------------
 
     def example_lengths(self) -> Optional[np.ndarray]:
         """Length per example_idx (-1 unknown), or None when the store knows no examples."""
-        if self._lengths_cache is None:
-            rows = self.con.execute(resources.sql("store_example_lengths")).fetchall()
-            if not rows:
-                return None
-            n = rows[-1][0] + 1
-            lengths = np.full(n, -1, dtype=np.int64)
-            for idx, length in rows:
-                if length is not None:
-                    lengths[idx] = length
-            self._lengths_cache = lengths
-        return self._lengths_cache
+        return _examples.example_lengths(self)
 
     def example_names(self) -> list[Optional[str]]:
         """Example names (region name, else sequence name) indexed by ``example_idx``."""
-        rows = self.con.execute(resources.sql("store_example_names")).fetchall()
-        names: list[Optional[str]] = [None] * (rows[-1][0] + 1 if rows else 0)
-        for idx, name in rows:
-            names[idx] = name
-        return names
+        return _examples.example_names(self)
 
     def add_regions(self, source: Any) -> int:
         """Add the regions (examples) of the store from a BED file or a table.
@@ -390,26 +312,7 @@ class Store:
         int
             Number of regions added.
         """
-        from annostore.io.bed import read_regions
-
-        self._writable()
-        table = read_regions(source)
-        n_regions = self.con.execute("SELECT count(*) FROM regions").fetchall()[0][0]
-        if n_regions:
-            raise BadInputError(f"the store already has {n_regions} regions; regions are added once")
-        n_seq = self.con.execute("SELECT count(*) FROM sequences").fetchall()[0][0]
-        if n_seq and n_seq != table.num_rows:
-            raise BadInputError(
-                f"{source}: {table.num_rows} regions but the store has {n_seq} sequences; they must match one to one"
-            )
-        self._insert(
-            "_annostore_new_regions",
-            table,
-            "store_insert_regions",
-            extra=("store_regions_set_length",) if n_seq else (),
-        )
-        self._lengths_cache = None
-        return table.num_rows
+        return _examples.add_regions(self, source)
 
     def add_sequences(self, source: Any) -> int:
         """Add the store's sequences (examples) from a FASTA file or anything ``load_sequences`` takes.
@@ -423,65 +326,17 @@ class Store:
         int
             Number of sequences added.
         """
-        from annostore.store.examples import read_sequences_table
-
-        self._writable()
-        table = read_sequences_table(source)
-        n_seq = self.con.execute("SELECT count(*) FROM sequences").fetchall()[0][0]
-        if n_seq:
-            raise BadInputError(f"the store already has {n_seq} sequences; sequences are added once")
-        n_regions = self.con.execute("SELECT count(*) FROM regions").fetchall()[0][0]
-        if n_regions and n_regions != table.num_rows:
-            raise BadInputError(
-                f"{source}: {table.num_rows} sequences but the store has {n_regions} regions; "
-                "they must match one to one"
-            )
-        if n_regions:
-            self._insert("_annostore_new_sequences", table, "store_insert_sequences", extra=("store_regions_set_length",))
-        else:
-            regions = pa.table(
-                {
-                    "example_idx": table["example_idx"],
-                    "chrom": pa.nulls(table.num_rows, pa.string()),
-                    "start": pa.nulls(table.num_rows, pa.int64()),
-                    "end": pa.nulls(table.num_rows, pa.int64()),
-                    "name": table["name"],
-                    "strand": pa.nulls(table.num_rows, pa.string()),
-                    "length": pc.utf8_length(table["sequence"]).cast(pa.int64()),
-                }
-            )
-            self.con.register("_annostore_new_regions", regions)
-            try:
-                self._insert("_annostore_new_sequences", table, "store_insert_sequences", extra=("store_insert_regions",))
-            finally:
-                self.con.unregister("_annostore_new_regions")
-        self._lengths_cache = None
-        return table.num_rows
+        return _examples.add_sequences(self, source)
 
     def sequences(self) -> "Any":
-        """The store's sequences as :class:`annostore.sequences.Sequences`, in ``example_idx`` order.
+        """The store's sequences as :class:`annostore.core.sequences.Sequences`, in ``example_idx`` order.
 
         Raises
         ------
         AnnostoreError
             The store has no sequences.
         """
-        from annostore.core.sequences import Sequences
-
-        table = self.con.sql(resources.sql("store_sequences")).to_arrow_table()
-        if table.num_rows == 0:
-            raise AnnostoreError(f"store {self.path} has no sequences (add them with add_sequences)")
-        idx = table["example_idx"].to_numpy()
-        if not np.array_equal(idx, np.arange(len(idx))):
-            raise AnnostoreError("stored sequences are not numbered 0..n-1")
-        seqs = table["sequence"].to_pylist()
-        lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
-        offsets = np.zeros(len(seqs) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        raw = np.frombuffer("".join(seqs).encode("ascii", errors="replace"), dtype=np.uint8)
-        codes = _LUT[raw]
-        return Sequences(names=[n if n is not None else str(i) for i, n in enumerate(table["name"].to_pylist())],
-                         codes=codes, offsets=offsets)
+        return _examples.sequences(self)
 
     # -- runs ---------------------------------------------------------------------------------
 
@@ -583,17 +438,10 @@ class Store:
         """All committed runs with their provenance, in ``run_id`` order."""
         return self.con.sql(resources.sql("store_runs")).to_arrow_table()
 
-    def run_id(self, run: int | str) -> int:
-        """Resolve a run given by id or name to its ``run_id`` (BadInputError when unknown)."""
-        if isinstance(run, (int, np.integer)):
-            rows = self.con.execute(resources.sql("store_run_by_id"), {"run_id": int(run)}).fetchall()
-        else:
-            rows = self.con.execute(resources.sql("store_run_by_name"), {"name": str(run)}).fetchall()
-            if not rows and str(run).isdigit():
-                rows = self.con.execute(resources.sql("store_run_by_id"), {"run_id": int(run)}).fetchall()
-        if not rows:
-            raise BadInputError(f"no run {run!r} in the store")
-        return int(rows[0][0])
+    def run_id(self, run: int | str, kind: str | None = None) -> int:
+        """Resolve a run given by id or name to its ``run_id`` (BadInputError when unknown, or
+        when it is not of ``kind``); see :mod:`annostore.store.lookup`."""
+        return lookup.run_id(self, run, kind)
 
     # -- convenience ingest -------------------------------------------------------------------
 
@@ -687,7 +535,7 @@ class Store:
     def scan(self, motifs: Any = None, threshold: float = 1e-4, **kw: Any) -> int:
         """Scan the store's sequences with FIMO (MEME numbers) into a hits run.
 
-        Thin over :func:`annostore.scan.scan_store` (same keyword arguments: ``bfile``, ``norc``,
+        Thin over :func:`annostore.store.pipelines.scan_store` (same keyword arguments: ``bfile``, ``norc``,
         ``motif_pseudo``, ``qvalues``, ``attributions``, ``run``, ...). Returns the run id.
         """
         from annostore.store.pipelines import scan_store
@@ -697,7 +545,7 @@ class Store:
     def call_seqlets(self, attributions: Any, **kw: Any) -> int:
         """Call seqlets on attributions (tangermeme 1.6 ``recursive_seqlets``) into a seqlets run.
 
-        Thin over :func:`annostore.seqlets.call_seqlets_store`. Returns the run id.
+        Thin over :func:`annostore.store.pipelines.call_seqlets_store`. Returns the run id.
         """
         from annostore.store.pipelines import call_seqlets_store
 
@@ -706,34 +554,34 @@ class Store:
     def annotate(self, seqlet_run: int | str | None = None, motifs: Any = None, n_nearest: int = 1, **kw: Any) -> int:
         """Label a seqlets run with its TOMTOM matches (MEME numbers) as a matches run.
 
-        Thin over :func:`annostore.compare.annotate_store`. Returns the run id.
+        Thin over :func:`annostore.store.pipelines.annotate_store`. Returns the run id.
         """
         from annostore.store.pipelines import annotate_store
 
         return annotate_store(self, seqlet_run, motifs, n_nearest, **kw)
 
-    # -- aggregations (annostore.aggregate; see docs/semantics.md) ------------------------------
+    # -- aggregations (annostore.analysis.aggregate; see docs/semantics.md) ------------------------------
 
     def count(self, **kw: Any) -> "Any":
-        """Count annotations per example and motif; see :func:`annostore.aggregate.count`."""
+        """Count annotations per example and motif; see :func:`annostore.analysis.aggregate.count`."""
         from annostore.analysis.aggregate import count
 
         return count(self, **kw)
 
     def pairs(self, **kw: Any) -> "Any":
-        """Motif co-occurrence within examples; see :func:`annostore.aggregate.pairs`."""
+        """Motif co-occurrence within examples; see :func:`annostore.analysis.aggregate.pairs`."""
         from annostore.analysis.aggregate import pairs
 
         return pairs(self, **kw)
 
     def spacing(self, **kw: Any) -> "Any":
-        """Motif pairs by spacing; see :func:`annostore.aggregate.spacing`."""
+        """Motif pairs by spacing; see :func:`annostore.analysis.aggregate.spacing`."""
         from annostore.analysis.aggregate import spacing
 
         return spacing(self, **kw)
 
     def annotations(self, **kw: Any) -> "Any":
-        """The filtered annotation set; see :func:`annostore.aggregate.annotations`."""
+        """The filtered annotation set; see :func:`annostore.analysis.aggregate.annotations`."""
         from annostore.analysis.aggregate import annotations
 
         return annotations(self, **kw)

@@ -1,4 +1,6 @@
-"""validate: (moved by the layout change; docstring to be written)."""
+"""Row checks shared by the run writer: which columns each fact table takes, and the
+vectorised tests (nulls, ranges, probabilities) that name the first bad row.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +9,6 @@ import numpy as np
 import pyarrow.compute as pc
 from annostore.store import schema
 from annostore.errors import BadInputError
-
-
-_LUT = np.full(256, 4, dtype=np.uint8)
-
-
-for _i, _c in enumerate("ACGT"):
-    _LUT[ord(_c)] = _i
-    _LUT[ord(_c.lower())] = _i
 
 
 _FIELDS = {
