@@ -100,8 +100,8 @@ def tensor_checksum(y) -> str:
 
 
 def compat_workloads(d, n, n_examples, repeat, peer_limit_s, store) -> None:
-    import torch
     import tangermeme.annotate as T
+    import torch
 
     import annostore.compat.tangermeme as A
     from annostore.analysis import aggregate

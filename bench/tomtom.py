@@ -80,8 +80,8 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     warnings.simplefilter("ignore")
     import annostore
-    from annostore.io.motifs import read_motifs
     from annostore.core.tomtom import tomtom as tomtom_fn
+    from annostore.io.motifs import read_motifs
 
     mset = read_motifs(MOTIFS)
     motif_dict = mset.to_dict()
@@ -127,6 +127,7 @@ def main() -> None:
     rec = {"workload": "tomtom_motifs", "n_queries": len(queries), "n_targets": len(mset), "ours_s": round(ours_m_s, 4)}
     if not args.no_peer:
         from memelite.tomtom import tomtom as peer_tomtom
+
         from annostore.core.motifs import pseudocounted
 
         bg = np.full(4, 0.25)

@@ -12,13 +12,12 @@ from collections import Counter
 import numpy as np
 import pyarrow as pa
 import pytest
+import tangermeme.annotate as T
 import torch
 
 import annostore
 from annostore.analysis import aggregate
 from annostore.errors import BadInputError
-
-import tangermeme.annotate as T
 
 pytestmark = pytest.mark.peer  # tangermeme is the oracle: installed by the test extra, never skipped
 
@@ -289,9 +288,8 @@ def test_result_conversions(store):
 def test_cli(store, tmp_path):
     import json
 
-    from typer.testing import CliRunner
-
     from annostore_cli.app import app
+    from typer.testing import CliRunner
 
     store.con.execute("CHECKPOINT")
     path = tmp_path / "copy.store"

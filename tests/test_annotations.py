@@ -7,14 +7,13 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import tangermeme.annotate as T
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import annostore
 import annostore.compat.tangermeme as A
-
-import tangermeme.annotate as T
 
 pytestmark = pytest.mark.peer  # tangermeme is the oracle: installed by the test extra, never skipped
 

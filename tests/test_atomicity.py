@@ -15,11 +15,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from annostore_cli.app import app
 from typer.testing import CliRunner
 
 import annostore
 from annostore.errors import StoreLockedError
-from annostore_cli.app import app
 
 N_PER_BATCH = 5000
 

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from annostore.io.attributions import load_attributions
 from annostore.errors import BadInputError, MissingInputError
+from annostore.io.attributions import load_attributions
 
 
 def _rng(seed=0):

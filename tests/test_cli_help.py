@@ -6,9 +6,8 @@ import subprocess
 import sys
 
 import typer.main
-from typer.testing import CliRunner
-
 from annostore_cli.app import app
+from typer.testing import CliRunner
 
 
 def _commands(group, prefix=()):

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from typer.testing import CliRunner
-
 from annostore_cli.app import app
+from typer.testing import CliRunner
 
 runner = CliRunner()
 

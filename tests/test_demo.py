@@ -10,9 +10,22 @@ import torch
 
 import annostore
 from annostore.errors import BadInputError
-from annostore.example.model import PWMConvModel, _codes_of, attributions, input_x_gradient, ism, one_hot_batch
+from annostore.example.model import (
+    PWMConvModel,
+    _codes_of,
+    attributions,
+    input_x_gradient,
+    ism,
+    one_hot_batch,
+)
+from annostore.example.synthetic import (
+    PAIR_GAP,
+    family_of,
+    make_example,
+    reverse_complement,
+    sample_site,
+)
 from annostore.progress import progress
-from annostore.example.synthetic import PAIR_GAP, family_of, make_example, reverse_complement, sample_site
 
 MODEL_MOTIFS = list(importlib.import_module("annostore.example.demo").MODEL_MOTIFS)
 
@@ -195,10 +208,10 @@ def test_demo_store_and_files(demo_result):
 def test_demo_cli_reproduces_and_replaces_previous_demo(demo_result, tmp_path):
     import json
 
+    from annostore_cli.app import app
     from typer.testing import CliRunner
 
     from annostore.example.demo import demo
-    from annostore_cli.app import app
 
     first = json.loads((demo_result.path / "summary.json").read_text())
     result = CliRunner().invoke(app, ["--quiet", "demo", str(demo_result.path), "--n-sequences", "60", "--seed", "0"])

@@ -16,13 +16,13 @@ import pyarrow as pa
 import pytest
 
 import annostore
-from annostore.errors import BadInputError
-from annostore.core.fimo_tables import _pvalue_table, motif_pssm, prepare_background
-from annostore.core.fimo import fimo_batches
-from annostore.store.pipelines import scan_store
 from annostore.compat.memelite import to_memelite
+from annostore.core.fimo import fimo_batches
+from annostore.core.fimo_tables import _pvalue_table, motif_pssm, prepare_background
+from annostore.errors import BadInputError
 from annostore.io.fimo_tsv import write_fimo_tsv
 from annostore.io.motifs import read_motifs
+from annostore.store.pipelines import scan_store
 
 JASPAR = Path(__file__).resolve().parents[1] / "src" / "annostore" / "data" / "JASPAR2026_CORE_vertebrates_non-redundant.meme"
 
@@ -394,9 +394,8 @@ def test_scan_store_writes_one_run(tmp_path, tiny):
 
 
 def test_cli_fimo_and_scan(tmp_path, tiny):
-    from typer.testing import CliRunner
-
     from annostore_cli.app import app
+    from typer.testing import CliRunner
 
     runner = CliRunner()
     res = runner.invoke(app, ["fimo", str(tiny[0]), str(tiny[1]), "--thresh", "0.01", "--oc", str(tmp_path / "out")])

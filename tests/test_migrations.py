@@ -9,10 +9,10 @@ import duckdb
 import pytest
 
 import annostore
-from annostore.store import migrate
 from annostore import resources
-from annostore.store.db import connect
 from annostore.errors import SchemaError
+from annostore.store import migrate
+from annostore.store.db import connect
 
 ADD_COLUMN = "ALTER TABLE motifs ADD COLUMN family VARCHAR;\nCREATE TABLE extra (x INTEGER);\n"
 

@@ -8,8 +8,14 @@ import numpy as np
 import pytest
 
 import annostore
+from annostore.core.motifs import (
+    NRDB,
+    Motif,
+    normalised_background,
+    pseudocounted,
+    symmetrised,
+)
 from annostore.errors import BadInputError, MissingInputError
-from annostore.core.motifs import NRDB, Motif, normalised_background, pseudocounted, symmetrised
 from annostore.io.meme import read_background, write_meme
 from annostore.io.motifs import read_motifs
 

@@ -8,15 +8,15 @@ import matplotlib.image as mpimg
 import numpy as np
 import pandas as pd
 import pytest
+from annostore_cli.app import app
 from typer.testing import CliRunner
 
 import annostore
 from annostore.errors import BadInputError
 from annostore.example.model import PWMConvModel, attributions
-from annostore.plots.logo import logo_matrix, plot_logo
-from annostore.plots.aggregates import plot_pairs, plot_spacing
 from annostore.example.synthetic import PAIR_GAP, make_example
-from annostore_cli.app import app
+from annostore.plots.aggregates import plot_pairs, plot_spacing
+from annostore.plots.logo import logo_matrix, plot_logo
 
 MODEL_MOTIFS = list(importlib.import_module("annostore.example.demo").MODEL_MOTIFS)
 

@@ -8,7 +8,15 @@ import random
 import numpy as np
 import pytest
 
-from annostore.core.qvalues import LAMBDAS, RESERVOIR_SIZE, MemeRandom, estimate_pi0, lambda_first, qvalues, reservoir_items
+from annostore.core.qvalues import (
+    LAMBDAS,
+    RESERVOIR_SIZE,
+    MemeRandom,
+    estimate_pi0,
+    lambda_first,
+    qvalues,
+    reservoir_items,
+)
 
 
 def _python_meme_random(seed: int = 4357) -> random.Random:

@@ -5,13 +5,12 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-
-from annostore.errors import BadInputError
-from annostore.core.seqlets import _CAP, recursive_seqlets
-from annostore.store.pipelines import call_seqlets_store
-
 import tangermeme.seqlet as peer_seqlet
 import torch
+
+from annostore.core.seqlets import _CAP, recursive_seqlets
+from annostore.errors import BadInputError
+from annostore.store.pipelines import call_seqlets_store
 
 pytestmark = pytest.mark.peer  # tangermeme is the oracle: installed by the test extra, never skipped
 
@@ -266,9 +265,8 @@ def test_call_seqlets_store_real(tmp_path):
 
 
 def test_cli_seqlets(tmp_path):
-    from typer.testing import CliRunner
-
     from annostore_cli.app import app
+    from typer.testing import CliRunner
 
     X = _attributions(51, 5, 120).astype(np.float32)
     np.savez(tmp_path / "attr.npz", attributions=X)

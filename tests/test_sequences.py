@@ -7,8 +7,8 @@ import gzip
 import numpy as np
 import pytest
 
-from annostore.errors import BadInputError, MissingInputError
 from annostore.core.sequences import from_one_hot, load_sequences, one_hot_encode
+from annostore.errors import BadInputError, MissingInputError
 from annostore.io.fasta import read_fasta
 
 

@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import annostore
-from annostore.store import schema
 from annostore.errors import AnnostoreError, BadInputError, MissingInputError
 from annostore.io.motifs import read_motifs
+from annostore.store import schema
 
 MEME = """MEME version 5
 

@@ -10,13 +10,13 @@ import warnings
 import numpy as np
 import pytest
 
-from annostore.errors import BadInputError
-from annostore.core.motifs import Motif, MotifSet
-from annostore.io.motifs import read_motifs
 from annostore.core.annotate import _match_seqlets, annotate_seqlets
-from annostore.store.pipelines import annotate_store
+from annostore.core.motifs import Motif, MotifSet
 from annostore.core.tomtom import tomtom
+from annostore.errors import BadInputError
+from annostore.io.motifs import read_motifs
 from annostore.io.tomtom_tsv import write_tomtom_tsv
+from annostore.store.pipelines import annotate_store
 
 QUERY_MEME = """MEME version 4
 
@@ -320,10 +320,10 @@ def test_annotate_store(tmp_path, jaspar_path):
 
 def test_cli_tomtom_text_and_annotate(example, tmp_path, jaspar_path):
     import pyarrow as pa
+    from annostore_cli.app import app
     from typer.testing import CliRunner
 
     import annostore
-    from annostore_cli.app import app
 
     runner = CliRunner()
     res = runner.invoke(app, ["tomtom", str(example[0]), str(example[1]), "--text", "--thresh", "1"])

@@ -11,7 +11,13 @@ name that needs them, so ``import annostore`` stays fast.
 
 import importlib
 
-from annostore.errors import AnnostoreError, BadInputError, MissingInputError, SchemaError, StoreLockedError
+from annostore.errors import (
+    AnnostoreError,
+    BadInputError,
+    MissingInputError,
+    SchemaError,
+    StoreLockedError,
+)
 
 __version__ = "0.1.0"
 

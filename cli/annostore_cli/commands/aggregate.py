@@ -8,7 +8,12 @@ from typing import List, Optional
 import typer
 
 from annostore_cli import options as common
-from annostore_cli.options import filter_options, output_options, split_values, store_argument
+from annostore_cli.options import (
+    filter_options,
+    output_options,
+    split_values,
+    store_argument,
+)
 
 
 def register(app: typer.Typer) -> None:

@@ -47,9 +47,9 @@ def register(app: typer.Typer) -> None:
         skip_matched_sequence: bool = typer.Option(False, "--skip-matched-sequence", help="Leave matched_sequence empty."),
     ) -> None:
         common.apply_threads()
+        from annostore.core.fimo import fimo
         from annostore.io.fasta import fasta_texts
         from annostore.io.fimo_tsv import write_fimo_tsv
-        from annostore.core.fimo import fimo
 
         qvalues = not (text or no_qvalue)
         if text and not common.settings.quiet:

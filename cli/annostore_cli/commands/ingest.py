@@ -63,7 +63,8 @@ def register(app: typer.Typer) -> None:
         fmt: Optional[str] = typer.Option(None, "--format", "-f", help="tsv, csv or parquet (default: guessed)."),
         tool: Optional[str] = typer.Option(None, "--tool", help="Tool that made the file (provenance)."),
     ) -> None:
-        from annostore.store.ingest import ingest_matches, ingest_seqlets as _ingest
+        from annostore.store.ingest import ingest_matches
+        from annostore.store.ingest import ingest_seqlets as _ingest
 
         with common.open_store(store, write=True) as s:
             if matches is not None and not matches.exists():

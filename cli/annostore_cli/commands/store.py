@@ -11,6 +11,7 @@ import typer
 from annostore_cli import options as common
 from annostore_cli.options import output_options, store_argument
 
+
 def parse_params(params: Optional[List[str]]) -> Optional[dict]:
     if not params:
         return None
@@ -74,8 +75,8 @@ def register(app: typer.Typer) -> None:
         list_only: bool = typer.Option(False, "--list", help="Only list applied and pending migrations."),
     ) -> None:
         import annostore.store.db as db
-        from annostore.store import migrate
         from annostore.errors import MissingInputError
+        from annostore.store import migrate
 
         dbfile = store / "annostore.duckdb"
         if not dbfile.is_file():

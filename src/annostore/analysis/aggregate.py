@@ -22,17 +22,22 @@ See docs/semantics.md for the exact pair and distance rules.
 
 from __future__ import annotations
 
-from annostore.store.lookup import connection, motif_names, resolve_motifs, run_ids, seqlet_and_match_runs
-
 from typing import Any, Optional, Sequence
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from annostore.analysis.results import Result
 from annostore.errors import AnnostoreError, BadInputError
 from annostore.resources import sql
-from annostore.analysis.results import Result
+from annostore.store.lookup import (
+    connection,
+    motif_names,
+    resolve_motifs,
+    run_ids,
+    seqlet_and_match_runs,
+)
 
 SOURCES = ("hits", "seqlets")
 COUNT_BY = {"example_motif": "count_example_motif", "motif": "count_motif", "example": "count_example"}

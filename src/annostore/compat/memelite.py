@@ -5,7 +5,9 @@ DataFrame per motif, 0-based coordinates, sequences in input order).
 from __future__ import annotations
 
 from typing import Optional
+
 import pyarrow as pa
+
 from annostore.errors import BadInputError
 
 

@@ -18,22 +18,19 @@ torch is imported when a function is called, not when this module is imported.
 
 from __future__ import annotations
 
-from annostore.core.arrays import as_numpy
-
-from typing import Any
-
 import threading
+from typing import Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
+from annostore.analysis.aggregate import _MIN_BIN, _PERFECT_HASH_BITS
+from annostore.core.arrays import as_numpy
 from annostore.resources import sql
 
 # DuckDB uses a direct-indexed ("perfect hash") aggregate for GROUP BY keys whose value
 # ranges together span at most this many bits: 2^22 slots cover 2048 x 2048 annotation pairs.
-_PERFECT_HASH_BITS = 22
-_MIN_BIN = 32
 
 
 def _torch():

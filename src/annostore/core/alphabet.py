@@ -15,6 +15,9 @@ import numpy as np
 ALPHABET = "ACGT"
 N_CODE = 4
 
+#: the two strands, in the order of strand codes 0 (+) and 1 (-)
+STRANDS = ("+", "-")
+
 #: byte -> letter code (uint8, 256 entries)
 CODES = np.full(256, N_CODE, dtype=np.uint8)
 for _i, _letters in enumerate(("Aa", "Cc", "Gg", "TtUu")):

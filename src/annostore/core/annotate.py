@@ -5,13 +5,23 @@ The numba kernels are in :mod:`annostore.core.annotate_kernels`.
 
 from __future__ import annotations
 
-from annostore.core.arrays import as_numpy
-
 from dataclasses import dataclass
+
 import numpy as np
-from annostore.errors import BadInputError
+
+from annostore.core.arrays import as_numpy
+from annostore.core.tomtom import (
+    _DISTS,
+    MAX_QUERY_WIDTH,
+    _as_motif_set,
+    _compare_general,
+    _kernels,
+    _prepare_targets,
+    _pseudo,
+    _Targets,
+)
 from annostore.core.tomtom_kernels import BINS
-from annostore.core.tomtom import MAX_QUERY_WIDTH, _DISTS, _Targets, _as_motif_set, _compare_general, _kernels, _prepare_targets, _pseudo
+from annostore.errors import BadInputError
 
 
 def _seqlet_table(seqlets):

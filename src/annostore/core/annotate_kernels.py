@@ -5,10 +5,12 @@ the exact TOMTOM null built per distinct column-mask pattern (shared across seql
 from __future__ import annotations
 
 import math
+
 import numba
 import numpy as np
 from numba import prange
-from annostore.core.tomtom_kernels import BINS, _NJ, _nint, _scale_params
+
+from annostore.core.tomtom_kernels import _NJ, BINS, _nint, _scale_params
 
 
 @numba.njit(parallel=True, **_NJ)

@@ -30,21 +30,39 @@ handed out dynamically to the numba threads; memory is bounded by one batch of m
 
 from __future__ import annotations
 
-from annostore.core.alphabet import decode
-
-
 import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Optional
+
 import numba
 import numpy as np
 import pyarrow as pa
-from annostore.errors import BadInputError
-from annostore.core.qvalues import RESERVOIR_SIZE, MemeRandom, _pi0_first, _reservoir
-from annostore.core.fimo_tables import PSSM_RANGE, _MotifTables, _prepare_tables, prepare_background
-from annostore.core.fimo_kernels import _CHUNK, _K1, _PROBE, _dense_tables, _group_flags, _pi0_sampled, _pi0_sampled_serial, _qvalues_grouped, _sample_first, _scan, _span_sums, _strand_tables, _word_codes
-from annostore.compat.memelite import to_memelite
 
+from annostore.compat.memelite import to_memelite
+from annostore.core.alphabet import STRANDS, decode
+from annostore.core.fimo_kernels import (
+    _CHUNK,
+    _K1,
+    _PROBE,
+    _dense_tables,
+    _group_flags,
+    _pi0_sampled,
+    _pi0_sampled_serial,
+    _qvalues_grouped,
+    _sample_first,
+    _scan,
+    _span_sums,
+    _strand_tables,
+    _word_codes,
+)
+from annostore.core.fimo_tables import (
+    PSSM_RANGE,
+    _MotifTables,
+    _prepare_tables,
+    prepare_background,
+)
+from annostore.core.qvalues import RESERVOIR_SIZE, MemeRandom, _pi0_first, _reservoir
+from annostore.errors import BadInputError
 
 _DENSE_RATE = 0.1  # motif strands whose block flags pass more windows than this are scanned densely
 
@@ -416,7 +434,7 @@ def _take(res, caps, counts, keep):
     return res[0][mask], res[1][mask], res[2][mask]
 
 
-_STRANDS = pa.array(["+", "-"], pa.string())
+_STRANDS = pa.array(STRANDS, pa.string())
 
 
 def _matched(codes, pos, widths, minus) -> list:

@@ -4,13 +4,18 @@ of sequence, and the q-value (pi0) window sampling.  Wrappers are in :mod:`annos
 
 from __future__ import annotations
 
-
 import numba
 import numpy as np
 from numba.cpython.unsafe.numbers import trailing_zeros
-from annostore.core.qvalues import _pi0_first, _qvalues_sorted, _uniforms32, knuth_state, lambda_bucket
-from annostore.core.fimo_tables import PSSM_RANGE
 
+from annostore.core.fimo_tables import PSSM_RANGE
+from annostore.core.qvalues import (
+    _pi0_first,
+    _qvalues_sorted,
+    _uniforms32,
+    knuth_state,
+    lambda_bucket,
+)
 
 _K1 = 8  # bitmap filter width (4^8 bits = 8 KiB per motif strand)
 

@@ -9,8 +9,10 @@ import math
 import os
 from dataclasses import dataclass
 from typing import Any
+
 import numba
 import numpy as np
+
 from annostore.errors import BadInputError
 
 _MAX_WIDTH = 1400

@@ -24,12 +24,11 @@ from __future__ import annotations
 import collections.abc
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional
-import numpy as np
-from annostore.errors import BadInputError, located
 
+import numpy as np
 
 from annostore.core.alphabet import ALPHABET  # noqa: E402  (re-exported: io.meme, io.jaspar)
-
+from annostore.errors import BadInputError, located
 
 #: MEME's built-in non-redundant database (NRDB) DNA frequencies, A C G T.
 NRDB = np.array([0.281774, 0.222020, 0.228876, 0.267330])

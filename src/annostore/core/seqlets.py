@@ -19,17 +19,23 @@ machine pays for compilation.
 
 from __future__ import annotations
 
-from annostore.core.seqlet_kernels import _BLOCK
-
 import warnings
 from typing import Any, NamedTuple
+
 import numpy as np
 import pandas as pd
-from annostore.io.attributions import load_attributions
-from annostore.errors import BadInputError
-from annostore.core.parallel import _parallel
-from annostore.core.seqlet_kernels import _convolve_blocks, _count_rows, _decode_rows, _histogram_rows, _survival
 
+from annostore.core.parallel import _parallel
+from annostore.core.seqlet_kernels import (
+    _BLOCK,
+    _convolve_blocks,
+    _count_rows,
+    _decode_rows,
+    _histogram_rows,
+    _survival,
+)
+from annostore.errors import BadInputError
+from annostore.io.attributions import load_attributions
 
 #: thresholds tried in FDR mode, largest first (4 per decade from 1e-1 to 1e-30)
 FDR_THRESHOLDS = np.logspace(-1, -30, 117)

@@ -7,16 +7,15 @@ skips every window that contains a code-4 letter, and so does annostore.
 
 from __future__ import annotations
 
-from annostore.core.alphabet import N_CODE, decode, encode
-
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
+
 import numpy as np
+
+from annostore.core.alphabet import N_CODE, decode, encode
 from annostore.errors import BadInputError, MissingInputError, located
-
-
 
 
 @dataclass

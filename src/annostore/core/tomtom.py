@@ -43,20 +43,27 @@ MEME's pmf-of-the-maximum table; the two agree to rounding (~1e-15 relative).
 
 from __future__ import annotations
 
-from annostore.core.alphabet import ALPHABET
-
-
 import warnings
 from dataclasses import dataclass
 from typing import Optional
+
 import numba
 import numpy as np
-from annostore.errors import BadInputError
+
+from annostore.core.alphabet import ALPHABET
+from annostore.core.annotate_kernels import (
+    _added_types,
+    _annotate_queries,
+    _build_pmfs,
+    _key_levels,
+    _pad_rows,
+    _parent_keys,
+    _query_masks,
+    _scale_subsets,
+    _span_keys,
+)
 from annostore.core.tomtom_kernels import _column_scores, _compare_queries, _shift_rows
-from annostore.core.annotate_kernels import _added_types, _annotate_queries, _build_pmfs, _key_levels, _pad_rows, _parent_keys, _query_masks, _scale_subsets, _span_keys
-
-
-
+from annostore.errors import BadInputError
 
 MAX_QUERY_WIDTH = 100  # TOMTOM_MAX_QUERY_WIDTH
 

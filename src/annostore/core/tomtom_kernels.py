@@ -5,6 +5,7 @@ scaling to integer bins, and the offset scan of one query against all targets.
 from __future__ import annotations
 
 import math
+
 import numba
 import numpy as np
 from numba import prange

@@ -215,8 +215,8 @@ def demo(
 
     from annostore import open as open_store
     from annostore.data import default_motifs_path
-    from annostore.progress import progress as bar
     from annostore.example.synthetic import make_example
+    from annostore.progress import progress as bar
 
     n_sequences = int(n_sequences)
     if n_sequences < 2:
@@ -434,8 +434,8 @@ def _recovery(store, ex, runs: dict, names) -> "Any":
 # pictures and printing
 # ------------------------------------------------------------------------------------------------
 def _pictures(store, attr: np.ndarray, result: DemoResult) -> dict:
-    from annostore.plots.logo import plot_logo
     from annostore.plots.aggregates import plot_pairs, plot_spacing
+    from annostore.plots.logo import plot_logo
 
     out = {}
     out["logo"] = result.path / "logo.png"

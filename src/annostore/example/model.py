@@ -13,14 +13,13 @@ projection loses nothing.
 
 from __future__ import annotations
 
-from annostore.core.alphabet import encode
-
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import torch
 
+from annostore.core.alphabet import encode
 from annostore.errors import BadInputError
 
 __all__ = ["PWMConvModel", "attributions", "input_x_gradient", "ism", "one_hot_batch"]

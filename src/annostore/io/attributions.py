@@ -9,14 +9,13 @@ are projected by summing over the letter axis (``X.sum(axis=1)``), which is what
 
 from __future__ import annotations
 
-from annostore.core.arrays import as_numpy, is_tensor
-
 import os
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
+from annostore.core.arrays import as_numpy, is_tensor
 from annostore.errors import BadInputError, MissingInputError
 
 __all__ = ["load_attributions", "read_attribution_array"]

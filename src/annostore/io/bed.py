@@ -5,9 +5,11 @@
 from __future__ import annotations
 
 from typing import Any, Optional
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
 from annostore.errors import BadInputError, located
 from annostore.io.files import existing, read_text
 from annostore.io.tables import _rename, _to_table

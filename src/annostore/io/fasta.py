@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
+from annostore.core.sequences import Sequences, _from_texts
 from annostore.errors import BadInputError, located
 from annostore.io.files import read_bytes
-from annostore.core.sequences import Sequences, _from_texts
 
 
 def records(path) -> Iterator[tuple[str, bytes, int]]:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from typing import Any, Optional
+
 import numpy as np
 import pyarrow as pa
-
 
 FIMO_TSV_HEADER = "motif_id\tmotif_alt_id\tsequence_name\tstart\tstop\tstrand\tscore\tp-value\tq-value\tmatched_sequence"
 

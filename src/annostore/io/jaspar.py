@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+
 import numpy as np
-from annostore.errors import BadInputError, located
+
 from annostore.core.motifs import ALPHABET, Motif
+from annostore.errors import BadInputError, located
 from annostore.io.meme import _probability
 
 

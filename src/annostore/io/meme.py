@@ -9,9 +9,11 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+
 import numpy as np
+
+from annostore.core.motifs import _ROW_SUM_TOLERANCE, ALPHABET, Motif
 from annostore.errors import BadInputError, located
-from annostore.core.motifs import ALPHABET, Motif, _ROW_SUM_TOLERANCE
 from annostore.io.files import existing, read_text
 
 

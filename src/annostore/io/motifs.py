@@ -4,18 +4,19 @@
 
 from __future__ import annotations
 
-from annostore.core.arrays import as_numpy
-
 import hashlib
 import os
 from pathlib import Path
 from typing import Optional
+
 import numpy as np
-from annostore.errors import BadInputError, located
+
+from annostore.core.arrays import as_numpy
 from annostore.core.motifs import Motif, MotifSet
-from annostore.io.files import decode_text, existing
-from annostore.io.meme import _parse_meme
+from annostore.errors import BadInputError, located
+from annostore.io.files import decode_text, existing, sniff_format
 from annostore.io.jaspar import _parse_jaspar
+from annostore.io.meme import _parse_meme
 
 
 def read_motifs(source, format: Optional[str] = None) -> MotifSet:
@@ -67,18 +68,15 @@ def read_motifs(source, format: Optional[str] = None) -> MotifSet:
 
 
 def _guess_format(path: Path, lines: list[str]) -> str:
-    suffix = path.suffix.lower()
-    if suffix == ".jaspar":
-        return "jaspar"
-    if suffix == ".pfm":
-        return "pfm"
+    """meme, jaspar or pfm: from :func:`annostore.io.files.sniff_format` (suffix, first bytes),
+    else from the first line that is not a comment ('>' starts a JASPAR record)."""
+    kind = sniff_format(path)
+    if kind in ("meme", "jaspar", "pfm"):
+        return kind
     for line in lines:
         s = line.strip()
-        if not s or s.startswith("#"):
-            continue
-        if s.startswith(">"):
-            return "jaspar"
-        return "meme"
+        if s and not s.startswith("#"):
+            return "jaspar" if s.startswith(">") else "meme"
     return "meme"
 
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import os
 from typing import Any, Iterator, Optional
+
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+
 from annostore.errors import BadInputError, located
 from annostore.io.files import existing, find_line, first_line, sniff_format
-
 
 BATCH_ROWS = 8 * 122_880  # a multiple of the store's row group size: parts get whole row groups
 

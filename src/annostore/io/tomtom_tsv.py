@@ -5,6 +5,7 @@ Query_consensus Target_consensus Orientation``, then ``#`` lines with the comman
 from __future__ import annotations
 
 import numpy as np
+
 from annostore.core.tomtom import TOMTOM_COLUMNS
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 from typing import Any
+
 import numpy as np
+
 from annostore.errors import BadInputError
 from annostore.plots._draw import _new_axes, _save
 

@@ -8,20 +8,19 @@ PNG when ``output`` is given. An empty selection (nothing to draw) raises
 
 from __future__ import annotations
 
-from annostore.store.lookup import latest_run, run_id as lookup_run
-
-from annostore.core.arrays import as_numpy
-
-from annostore.core.alphabet import encode
-
 import functools
 import os
 from pathlib import Path
 from typing import Any
+
 import numpy as np
+
+from annostore.core.alphabet import encode
+from annostore.core.arrays import as_numpy
 from annostore.errors import BadInputError
 from annostore.plots._draw import _new_axes, _save
-
+from annostore.store.lookup import latest_run
+from annostore.store.lookup import run_id as lookup_run
 
 _COLORS = {"A": (0.0, 0.5, 0.0), "C": (0.0, 0.0, 1.0), "G": (1.0, 0.65, 0.0), "T": (1.0, 0.0, 0.0)}
 

@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
-from annostore.core.alphabet import decode, encode
-
 import os
 from typing import TYPE_CHECKING, Any, Optional
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
 from annostore import resources
+from annostore.core.alphabet import decode, encode
 from annostore.errors import AnnostoreError, BadInputError
 from annostore.io.files import existing
 

@@ -18,20 +18,26 @@ names; integer names are taken as ``example_idx`` when they are not names in the
 
 from __future__ import annotations
 
-from annostore.store.lookup import latest_run, run_id
-
-from annostore.core.arrays import as_numpy
-
 from pathlib import Path
 from typing import Any, Iterator, Optional
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+from annostore.core.arrays import as_numpy
 from annostore.errors import BadInputError
-from annostore.io.files import BackgroundHash, existing, first_line, sha256, sniff_format
+from annostore.io.files import (
+    BackgroundHash,
+    existing,
+    first_line,
+    sha256,
+    sniff_format,
+)
 from annostore.io.tables import _rename, _to_table, read_table_batches
 from annostore.store.examples import ExampleMapper
+from annostore.store.lookup import latest_run, run_id
 
 
 def _normalise_hits(table: pa.Table, mapper: ExampleMapper, where: str) -> pa.Table:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Iterable
 
-from typing import Any, Iterable
 import numpy as np
 import pyarrow as pa
+
 from annostore import resources
 from annostore.errors import BadInputError
 

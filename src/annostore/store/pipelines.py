@@ -5,21 +5,28 @@ seqlets run as a matches run); each one atomic run with its provenance.
 
 from __future__ import annotations
 
-from annostore.store.lookup import latest_run, run_id as lookup_run
-
+import hashlib
 import os
 from typing import Any, Iterable, Optional
+
 import numpy as np
 import pyarrow as pa
-from annostore.errors import BadInputError
-from annostore.io.files import sha256
-import hashlib
-from annostore.io.attributions import load_attributions
-from annostore.core.fimo_tables import prepare_background
+
+from annostore.core.annotate import (
+    _annotate_codes,
+    _check_windows,
+    _looks_like_file,
+    _Matches,
+)
 from annostore.core.fimo import fimo_batches
-from annostore.core.tomtom import _DISTS, _as_motif_set, _prepare_targets
-from annostore.core.annotate import _Matches, _annotate_codes, _check_windows, _looks_like_file
+from annostore.core.fimo_tables import prepare_background
 from annostore.core.seqlets import _as_scores, recursive_seqlets
+from annostore.core.tomtom import _DISTS, _as_motif_set, _prepare_targets
+from annostore.errors import BadInputError
+from annostore.io.attributions import load_attributions
+from annostore.io.files import sha256
+from annostore.store.lookup import latest_run
+from annostore.store.lookup import run_id as lookup_run
 
 
 def scan_store(

@@ -5,28 +5,28 @@ DuckDB transaction adding the ``runs`` row), or discards everything.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import os
 import shutil
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
 from annostore import resources
-from annostore.store import schema
+from annostore.core.alphabet import STRANDS
 from annostore.errors import AnnostoreError, BadInputError
+from annostore.store import schema
 from annostore.store.schema import TMP_DIR
 
 if TYPE_CHECKING:
     from annostore.store.store import Store
-from annostore.store.validate import _Checker, _FIELDS
-
+from annostore.store.validate import _FIELDS, _Checker
 
 ROW_GROUP_SIZE = 122_880
 
@@ -447,7 +447,7 @@ _DICT_STRING = pa.dictionary(pa.int32(), pa.string())
 _DICT_COLS = ("motif", "strand")
 
 
-_STRANDS = pa.array(["+", "-"], pa.string())
+_STRANDS = pa.array(STRANDS, pa.string())
 
 
 def _strand_dictionary(col: Any, check: "_Checker") -> pa.DictionaryArray:

@@ -18,33 +18,32 @@ by the next read-write open.
 
 from __future__ import annotations
 
-
 import builtins
 import json
 import os
 import shutil
 from pathlib import Path
 from typing import Any, Iterable, Optional
+
 import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from annostore import resources
+from annostore.errors import (
+    AnnostoreError,
+    BadInputError,
+    MissingInputError,
+    SchemaError,
+)
 from annostore.store import db as _db
 from annostore.store import examples as _examples
 from annostore.store import lookup
-from annostore.store import motifs as _motifs
 from annostore.store import migrate as _migrate
-from annostore import resources
-from annostore.errors import AnnostoreError, BadInputError, MissingInputError, SchemaError
+from annostore.store import motifs as _motifs
 from annostore.store.runs import RunWriter
 from annostore.store.schema import DB_FILE, KINDS, TMP_DIR
-
-
-
-
-
-
-
 
 _py_open = builtins.open
 

@@ -5,11 +5,12 @@ vectorised tests (nulls, ranges, probabilities) that name the first bad row.
 from __future__ import annotations
 
 from typing import Any
+
 import numpy as np
 import pyarrow.compute as pc
-from annostore.store import schema
-from annostore.errors import BadInputError
 
+from annostore.errors import BadInputError
+from annostore.store import schema
 
 _FIELDS = {
     "hits": [f for f in schema.HITS if f.name != "run_id"],
