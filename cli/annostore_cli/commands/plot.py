@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
 from annostore_cli import options as common
-from annostore_cli.options import parse_runs, store_argument
+from annostore_cli.options import filter_options, store_argument
 
 plot_app = typer.Typer(
     help="Draw pictures of a store as PNG files: attribution logos, co-occurrence, spacing.\n\n"
@@ -18,8 +18,6 @@ plot_app = typer.Typer(
 )
 
 _OUT = typer.Option(..., "--output", "-o", help="PNG file to write.")
-_SOURCE = typer.Option("hits", "--source", help="hits (FIMO) or seqlets (labelled by their best TOMTOM match).")
-_RUN = typer.Option(None, "--run", help="Run id or name (repeatable; default: the latest run of the source).")
 _MIN_ATTR = typer.Option(None, "--min-attribution", help="Keep annotations with attribution >= this.")
 _MAX_P = typer.Option(None, "--max-p", help="Keep annotations with p-value <= this.")
 _DPI = typer.Option(100, "--dpi", min=20, max=600, help="Resolution (pixels per inch).")
@@ -66,18 +64,16 @@ def logo(
 
 @plot_app.command("pairs", short_help="Co-occurrence heatmap of the top motifs.")
 @common.guard
+@filter_options
 def pairs(
     store: Path = store_argument(),
     output: Path = _OUT,
     top: int = typer.Option(20, "--top", min=1, help="Number of motifs (by annotation count)."),
-    source: str = _SOURCE,
-    run: Optional[List[str]] = _RUN,
-    min_attribution: Optional[float] = _MIN_ATTR,
-    max_p: Optional[float] = _MAX_P,
     all_instances: bool = typer.Option(False, "--all-instances", help="Count every pair of instances, not examples."),
     width: float = typer.Option(8.0, "--width", help="Figure width in inches."),
     height: float = typer.Option(7.0, "--height", help="Figure height in inches."),
     dpi: int = _DPI,
+    filters: dict = None,
 ) -> None:
     """Draw a heatmap of co-occurrence counts among the most frequent motifs.
 
@@ -88,26 +84,24 @@ def pairs(
     from annostore.plots.aggregates import plot_pairs
 
     with common.open_store(store) as st:
-        plot_pairs(st, top, source=source, runs=parse_runs(run), min_attribution=min_attribution, max_p=max_p,
+        plot_pairs(st, top, **filters,
                    unique=not all_instances, figsize=(width, height), dpi=dpi, output=output)
     common.info(f"wrote {output}")
 
 
 @plot_app.command("spacing", short_help="Number of pairs of two motifs by distance.")
 @common.guard
+@filter_options
 def spacing(
     store: Path = store_argument(),
     motif_a: str = typer.Option(..., "--motif-a", help="First motif (id, 'id alt' or unambiguous name)."),
     motif_b: str = typer.Option(..., "--motif-b", help="Second motif."),
     output: Path = _OUT,
     max_distance: int = typer.Option(100, "--max-distance", min=1, help="Largest distance shown (exclusive)."),
-    source: str = _SOURCE,
-    run: Optional[List[str]] = _RUN,
-    min_attribution: Optional[float] = _MIN_ATTR,
-    max_p: Optional[float] = _MAX_P,
     width: float = typer.Option(8.0, "--width", help="Figure width in inches."),
     height: float = typer.Option(3.0, "--height", help="Figure height in inches."),
     dpi: int = _DPI,
+    filters: dict = None,
 ) -> None:
     """Draw the number of MOTIF_A / MOTIF_B pairs by distance (start of right - end of left).
 
@@ -118,8 +112,7 @@ def spacing(
     from annostore.plots.aggregates import plot_spacing
 
     with common.open_store(store) as st:
-        plot_spacing(st, motif_a, motif_b, source=source, runs=parse_runs(run), max_distance=max_distance,
-                     min_attribution=min_attribution, max_p=max_p, figsize=(width, height), dpi=dpi, output=output)
+        plot_spacing(st, motif_a, motif_b, **filters, max_distance=max_distance, figsize=(width, height), dpi=dpi, output=output)
     common.info(f"wrote {output}")
 
 

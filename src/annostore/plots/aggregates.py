@@ -57,6 +57,7 @@ def plot_pairs(
     output: str | os.PathLike | None = None,
     figsize: tuple[float, float] = (8.0, 7.0),
     dpi: int = 100,
+    **filters: Any,
 ):
     """Heatmap of co-occurrence counts among the most frequent motifs of a store.
 
@@ -75,6 +76,9 @@ def plot_pairs(
         Runs to use (default: the latest of the source's kind).
     min_attribution, max_p : float, optional
         Keep annotations with attribution >= ``min_attribution`` / p-value <= ``max_p``.
+    **filters
+        Any other filter of :func:`annostore.analysis.aggregate.pairs` (``matches_runs``,
+        ``top_k``, ``motifs``, ``examples``).
     unique : bool
         Count each pair once per example (tangermeme's ``unique=True``).
     cmap, title, ax, output, figsize, dpi
@@ -97,7 +101,7 @@ def plot_pairs(
 
     if int(top) < 1:
         raise BadInputError(f"top must be at least 1, got {top}")
-    kw = _filters(source, runs, min_attribution, max_p)
+    kw = {**_filters(source, runs, min_attribution, max_p), **filters}
     counts = _frame(aggregate.count(store, by="motif", **kw))
     if len(counts) == 0:
         raise BadInputError(f"no {source} match the selection; nothing to plot")
@@ -143,6 +147,7 @@ def plot_spacing(
     output: str | os.PathLike | None = None,
     figsize: tuple[float, float] = (8.0, 3.0),
     dpi: int = 100,
+    **filters: Any,
 ):
     """Bar chart of the number of ``motif_a``/``motif_b`` pairs by distance.
 
@@ -175,7 +180,7 @@ def plot_spacing(
     """
     from annostore.analysis import aggregate
 
-    kw = _filters(source, runs, min_attribution, max_p)
+    kw = {**_filters(source, runs, min_attribution, max_p), **filters}
     sp = _frame(aggregate.spacing(store, motif_a=motif_a, motif_b=motif_b, max_distance=int(max_distance), **kw))
     if len(sp) == 0 or sp["n"].sum() == 0:
         raise BadInputError(f"no {motif_a} / {motif_b} pairs within {max_distance} bp in the selection; nothing to plot")
