@@ -28,18 +28,6 @@ def test_every_module_imports_and_public_names_stay_what_they_are():
     assert set(annostore.__all__) >= {"open", "fimo", "tomtom", "read_motifs", "Store"}
 
 
-def test_import_annostore_and_cli_start_without_torch_or_numba():
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, annostore, annostore_cli.app; "
-        "print(sorted(m for m in ('torch', 'numba') if m in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
-
-
 def test_store_methods_run_the_cores_into_runs(tmp_path, jaspar_path):
     rng = np.random.default_rng(3)
     motifs = read_motifs(jaspar_path)

@@ -22,6 +22,7 @@ def _commands(group, prefix=()):
 def test_startup_does_not_import_torch_or_numba():
     code = (
         "import sys\n"
+        "import annostore\n"
         "from annostore_cli.app import app\n"
         "bad = [m for m in ('torch', 'numba') if m in sys.modules]\n"
         "print(','.join(bad))\n"
@@ -53,3 +54,57 @@ def test_help_lists_commands():
 def test_unknown_command_is_a_usage_error():
     result = CliRunner().invoke(app, ["no-such-command"])
     assert result.exit_code == 2
+
+
+def test_a_command_module_that_cannot_be_imported_stops_the_cli(tmp_path):
+    (tmp_path / "zz_broken.py").write_text("raise ImportError('boom: a broken command module')\n")
+    code = (
+        "import annostore_cli.commands as c\n"
+        f"c.__path__.append({str(tmp_path)!r})\n"
+        "import annostore_cli.app\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode != 0
+    assert "boom: a broken command module" in out.stderr
+
+
+def test_new_runs_are_named_with_name_and_run_is_a_hidden_alias(tmp_path):
+    import numpy as np
+
+    runner = CliRunner()
+    store = tmp_path / "s.store"
+    hits = tmp_path / "hits.tsv"
+    hits.write_text("motif_name\tsequence_name\tstart\tend\tstrand\tscore\tp-value\nM\t0\t0\t3\t+\t1.0\t0.001\n")
+    import annostore
+
+    with annostore.open(store) as s:
+        s.add_motifs({"M": np.full((4, 3), 0.25)})
+        s.add_regions(_bed(tmp_path))
+    help_text = runner.invoke(app, ["ingest", "hits", "--help"]).output
+    assert "--name" in help_text and "--run" not in help_text
+    assert runner.invoke(app, ["ingest", "hits", str(store), str(hits), "--name", "new"]).exit_code == 0
+    old = runner.invoke(app, ["ingest", "hits", str(store), str(hits), "--run", "old"])
+    assert old.exit_code == 0, old.output
+    assert "--name" in old.stderr
+    both = runner.invoke(app, ["ingest", "hits", str(store), str(hits), "--name", "a", "--run", "b"])
+    assert both.exit_code == 65
+    with annostore.open(store, read_only=True) as s:
+        assert s.runs()["name"].to_pylist() == ["new", "old"]
+
+
+def _bed(tmp_path):
+    bed = tmp_path / "r.bed"
+    bed.write_text("chr1\t0\t100\n")
+    return bed
+
+
+def test_recorded_command_line_keeps_global_options(tmp_path, jaspar_path):
+    import annostore
+
+    motifs = annostore.read_motifs(jaspar_path).select(["MA0139.2"])
+    annostore.write_meme(motifs, tmp_path / "q.meme")
+    q = str(tmp_path / "q.meme")
+    res = subprocess.run([sys.executable, "-m", "annostore_cli.app", "--threads", "1", "tomtom", q, q, "--text"],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert f"# annostore --threads 1 tomtom {q} {q} --text" in res.stdout

@@ -96,7 +96,7 @@ GOOD_ROW = "M1\tone\ts0\t1\t3\t+\t5.0\t1e-4\t0.1\tACG"
 def test_full_flow(store, tmp_path):
     hits = tmp_path / "fimo.tsv"
     hits.write_text(fimo_tsv([GOOD_ROW, "M2\t\ts1\t5\t6\t-\t2.0\t2e-3\t0.2\tGG"]))
-    r = run("ingest", "hits", store, hits, "--run", "fimo-1")
+    r = run("ingest", "hits", store, hits, "--name", "fimo-1")
     assert r.exit_code == 0, r.stderr
     assert r.stdout.strip() == "1"
     r = run("query", store, "SELECT motif, count(*) AS n FROM hits GROUP BY ALL ORDER BY 2 DESC, 1")
@@ -224,7 +224,7 @@ def test_ingest_seqlets_with_matches_and_matches_alone(store, tmp_path):
         "1\tM2\t0\t0.001\t0.002\t0.01\t2\tAC\tNG\t+\n0\tM1\t1\t0.0001\t0.0002\t0.001\t3\tACG\tACT\t-\n"
         "# Tomtom (Motif Comparison Tool): Version 5.5.8\n"
     )
-    r = run("ingest", "seqlets", store, seqlets, "--matches", tomtom, "--run", "s1")
+    r = run("ingest", "seqlets", store, seqlets, "--matches", tomtom, "--name", "s1")
     assert r.exit_code == 0, r.stderr
     assert r.stdout.split() == ["1", "2"]
     r = run("query", store, "SELECT m.seqlet_id, m.motif, s.example_idx FROM matches m JOIN seqlets s USING (seqlet_id) ORDER BY 1")

@@ -411,7 +411,7 @@ def test_cli_fimo_and_scan(tmp_path, tiny):
     s.add_motifs(tiny[0])
     s.add_sequences(tiny[1])
     s.close()
-    res = runner.invoke(app, ["scan", str(store), "--thresh", "0.01", "--run", "cli-scan"])
+    res = runner.invoke(app, ["scan", str(store), "--thresh", "0.01", "--name", "cli-scan"])
     assert res.exit_code == 0, res.output
     assert "7 hits" in res.output
 

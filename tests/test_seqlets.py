@@ -276,7 +276,7 @@ def test_cli_seqlets(tmp_path):
     store = tmp_path / "cli.store"
     runner = CliRunner()
     res = runner.invoke(app, ["seqlets", str(store), "--attributions", str(tmp_path / "attr.npz"),
-                              "--sequences", str(fasta), "--sign", "positive", "--flanks", "2", "--run", "p"])
+                              "--sequences", str(fasta), "--sign", "positive", "--flanks", "2", "--name", "p"])
     assert res.exit_code == 0, res.output
     run_id = int(res.stdout.strip().splitlines()[-1])
     import annostore

@@ -78,7 +78,7 @@ def register(app: typer.Typer) -> None:
         help=(
             "Scan the store's sequences with its motifs (MEME FIMO numbers) and store the hits as one run.\n\n"
             "Prints the run id and the number of hits on stderr.\n\n"
-            "Example: annostore scan my.store --thresh 1e-4 --attributions attr.npz --run fimo-1e4"
+            "Example: annostore scan my.store --thresh 1e-4 --attributions attr.npz --name fimo-1e4"
         ),
     )
     @common.guard

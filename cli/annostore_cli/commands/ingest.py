@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
         "memelite/tangermeme FIMO frame saved as Parquet/TSV/CSV (motif_name, sequence_name, start, end, "
         "strand, score, p-value). sequence_name is matched to the store's region/sequence names "
         "(integers are example_idx). Validated; all or nothing.\n\n"
-        "Example:\n\n    annostore ingest hits my.store fimo.tsv --run fimo-1",
+        "Example:\n\n    annostore ingest hits my.store fimo.tsv --name fimo-1",
     )
     @common.guard
     @new_run_options("hits")
