@@ -112,7 +112,7 @@ def read_sequences_table(source: Any) -> pa.Table:
 
 
 def example_lengths(store: "Store") -> Optional[np.ndarray]:
-    """Length per example_idx (-1 unknown), or None when the store knows no examples."""
+    """The work of :meth:`Store.example_lengths` (documented there)."""
     if store._lengths_cache is None:
         rows = store.con.execute(resources.sql("store_example_lengths")).fetchall()
         if not rows:
@@ -127,7 +127,7 @@ def example_lengths(store: "Store") -> Optional[np.ndarray]:
 
 
 def example_names(store: "Store") -> list[Optional[str]]:
-    """Example names (region name, else sequence name) indexed by ``example_idx``."""
+    """The work of :meth:`Store.example_names` (documented there)."""
     rows = store.con.execute(resources.sql("store_example_names")).fetchall()
     names: list[Optional[str]] = [None] * (rows[-1][0] + 1 if rows else 0)
     for idx, name in rows:
@@ -136,23 +136,7 @@ def example_names(store: "Store") -> list[Optional[str]]:
 
 
 def add_regions(store: "Store", source: Any) -> int:
-    """Add the regions (examples) of the store from a BED file or a table.
-
-    ``example_idx`` is the row order (0, 1, ...).  When the store already has sequences
-    the counts must agree, and ``length`` comes from the sequences; otherwise
-    ``length = end - start``.
-
-    Parameters
-    ----------
-    source : path or table
-        BED (3-6 columns; ``track``/``browser``/``#`` lines skipped) or a DataFrame/Arrow
-        table with ``chrom, start, end`` and optional ``name, strand``.
-
-    Returns
-    -------
-    int
-        Number of regions added.
-    """
+    """The work of :meth:`Store.add_regions` (documented there)."""
     from annostore.io.bed import read_regions
 
     store._writable()
@@ -176,17 +160,7 @@ def add_regions(store: "Store", source: Any) -> int:
 
 
 def add_sequences(store: "Store", source: Any) -> int:
-    """Add the store's sequences (examples) from a FASTA file or anything ``load_sequences`` takes.
-
-    ``example_idx`` is the sequence order.  When the store has regions the counts must
-    agree and ``regions.length`` is set from the sequences; otherwise a region row
-    (name, length) is added per sequence.
-
-    Returns
-    -------
-    int
-        Number of sequences added.
-    """
+    """The work of :meth:`Store.add_sequences` (documented there)."""
     from annostore.store.examples import read_sequences_table
 
     store._writable()
@@ -224,13 +198,7 @@ def add_sequences(store: "Store", source: Any) -> int:
 
 
 def sequences(store: "Store") -> "Any":
-    """The store's sequences as :class:`annostore.core.sequences.Sequences`, in ``example_idx`` order.
-
-    Raises
-    ------
-    AnnostoreError
-        The store has no sequences.
-    """
+    """The work of :meth:`Store.sequences` (documented there)."""
     from annostore.core.sequences import Sequences
 
     table = store.con.sql(resources.sql("store_sequences")).to_arrow_table()

@@ -15,25 +15,7 @@ if TYPE_CHECKING:
 
 
 def add_motifs(store: "Store", source: Any, format: str | None = None) -> "Any":
-    """Append motifs to the store (``motif_idx`` continues after the existing ones).
-
-    Parameters
-    ----------
-    source : path, MotifSet, dict or list
-        Anything :func:`annostore.read_motifs` accepts (MEME, JASPAR, dict of PWMs).
-    format : str, optional
-        Force the file format.
-
-    Returns
-    -------
-    MotifSet
-        The motifs added.
-
-    Raises
-    ------
-    BadInputError
-        Malformed file, or a motif id already in the store; nothing is added.
-    """
+    """The work of :meth:`Store.add_motifs` (documented there)."""
     from annostore.io.motifs import read_motifs
 
     store._writable()
@@ -73,18 +55,7 @@ def add_motifs(store: "Store", source: Any, format: str | None = None) -> "Any":
 
 
 def motif_set(store: "Store", names: Iterable[str] | None = None) -> "Any":
-    """The stored motifs as a :class:`annostore.core.motifs.MotifSet`, in ``motif_idx`` order.
-
-    Parameters
-    ----------
-    names : iterable of str, optional
-        Only these motifs (by id, ``"id alt"`` key or unambiguous alt name), in the order given.
-
-    Returns
-    -------
-    MotifSet
-        Its ``background`` is the source file's background when all motifs share one, else None.
-    """
+    """The work of :meth:`Store.motif_set` (documented there)."""
     from annostore.core.motifs import Motif, MotifSet
 
     rows = store.con.execute(resources.sql("store_motifs")).fetchall()
