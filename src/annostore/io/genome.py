@@ -1,0 +1,369 @@
+"""Genome FASTA with random access: plain text with a ``.fai`` index, or bgzip with ``.gzi``.
+
+Format (samtools ``faidx``): a ``.fai`` file has one tab-separated line per sequence,
+``NAME LENGTH OFFSET LINEBASES LINEWIDTH``: the byte offset of the first base, the bases per
+full line and the bytes per full line (bases + line ending).  Every line of a record but its
+last must be full.  Offsets are positions in the *uncompressed* text.
+
+bgzip (BGZF) files are a series of gzip members of at most 64 KiB each, every member marked by
+a ``BC`` extra subfield holding its compressed size.  The ``.gzi`` index is a little-endian
+``uint64`` count followed by ``(compressed_offset, uncompressed_offset)`` ``uint64`` pairs, one
+per member after the first.  A plain (non-BGZF) gzip FASTA cannot be read at random offsets:
+it is refused with a one-line error that says how to fix it (``bgzip`` or decompress it).
+
+Missing ``.fai``/``.gzi`` files are built (one pass over the file) and written next to the FASTA
+as samtools would; when that folder is read-only the index is kept in memory only.
+
+Why our own reader and not ``pyfaidx``: the subset needed here (read ``.fai``, build it, slice
+a record, bgzip through ``.gzi``) is ~250 lines of plain Python on ``zlib``, while pyfaidx adds
+a run-time dependency and needs Biopython for bgzip input.  ``pyfaidx`` serves as a test oracle.
+
+Coordinates are 0-based half-open.  Sequences are returned as upper-case ``bytes``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import struct
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional
+
+from ..errors import BadInputError, MissingInputError, located
+
+__all__ = ["FaiEntry", "Genome", "open_genome", "read_fai", "build_fai", "write_fai"]
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True)
+class FaiEntry:
+    """One ``.fai`` line: name, length, offset of the first base, bases per line, bytes per line."""
+
+    name: str
+    length: int
+    offset: int
+    linebases: int
+    linewidth: int
+
+
+# ---------------------------------------------------------------------------------------------
+# .fai
+
+
+def read_fai(path: str | os.PathLike) -> list[FaiEntry]:
+    """Read a samtools ``.fai`` index (5 columns; a 6th, FASTQ quality offset, is ignored)."""
+    path = Path(path)
+    entries: list[FaiEntry] = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInputError(f"{path}: cannot read the FASTA index: {exc}") from None
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) < 5:
+            raise BadInputError(located(f"a .fai line needs 5 tab-separated fields, found {len(fields)}", path, lineno))
+        try:
+            length, offset, linebases, linewidth = (int(f) for f in fields[1:5])
+        except ValueError:
+            raise BadInputError(located("length/offset/linebases/linewidth must be integers", path, lineno)) from None
+        if length < 0 or offset < 0 or linebases <= 0 or linewidth < linebases:
+            raise BadInputError(located("impossible .fai values", path, lineno))
+        entries.append(FaiEntry(fields[0], length, offset, linebases, linewidth))
+    if not entries:
+        raise BadInputError(f"{path}: empty FASTA index")
+    return entries
+
+
+def write_fai(entries: list[FaiEntry], path: str | os.PathLike) -> None:
+    """Write ``entries`` as a samtools ``.fai`` file."""
+    lines = "".join(f"{e.name}\t{e.length}\t{e.offset}\t{e.linebases}\t{e.linewidth}\n" for e in entries)
+    Path(path).write_text(lines, encoding="utf-8")
+
+
+def build_fai(chunks: Iterator[bytes], where: object = None) -> list[FaiEntry]:
+    """Index FASTA text given as byte chunks (the uncompressed file, in order).
+
+    Raises BadInputError (with ``where:line``) for text before the first header, duplicate
+    names, empty names and ragged line lengths inside a record (as samtools does).
+    """
+    entries: list[FaiEntry] = []
+    seen: set[str] = set()
+    pos = 0  # uncompressed offset of the current line start
+    lineno = 0
+    pending = b""
+    name: Optional[str] = None
+    offset = length = linebases = linewidth = 0
+    short_seen = False  # a line shorter than linebases was seen: it must be the record's last
+
+    def finish() -> None:
+        if name is not None:
+            entries.append(FaiEntry(name, length, offset, linebases or 0, linewidth or 0))
+
+    def lines() -> Iterator[bytes]:
+        nonlocal pending
+        for chunk in chunks:
+            data = pending + chunk
+            parts = data.split(b"\n")
+            pending = parts.pop()
+            for p in parts:
+                yield p + b"\n"
+        if pending:
+            yield pending
+            pending = b""
+
+    for raw in lines():
+        lineno += 1
+        line_len = len(raw)
+        stripped = raw.rstrip(b"\r\n")
+        if stripped.startswith(b">"):
+            finish()
+            header = stripped[1:].decode("utf-8", errors="replace").split()
+            if not header:
+                raise BadInputError(located("FASTA header without a name", where, lineno))
+            name = header[0]
+            if name in seen:
+                raise BadInputError(located(f"duplicate sequence name {name!r}", where, lineno))
+            seen.add(name)
+            offset, length, linebases, linewidth, short_seen = pos + line_len, 0, 0, 0, False
+        elif stripped:
+            if name is None:
+                raise BadInputError(located("sequence data before the first '>' header", where, lineno))
+            if b"\x00" in stripped:
+                raise BadInputError(located("binary data, not a FASTA file", where, lineno))
+            n = len(stripped)
+            if linebases == 0:
+                linebases, linewidth = n, line_len
+            elif short_seen or n > linebases or (n == linebases and line_len != linewidth):
+                raise BadInputError(
+                    located(f"different line length in sequence {name!r} (a genome FASTA needs equal lines; "
+                            "reformat it, e.g. with samtools faidx or seqkit seq -w 60)", where, lineno)
+                )
+            elif n < linebases:
+                short_seen = True
+            length += n
+        elif name is not None and length:
+            short_seen = True  # a blank line ends the record's data
+        pos += line_len
+    finish()
+    if not entries:
+        raise BadInputError(located("no FASTA records (expected lines starting with '>')", where))
+    return entries
+
+
+# ---------------------------------------------------------------------------------------------
+# BGZF
+
+
+def _bgzf_block_size(header: bytes) -> Optional[int]:
+    """Total size of the BGZF block starting with ``header`` (>= 18 bytes), or None if not BGZF."""
+    if len(header) < 18 or header[:2] != _GZIP_MAGIC or header[2] != 8 or not header[3] & 4:
+        return None
+    xlen = struct.unpack_from("<H", header, 10)[0]
+    extra = header[12 : 12 + xlen]
+    i = 0
+    while i + 4 <= len(extra):
+        si1, si2, slen = extra[i], extra[i + 1], struct.unpack_from("<H", extra, i + 2)[0]
+        if si1 == 66 and si2 == 67 and slen == 2 and i + 6 <= len(extra):
+            return struct.unpack_from("<H", extra, i + 4)[0] + 1
+        i += 4 + slen
+    return None
+
+
+def is_bgzf(path: str | os.PathLike) -> bool:
+    with open(path, "rb") as fh:
+        return _bgzf_block_size(fh.read(64)) is not None
+
+
+def build_gzi(path: str | os.PathLike) -> list[tuple[int, int]]:
+    """``(compressed, uncompressed)`` offsets of every BGZF block after the first."""
+    out: list[tuple[int, int]] = []
+    coff = uoff = 0
+    with open(path, "rb") as fh:
+        while True:
+            fh.seek(coff)
+            header = fh.read(18 + 64)
+            if not header:
+                break
+            size = _bgzf_block_size(header)
+            if size is None:
+                raise BadInputError(f"{path}: corrupt BGZF block at byte {coff}")
+            fh.seek(coff + size - 4)
+            tail = fh.read(4)
+            if len(tail) != 4:
+                raise BadInputError(f"{path}: truncated BGZF block at byte {coff}")
+            isize = struct.unpack("<I", tail)[0]
+            if coff:
+                out.append((coff, uoff))
+            coff += size
+            uoff += isize
+    return out
+
+
+def read_gzi(path: str | os.PathLike) -> list[tuple[int, int]]:
+    raw = Path(path).read_bytes()
+    if len(raw) < 8:
+        raise BadInputError(f"{path}: truncated .gzi index")
+    (n,) = struct.unpack_from("<Q", raw, 0)
+    if len(raw) != 8 + 16 * n:
+        raise BadInputError(f"{path}: .gzi index of {n} entries has {len(raw)} bytes")
+    vals = struct.unpack_from(f"<{2 * n}Q", raw, 8)
+    return [(vals[2 * i], vals[2 * i + 1]) for i in range(n)]
+
+
+def write_gzi(entries: list[tuple[int, int]], path: str | os.PathLike) -> None:
+    flat = [v for pair in entries for v in pair]
+    Path(path).write_bytes(struct.pack(f"<Q{len(flat)}Q", len(entries), *flat))
+
+
+# ---------------------------------------------------------------------------------------------
+# the genome
+
+
+def _try_write(fn, *args) -> None:
+    try:
+        fn(*args)
+    except OSError:
+        pass  # a read-only folder: keep the index in memory
+
+
+class Genome:
+    """Random access to a FASTA file's records; use :func:`open_genome`.
+
+    Attributes
+    ----------
+    path : Path
+    chrom_sizes : dict[str, int]
+        Record lengths in file order.
+    """
+
+    def __init__(self, path: Path, entries: list[FaiEntry], gzi: Optional[list[tuple[int, int]]]) -> None:
+        self.path = path
+        self.entries = {e.name: e for e in entries}
+        self.chrom_sizes = {e.name: e.length for e in entries}
+        self._gzi = None if gzi is None else [(0, 0)] + list(gzi)
+        self._ukeys = None if gzi is None else [u for _, u in self._gzi]
+        self._fh = open(path, "rb")
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> "Genome":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Genome({str(self.path)!r}, {len(self.chrom_sizes)} sequences)"
+
+    def _read(self, offset: int, size: int) -> bytes:
+        if self._gzi is None:
+            self._fh.seek(offset)
+            return self._fh.read(size)
+        i = bisect.bisect_right(self._ukeys, offset) - 1
+        coff, uoff = self._gzi[i]
+        self._fh.seek(coff)
+        skip = offset - uoff
+        out = bytearray()
+        buf = b""
+        while len(out) < skip + size:
+            d = zlib.decompressobj(31)
+            while not d.eof:
+                more = self._fh.read(1 << 16)
+                if not more and not buf:
+                    return bytes(out[skip : skip + size])
+                out += d.decompress(buf + more)
+                buf = b""
+            buf = d.unused_data
+        return bytes(out[skip : skip + size])
+
+    def fetch(self, chrom: str, start: int, end: int, *, pad: bool = False) -> bytes:
+        """Bases ``[start, end)`` of ``chrom`` as upper-case bytes.
+
+        ``pad``: positions off the record's ends are ``N`` instead of an error.
+        """
+        entry = self.entries.get(chrom)
+        if entry is None:
+            raise BadInputError(f"{self.path}: no sequence named {chrom!r}")
+        if end < start:
+            raise BadInputError(f"{chrom}:{start}-{end}: end before start")
+        left = right = b""
+        if start < 0 or end > entry.length:
+            if not pad:
+                raise BadInputError(f"{chrom}:{start}-{end} runs off {chrom} (length {entry.length})")
+            left = b"N" * max(0, min(end, 0) - start)
+            right = b"N" * max(0, end - max(start, entry.length))
+            start, end = max(start, 0), min(end, entry.length)
+        if end <= start:
+            return left + right
+        lb, lw = entry.linebases, entry.linewidth
+        first = entry.offset + (start // lb) * lw + start % lb
+        last = entry.offset + ((end - 1) // lb) * lw + (end - 1) % lb
+        raw = self._read(first, last - first + 1)
+        seq = raw.replace(b"\n", b"").replace(b"\r", b"")
+        if len(seq) != end - start:
+            raise BadInputError(f"{self.path}: the index does not match the file at {chrom}:{start}-{end} "
+                                "(rebuild the .fai)")
+        return left + seq.upper() + right
+
+
+def _chunks(path: Path, compressed: bool) -> Iterator[bytes]:
+    if compressed:
+        import gzip
+
+        with gzip.open(path, "rb") as fh:
+            yield from iter(lambda: fh.read(1 << 22), b"")
+    else:
+        with open(path, "rb") as fh:
+            yield from iter(lambda: fh.read(1 << 22), b"")
+
+
+def open_genome(path: str | os.PathLike) -> Genome:
+    """Open a genome FASTA (plain or bgzip) for random access, building missing indexes.
+
+    Raises
+    ------
+    MissingInputError
+        The file does not exist.
+    BadInputError
+        Plain gzip (not bgzip), a malformed FASTA or index.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise MissingInputError(f"{path}: no such genome FASTA")
+    if path.is_dir():
+        raise BadInputError(f"{path}: is a folder, not a genome FASTA")
+    with open(path, "rb") as fh:
+        head = fh.read(64)
+    gzi = None
+    compressed = head[:2] == _GZIP_MAGIC
+    if compressed:
+        if _bgzf_block_size(head) is None:
+            raise BadInputError(
+                f"{path}: plain gzip cannot be read at random positions; recompress it with bgzip "
+                f"(gunzip -c {path.name} | bgzip > {path.name[:-3] if path.name.endswith('.gz') else path.name}.bgz) "
+                "or decompress it"
+            )
+        gzi_path = Path(str(path) + ".gzi")
+        if gzi_path.exists():
+            gzi = read_gzi(gzi_path)
+        else:
+            gzi = build_gzi(path)
+            _try_write(write_gzi, gzi, gzi_path)
+    elif b"\x00" in head:
+        raise BadInputError(f"{path}: binary data, not a FASTA file")
+    fai_path = Path(str(path) + ".fai")
+    if fai_path.exists():
+        entries = read_fai(fai_path)
+    else:
+        try:
+            entries = build_fai(_chunks(path, compressed), path)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise BadInputError(f"{path}: cannot read: {exc}") from None
+        _try_write(write_fai, entries, fai_path)
+    return Genome(path, entries, gzi)
