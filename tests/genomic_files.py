@@ -98,9 +98,9 @@ def write_modisco_h5(path: Path, patterns: dict, window: int | None) -> None:
             f.attrs["window_size"] = window
         for name, p in patterns.items():
             parts = name.split(".")
-            g = f.require_group(parts[0]).create_group(parts[1])
+            g = f.require_group(parts[0]).require_group(parts[1])
             for sub in parts[2:]:
-                g = g.create_group(sub)
+                g = g.require_group(sub)
             g.create_dataset("sequence", data=p["sequence"])
             g.create_dataset("contrib_scores", data=p["contrib"])
             g.create_dataset("hypothetical_contribs", data=p["contrib"] * 2)
