@@ -383,7 +383,7 @@ def attributions_for_examples(
             values = centre_crop(values, length, what)
         return values, "bigwig"
     if data is None:
-        from ..attributions import load_attributions  # plain .npy/.npz: the generic reader
+        from .attributions import load_attributions  # plain .npy/.npz: the generic reader
 
         arr = load_attributions(path, key=key, dtype=np.float64)
         if arr.shape[0] != n:
