@@ -385,7 +385,7 @@ def attributions_for_examples(
     if data is None:
         from .attributions import load_attributions  # plain .npy/.npz: the generic reader
 
-        arr = load_attributions(path, key=key, dtype=np.float64)
+        arr = load_attributions(path, key=key, dtype=None)  # float32 stays float32, as before
         if arr.shape[0] != n:
             raise BadInputError(f"{what}: the file has {arr.shape[0]} rows but the store has {n} examples")
         return centre_crop(arr, length, what), "npy" if path.suffix.lower() == ".npy" else "npz"
