@@ -161,3 +161,38 @@ def test_bad_modisco_changes_nothing(tmp_path, inputs):
         with pytest.raises(BadInputError, match="outside the store's examples"):
             ingest_modisco(s, path)
         assert (s.con.sql("SELECT count(*) FROM motifs").fetchall(), s.runs().num_rows) == before
+
+
+@pytest.mark.peer
+def test_finemo_writer_hits_ingested(tmp_path, inputs):
+    import polars as pl
+    from finemo.data_io import write_hits
+
+    s, _ = _store(tmp_path, inputs)
+    with s:
+        path, _ = _modisco(tmp_path)
+        ingest_modisco(s, path)
+        reg = regions_table(s).to_pylist()
+        half = 40  # Fi-NeMo's regions: 80 bp around the summit
+        peaks = pl.DataFrame({"peak_id": [r["peak_idx"] for r in reg], "chr": [r["chrom"] for r in reg],
+                              "chr_id": [0, 1, 0, 1], "peak_region_start": [r["start"] + W // 2 - half for r in reg],
+                              "peak_name": [r["name"] for r in reg]})
+        hits = pl.DataFrame({"peak_id": [0, 2, 4], "motif_id": [0, 1, 0], "hit_start": [3, 10, 60],
+                             "hit_coefficient": [0.5, 0.25, 1.0], "hit_similarity": [0.9, 0.8, 0.7],
+                             "hit_importance": [2.0, 1.0, 3.0], "hit_importance_sq": [4.0, 1.0, 9.0]})
+        motifs = pl.DataFrame({"motif_id": [0, 1], "motif_name": ["pos_patterns.pattern_0", "neg_patterns.pattern_0"],
+                               "motif_start": [1, 0], "motif_end": [7, 6], "strand": ["+", "-"], "lambda": [0.7, 0.7]})
+        qc = pl.DataFrame({"peak_id": [r["peak_idx"] for r in reg], "global_scale": [1.0] * 4})
+        write_hits(hits, peaks, motifs, qc, str(tmp_path / "finemo"), motif_width=8)
+        run = ingest_finemo(s, tmp_path / "finemo" / "hits.tsv")
+        got = s.con.sql(f"SELECT example_idx, start, \"end\", motif, strand FROM hits WHERE run_id = {run} "
+                        "ORDER BY example_idx").fetchall()
+        off = W // 2 - half
+        assert got == [(0, off + 3 + 1, off + 3 + 7, "pos_patterns.pattern_0", "+"),
+                       (1, off + 10, off + 16, "neg_patterns.pattern_0", "-"),
+                       (3, off + 60 + 1, off + 60 + 7, "pos_patterns.pattern_0", "+")]
+        bed = tmp_path / "hits.bed"
+        s.export("hits", bed, format="bed")
+        ours = sorted(tuple(line.split("\t")[:3]) for line in bed.read_text().splitlines())
+        theirs = sorted(tuple(line.split("\t")[:3]) for line in (tmp_path / "finemo" / "hits.bed").read_text().splitlines())
+        assert ours == theirs

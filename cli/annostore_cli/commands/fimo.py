@@ -90,7 +90,12 @@ def register(app: typer.Typer) -> None:
         norc: bool = typer.Option(False, "--norc", help="Scan only the given strand."),
         bfile: Optional[str] = typer.Option(None, "--bfile", help="Background: nrdb (default), uniform, motif, or a MEME background file."),
         motif_pseudo: float = typer.Option(0.1, "--motif-pseudo", help="Total pseudocount added to the motifs."),
-        attributions: Optional[Path] = typer.Option(None, "--attributions", help="(n, L) or (n, 4, L) .npy/.npz: adds the attribution sum per hit."),
+        attributions: Optional[Path] = typer.Option(
+            None, "--attributions",
+            help="Adds the attribution sum per hit: (n, L) or (n, 4, L) .npy/.npz, a model tool's file (ChromBPNet/bpnet "
+            "h5, bpnet-lite/Fi-NeMo npz, bigWig) or a stored track name (default: the store's track, if any)."),
+        min_attribution: Optional[float] = typer.Option(
+            None, "--min-attribution", help="Keep only hits whose attribution sum is >= this."),
         no_qvalue: bool = typer.Option(False, "--no-qvalue", help="Do not compute q-values."),
         name: Optional[str] = None,
     ) -> None:
@@ -103,6 +108,7 @@ def register(app: typer.Typer) -> None:
             run_id = scan_store(
                 st, split_values(motifs), threshold=thresh, bfile=_bfile(bfile), norc=norc, motif_pseudo=motif_pseudo,
                 qvalues=not no_qvalue, attributions=None if attributions is None else str(attributions), run=name, stats=stats,
+                min_attribution=min_attribution,
             )
         finally:
             st.close()

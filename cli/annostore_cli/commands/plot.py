@@ -32,7 +32,9 @@ def logo(
     end: Optional[int] = typer.Option(None, "--end", help="Window end (exclusive; default the example's length)."),
     output: Path = _OUT,
     attributions: Optional[Path] = typer.Option(
-        None, "--attributions", "-a", help="Attributions .npy/.npz (default: STORE/attributions.npz)."
+        None, "--attributions", "-a",
+        help="Attribution file (.npy/.npz, ChromBPNet/bpnet h5, bigWig, ...) or stored track name "
+        "(default: the store's track, else STORE/attributions.npz)."
     ),
     annotations: str = typer.Option("seqlets", "--annotations", help="seqlets, hits or none."),
     run: Optional[str] = typer.Option(None, "--run", help="Run id or name of the annotations (default: latest)."),

@@ -58,16 +58,19 @@ def register(app: typer.Typer) -> None:
     @app.command(
         "export",
         help="Export a table/view (hits, seqlets, matches, motifs, regions, runs, ...) or a SELECT to a file "
-        "or stdout. Formats: tsv, csv, jsonl, parquet; for hits also bed (BED6) and fimo-tsv "
-        "(MEME fimo.tsv, 1-based inclusive).\n\n"
+        "or stdout. Formats: tsv, csv, jsonl, parquet; for hits and seqlets also bed (BED6 in genome "
+        "coordinates where the regions have them; seqlets named by their pattern/TOMTOM label), for hits "
+        "fimo-tsv (MEME fimo.tsv, 1-based inclusive), for seqlets fasta, for motifs meme.\n\n"
         "Example:\n\n    annostore export my.store hits -f parquet -o hits.parquet\n\n"
-        "    annostore export my.store hits -f fimo-tsv --run fimo-1 > fimo.tsv",
+        "    annostore export my.store hits -f fimo-tsv --run fimo-1 > fimo.tsv\n\n"
+        "    annostore export my.store seqlets -f bed -o seqlets.bed\n\n"
+        "    annostore export my.store motifs -f meme -o motifs.meme",
     )
     @common.guard
     def export_command(
         store: Path = store_argument(),
         what: str = typer.Argument(..., metavar="TABLE|SQL", help="A table/view name or a SELECT statement."),
-        fmt: Optional[str] = typer.Option(None, "--format", "-f", help="tsv, csv, jsonl, parquet, bed or fimo-tsv."),
+        fmt: Optional[str] = typer.Option(None, "--format", "-f", help="tsv, csv, jsonl, parquet, bed, fimo-tsv, fasta or meme."),
         output: Optional[str] = typer.Option(None, "--output", "-o", help="Output file (default: stdout)."),
         run: Optional[str] = typer.Option(None, "--run", help="Only this run (id or name)."),
     ) -> None:

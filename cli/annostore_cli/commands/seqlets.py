@@ -13,7 +13,11 @@ from annostore_cli.options import new_run_options
 SEQLETS_HELP = """Call seqlets on attributions (tangermeme 1.6 recursive_seqlets) and store them as a run.
 
 ATTRIBUTIONS is a .npy/.npz file of projected (n, L) or per-letter (n, 4, L) attributions
-(summed over the letters), one row per example of the store in example_idx order. With
+(summed over the letters), one row per example of the store in example_idx order; or a model
+tool's file: ChromBPNet .counts_scores.h5/.profile_scores.h5, kundajelab/bpnet counts_scores.h5,
+bpnet-lite .attr.npz (+ .ohe.npz), Fi-NeMo regions .npz, a bigWig (hypothetical scores are
+projected with the one-hot; longer rows are centre-cropped to the examples); or the name of a
+track kept with 'annostore attributions add' (the default: the latest such track). With
 --sequences, the examples' FASTA is added to a store that has none yet. Positive and negative
 seqlets are called by default (sign column +1/-1); a negative seqlet overlapping a positive one
 is dropped. Prints the run id on stdout.
@@ -23,6 +27,8 @@ Example:
     annostore seqlets my.store --attributions attr.npz --sequences peaks.fa
 
     annostore seqlets my.store -a attr.npy -t 0.001 --flanks 3 --sign positive
+
+    annostore seqlets my.store -a peaks.counts_scores.h5
 """
 
 
@@ -32,7 +38,9 @@ def register(app: typer.Typer) -> None:
     @new_run_options("seqlets")
     def seqlets_command(
         store_path: Path = typer.Argument(..., metavar="STORE", help="The store folder (created when missing)."),
-        attributions: Path = typer.Option(..., "--attributions", "-a", help="Attributions .npy/.npz file."),
+        attributions: Optional[Path] = typer.Option(
+            None, "--attributions", "-a", help="Attribution file or stored track name (default: the store's track)."
+        ),
         sequences: Optional[Path] = typer.Option(
             None, "--sequences", help="FASTA of the examples (added when the store has no examples)."
         ),

@@ -1,9 +1,13 @@
-"""Writing tables to files or stdout: TSV, CSV, JSON lines, Parquet (streamed), BED and fimo.tsv.
+"""Writing tables to files or stdout: TSV, CSV, JSON lines, Parquet (streamed), BED, fimo.tsv,
+FASTA and MEME.
 
 ``write_table`` works on anything Arrow-shaped (Table, RecordBatchReader, DuckDB relation,
-DataFrame) and streams batch by batch, so exports of big views use bounded memory.  ``bed`` and
-``fimo-tsv`` are hit-specific and come from :meth:`Store.export` (``sql/store_export_hits_*.sql``);
-``fimo-tsv`` is the only output with 1-based inclusive coordinates, as MEME writes them.
+DataFrame) and streams batch by batch, so exports of big views use bounded memory.  The other
+formats come from :meth:`Store.export`: ``bed`` (BED6, genome coordinates where the regions
+have them) for hits and seqlets (``sql/store_export_{hits,seqlets}_bed.sql``), ``fimo-tsv`` for
+hits, ``fasta`` for seqlets (their bases from the store's sequences) and ``meme`` for motifs
+(MEME minimal motif format).  ``fimo-tsv`` is the only output with 1-based inclusive
+coordinates, as MEME writes them.
 """
 
 from __future__ import annotations
@@ -26,11 +30,13 @@ import pyarrow.parquet as pq
 from annostore import resources
 from annostore.errors import AnnostoreError, BadInputError
 
-FORMATS = ("tsv", "csv", "jsonl", "parquet", "bed", "fimo-tsv")
+FORMATS = ("tsv", "csv", "jsonl", "parquet", "bed", "fimo-tsv", "fasta", "meme")
 TABLE_FORMATS = ("tsv", "csv", "jsonl", "parquet")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SUFFIX = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
-           ".json": "jsonl", ".bed": "bed", ".tsv": "tsv", ".txt": "tsv"}
+           ".json": "jsonl", ".bed": "bed", ".tsv": "tsv", ".txt": "tsv", ".fa": "fasta", ".fasta": "fasta",
+           ".meme": "meme"}
+_STORE_FORMATS = {"bed": ("hits", "seqlets"), "fimo-tsv": ("hits",), "fasta": ("seqlets",), "meme": ("motifs",)}
 
 
 def guess_format(path: Any, format: Optional[str]) -> str:
@@ -170,7 +176,7 @@ def write_table(data: Any, path_or_stdout: Any = "-", format: Optional[str] = No
     """
     fmt = guess_format(path_or_stdout, format)
     if fmt not in TABLE_FORMATS:
-        raise BadInputError(f"format {fmt!r} is only for hits (Store.export / annostore export hits -f {fmt})")
+        raise BadInputError(f"format {fmt!r} is only for store exports (Store.export / annostore export ... -f {fmt})")
     schema, batches = _batches(data)
     sink = _Sink(path_or_stdout, fmt)
     n = 0
@@ -228,14 +234,19 @@ def export_store(store: Any, table_or_sql: str, path: Any = "-", format: Optiona
     fmt = guess_format(path, format)
     name = table_or_sql.strip()
     is_name = bool(_IDENT.match(name))
-    if fmt in ("bed", "fimo-tsv"):
-        if name != "hits":
-            raise BadInputError(f"-f {fmt} exports the hits table only (got {table_or_sql!r})")
+    if fmt in _STORE_FORMATS:
+        if name not in _STORE_FORMATS[fmt]:
+            raise BadInputError(f"-f {fmt} exports {' or '.join(_STORE_FORMATS[fmt])} only (got {table_or_sql!r})")
+        if fmt == "meme":
+            return _write_meme(store, path)
         run_id = None if run is None else store.run_id(run)
-        sql = resources.sql("store_export_hits_bed" if fmt == "bed" else "store_export_hits_fimo")
-        rel = store.con.sql(sql, params={"run_id": run_id}).to_arrow_reader(65536)
+        sql = {("bed", "hits"): "store_export_hits_bed", ("bed", "seqlets"): "store_export_seqlets_bed",
+               ("fimo-tsv", "hits"): "store_export_hits_fimo", ("fasta", "seqlets"): "store_export_seqlets_fasta"}
+        rel = store.con.sql(resources.sql(sql[fmt, name]), params={"run_id": run_id}).to_arrow_reader(65536)
         if fmt == "bed":
             return _write_bed(rel, path)
+        if fmt == "fasta":
+            return _write_fasta(rel, path)
         return write_table(rel, path, "tsv")
     if is_name:
         known = {r[0] for r in store.con.execute(resources.sql("store_relations")).fetchall()}
@@ -272,3 +283,38 @@ def _write_bed(reader: pa.RecordBatchReader, path: Any) -> int:
     finally:
         sink.close()
     return n
+
+
+def _write_fasta(reader: pa.RecordBatchReader, path: Any) -> int:
+    """Records from ``header, sequence`` rows (60 bases a line)."""
+    sink = _Sink(path, "fasta")
+    n = 0
+    try:
+        for batch in reader:
+            buf = io.StringIO()
+            for header, seq in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist()):
+                buf.write(f">{header}\n")
+                for i in range(0, len(seq), 60):
+                    buf.write(seq[i:i + 60] + "\n")
+            sink.fh.write(buf.getvalue().encode("ascii", errors="replace"))
+            n += batch.num_rows
+    finally:
+        sink.close()
+    return n
+
+
+def _write_meme(store: Any, path: Any) -> int:
+    """The store's motifs in MEME minimal motif format."""
+    from annostore.io.meme import write_meme
+
+    motifs = store.motif_set()
+    if len(motifs) == 0:
+        raise BadInputError("the store has no motifs to export")
+    sink = _Sink(path, "meme")
+    try:
+        text = io.StringIO()
+        write_meme(motifs, text)
+        sink.fh.write(text.getvalue().encode("utf-8"))
+    finally:
+        sink.close()
+    return len(motifs)

@@ -110,17 +110,26 @@ def logo_matrix(attributions: Any, sequence: str | None = None, example: int = 0
 
 
 def _store_attributions(store, attributions: Any) -> Any:
+    from annostore.store.genomic import attribution_tracks, store_attributions
+
     if attributions is not None:
         if isinstance(attributions, (str, os.PathLike)):
+            from annostore.io.attribution_files import is_layout_file
             from annostore.io.attributions import read_attribution_array
 
-            return read_attribution_array(attributions)
+            p = Path(attributions)
+            if p.is_file() and p.suffix.lower() in (".npy", ".npz") and not is_layout_file(p):
+                return read_attribution_array(attributions)  # per-letter arrays stay per letter
+            return store_attributions(store, attributions)  # model tool layouts, stored track names
         return attributions
+    if attribution_tracks(store).num_rows:
+        return store_attributions(store, None)
     path = Path(getattr(store, "path", ".")) / "attributions.npz"
     if not path.is_file():
         raise BadInputError(
             "the store keeps no attributions; give them with attributions=... "
-            f"(an array or a .npy/.npz file), or save them as {path}"
+            f"(an array or a file), keep them with: annostore attributions add {getattr(store, 'path', 'STORE')} FILE, "
+            f"or save them as {path}"
         )
     from annostore.io.attributions import read_attribution_array
 

@@ -1,9 +1,17 @@
 """The store's examples: regions (BED; genomic coordinates) and sequences (FASTA), row i being
-``example_idx`` i, and the mapping of external sequence names to examples."""
+``example_idx`` i, and the mapping of external sequence names to examples.
+
+A store without examples can take hits whose sequence names are not integers: the mapper then
+*registers* each new name as an example (in order of first appearance); a name of the form
+``chrom:start-end`` (``bedtools getfasta``; optional ``(+)``/``(-)`` strand suffix) becomes a
+genomic region with ``length = end - start``, any other name a region with only its name.
+The registered regions are inserted in the same transaction as the run that named them.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
@@ -19,11 +27,38 @@ if TYPE_CHECKING:
     from annostore.store.store import Store
 
 
-class ExampleMapper:
-    """Maps ``sequence_name`` values to ``example_idx`` using the store's names."""
+_GENOMIC_NAME = re.compile(r"^(.+):(\d+)-(\d+)(?:\(([+\-.])\))?$")
 
-    def __init__(self, store: Any) -> None:
+
+def registered_regions(names: list) -> pa.Table:
+    """Region rows for names registered by :class:`ExampleMapper` (``chrom:start-end`` parsed)."""
+    chrom, start, end, strand, length = [], [], [], [], []
+    for nm in names:
+        m = _GENOMIC_NAME.match(nm)
+        if m and int(m.group(3)) > int(m.group(2)):
+            s, e = int(m.group(2)), int(m.group(3))
+            chrom.append(m.group(1)), start.append(s), end.append(e), strand.append(m.group(4)), length.append(e - s)
+        else:
+            chrom.append(None), start.append(None), end.append(None), strand.append(None), length.append(None)
+    return pa.table({
+        "example_idx": pa.array(np.arange(len(names), dtype=np.int64)),
+        "chrom": pa.array(chrom, pa.string()), "start": pa.array(start, pa.int64()),
+        "end": pa.array(end, pa.int64()), "name": pa.array(names, pa.string()),
+        "strand": pa.array(strand, pa.string()), "length": pa.array(length, pa.int64()),
+    })
+
+
+class ExampleMapper:
+    """Maps ``sequence_name`` values to ``example_idx`` using the store's names.
+
+    ``register=True`` (only for a store without examples): names not seen before get new
+    example indices instead of an error; :attr:`registered` lists them in index order.
+    """
+
+    def __init__(self, store: Any, register: bool = False) -> None:
         names = store.example_names()
+        self.register = register and not names
+        self.registered: list[str] = []
         self.n_examples = len(names)
         self.index: dict[str, int] = {}
         self.duplicates: set[str] = set()
@@ -69,10 +104,18 @@ class ExampleMapper:
             return pa.array(mapped[pos.astype(np.int64)])
         try:
             as_int = pc.cast(column, pa.int64())
-            if not self.index or (mapped < 0).all():
+            if (not self.index and not self.registered) or (not self.register and (mapped < 0).all()):
                 return as_int
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
+        if self.register:
+            for i, u in enumerate(uniq):
+                if mapped[i] < 0:
+                    mapped[i] = len(self.registered)
+                    self.index[u] = mapped[i]
+                    self.registered.append(u)
+            pos = pc.index_in(column, value_set=pa.array(uniq, pa.string())).to_numpy(zero_copy_only=False)
+            return pa.array(mapped[pos.astype(np.int64)])
         unknown = [u for u, m in zip(uniq, mapped) if m < 0]
         shown = ", ".join(repr(u) for u in unknown[:3])
         if not self.n_examples:

@@ -75,9 +75,10 @@ def _normalise_hits(table: pa.Table, mapper: ExampleMapper, where: str) -> pa.Ta
     return pa.table(out)
 
 
-def hit_batches(data: Any, store: Any, format: Optional[str] = None) -> Iterator[pa.Table]:
+def hit_batches(data: Any, store: Any, format: Optional[str] = None,
+                mapper: Optional[ExampleMapper] = None) -> Iterator[pa.Table]:
     """Normalised hit tables (store columns) from any supported hits input."""
-    mapper = ExampleMapper(store)
+    mapper = ExampleMapper(store) if mapper is None else mapper
     table = _to_table(data)
     if table is not None:
         yield _normalise_hits(table, mapper, "hits")
@@ -123,6 +124,8 @@ def ingest_hits(
     """Ingest hits (see :meth:`Store.add_hits`) as one atomic run; returns the run id.
 
     ``progress``: a rich progress bar on stderr (``None``: only when stderr is a terminal).
+    Into a store without examples, the sequence names met are registered as examples (regions;
+    ``chrom:start-end`` names with their genomic coordinates), committed with the run.
     """
     from annostore.progress import progress as _progress
 
@@ -142,10 +145,16 @@ def ingest_hits(
                 input=None if path is None else str(path.resolve()),
             ) as writer:
                 total = _parquet_rows(path, format)
+                mapper = ExampleMapper(store, register=store.example_lengths() is None)
                 with _progress(total, "ingesting hits", progress) as bar:
-                    for batch in hit_batches(data if path is None else path, store, format):
+                    for batch in hit_batches(data if path is None else path, store, format, mapper=mapper):
                         writer.write(batch)
                         bar.advance(batch.num_rows)
+                if mapper.registered:  # inserted in the commit's transaction
+                    from annostore.store.examples import registered_regions
+
+                    writer.pre_commit.append(("_annostore_new_regions", registered_regions(mapper.registered),
+                                              "store_insert_regions"))
                 writer.input_sha256 = sha.result()  # committed with the run row
         finally:
             sha.cancel()

@@ -44,6 +44,7 @@ def scan_store(
     max_stored_scores: Optional[int] = None,
     run: Optional[str] = None,
     stats: Optional[dict] = None,
+    min_attribution: Optional[float] = None,
 ) -> int:
     """Scan a store's sequences with its motifs and write the hits as one ``hits`` run.
 
@@ -56,8 +57,14 @@ def scan_store(
     sequences : optional
         Sequences to scan instead of the store's ``sequences`` table (their order gives
         ``example_idx``).
-    threshold, bfile, norc, motif_pseudo, qvalues, qvalue_method, attributions, max_stored_scores
+    threshold, bfile, norc, motif_pseudo, qvalues, qvalue_method, max_stored_scores
         As :func:`fimo`.
+    attributions : array, path or stored track name, optional
+        Adds the attribution sum per hit.  Any layout :mod:`annostore.io.attribution_files` reads
+        (ChromBPNet/bpnet h5, bpnet-lite/Fi-NeMo npz, bigWig, npy/npz); default: the store's
+        attribution track when it keeps one (``attributions add``).
+    min_attribution : float, optional
+        Keep only hits whose attribution sum is >= this (needs attributions).
     run : str, optional
         Name of the run (default: chosen by the store).
     stats : dict, optional
@@ -76,8 +83,18 @@ def scan_store(
     """
     import annostore
 
+    from annostore.store.genomic import attribution_tracks, store_attributions
+
     mset = store.motif_set(list(motifs) if motifs is not None else None)
     seqs = store.sequences() if sequences is None else sequences
+    attr_source = attributions
+    if attributions is None and sequences is None and attribution_tracks(store).num_rows:
+        attr_source = "stored:" + attribution_tracks(store)["name"].to_pylist()[-1]
+        attributions = store_attributions(store, None)
+    elif attributions is not None and sequences is None:
+        attributions = store_attributions(store, attributions)
+    if min_attribution is not None and attributions is None:
+        raise BadInputError("min_attribution needs attributions (a file, or a track kept with attributions add)")
     # motif_idx in the store = position in the stored motif table
     all_names = store.motif_set().names
     store_idx = np.array([all_names.index(n) for n in mset.names], dtype=np.int32)
@@ -92,7 +109,8 @@ def scan_store(
         "qvalue_method": qvalue_method,
         "max_stored_scores": max_stored_scores,
         "motifs": mset.names,
-        "attributions": attributions if isinstance(attributions, (str, os.PathLike)) else (None if attributions is None else "array"),
+        "attributions": attr_source if isinstance(attr_source, (str, os.PathLike)) else (None if attr_source is None else "array"),
+        "min_attribution": None if min_attribution is None else float(min_attribution),
         "pvalue": "MEME 5.5 integer-scaled exact null (PSSM range 1000)",
     }
     if isinstance(params["attributions"], os.PathLike):
@@ -136,8 +154,13 @@ def scan_store(
             }
             if "attribution" in batch.schema.names:
                 cols["attribution"] = batch.column("attribution")
-            r.write(pa.RecordBatch.from_pydict(cols))
-            n_rows += batch.num_rows
+            out = pa.RecordBatch.from_pydict(cols)
+            if min_attribution is not None:
+                import pyarrow.compute as pc
+
+                out = out.filter(pc.fill_null(pc.greater_equal(out.column("attribution"), float(min_attribution)), False))
+            r.write(out)
+            n_rows += out.num_rows
         run_id = r.run_id
     stats["rows"] = n_rows
     return run_id
@@ -276,7 +299,7 @@ def _store_lengths(store: Any) -> np.ndarray | None:
 
 def call_seqlets_store(
     store: Any,
-    attributions: Any,
+    attributions: Any = None,
     *,
     threshold: float = 0.01,
     min_seqlet_len: int = 4,
@@ -296,9 +319,11 @@ def call_seqlets_store(
     ----------
     store : annostore.Store
         An open, writable store.
-    attributions : array, tensor or path
+    attributions : array, tensor, path or stored track name, optional
         ``(n, L)`` or ``(n, 4, L)`` attributions of the store's examples, in ``example_idx`` order
-        (see :func:`annostore.io.attributions.load_attributions`).
+        (see :func:`annostore.io.attributions.load_attributions`), or a model tool's file
+        (ChromBPNet/bpnet h5, bpnet-lite/Fi-NeMo npz, bigWig: :mod:`annostore.io.attribution_files`;
+        longer rows are centre-cropped).  Default: the store's attribution track.
     threshold, min_seqlet_len, max_seqlet_len, additional_flanks, n_bins, X_control, target_fdr :
         As for :func:`recursive_seqlets`.
     sign : {"both", "positive", "negative"}, default "both"
@@ -330,9 +355,18 @@ def call_seqlets_store(
     """
     from annostore import __version__
 
+    from annostore.store.genomic import store_attributions
+
     is_path = isinstance(attributions, (str, os.PathLike))
     what = str(attributions) if is_path else "attributions"
-    X = _as_scores(load_attributions(attributions, dtype=None, key=key), what)
+    if (attributions is None or is_path) and sequences is None:
+        # stored tracks, ChromBPNet/bpnet h5, bpnet-lite/Fi-NeMo npz, bigWig; longer rows centre-cropped
+        resolved = store_attributions(store, attributions, key=key)
+    else:
+        resolved = attributions
+    if attributions is None:
+        is_path, what = False, "the store's attributions"
+    X = _as_scores(load_attributions(resolved, dtype=None, key=key), what)
 
     lengths = _store_lengths(store)
     add_sequences = False
@@ -403,7 +437,7 @@ def call_seqlets_store(
         "shape": list(X.shape),
         "dtype": str(X.dtype),
     }
-    if is_path:
+    if is_path and os.path.exists(attributions):
         input_name, digest = str(attributions), sha256(attributions)
     else:
         input_name, digest = None, hashlib.sha256(np.ascontiguousarray(X).tobytes()).hexdigest()

@@ -71,6 +71,7 @@ class RunWriter:
         self._sync_future = None
         self._parts: list[str] = []
         self._done = False
+        self.pre_commit: list = []  # (view name, Arrow table, sql name) run inside the commit transaction
         self._n_seqlets: Optional[int] = None
         self._metadata = {
             schema.SCHEMA_VERSION_KEY: str(store.schema_version).encode(),

@@ -293,8 +293,8 @@ class Store:
         """Example names (region name, else sequence name) indexed by ``example_idx``."""
         return _examples.example_names(self)
 
-    def add_regions(self, source: Any) -> int:
-        """Add the regions (examples) of the store from a BED file or a table.
+    def add_regions(self, source: Any, *, genome: Any = None, width: int | None = None, pad: bool = False) -> int:
+        """Add the regions (examples) of the store from a BED/narrowPeak file or a table.
 
         ``example_idx`` is the row order (0, 1, ...).  When the store already has sequences
         the counts must agree, and ``length`` comes from the sequences; otherwise
@@ -305,12 +305,32 @@ class Store:
         source : path or table
             BED (3-6 columns; ``track``/``browser``/``#`` lines skipped) or a DataFrame/Arrow
             table with ``chrom, start, end`` and optional ``name, strand``.
+        genome : path, optional
+            Genome FASTA (plain + ``.fai``, built when missing, or bgzip + ``.gzi``): the windows'
+            sequences are added too, and windows running off a chromosome are dropped (a warning
+            gives the count) unless ``pad``.
+        width : int, optional
+            Make each example a ``width``-bp window centred at the narrowPeak summit (the
+            midpoint without one).  With ``genome`` or ``width`` the regions also keep the
+            peak's line (``peak_idx``), coordinates and summit; unnamed peaks are named
+            ``chrom:start-end`` after their window.
+        pad : bool
+            Keep windows that run off a chromosome, padded with ``N``.
 
         Returns
         -------
         int
             Number of regions added.
         """
+        if genome is not None or width is not None:
+            import warnings
+
+            from annostore.store.genomic import add_peak_regions
+
+            out = add_peak_regions(self, source, genome=genome, width=width, pad=pad)
+            if out["dropped"]:
+                warnings.warn(f"{out['dropped']} windows ran off their chromosome and were dropped", stacklevel=2)
+            return out["added"]
         return _examples.add_regions(self, source)
 
     def add_sequences(self, source: Any) -> int:
@@ -405,8 +425,16 @@ class Store:
     def _commit_run(self, run: "RunWriter", files: list[str]) -> None:
         name = run.name or f"{run.kind}-{run.run_id}"
         params = None if run.params is None else json.dumps(run.params, default=str, sort_keys=True)
+        pre_commit = getattr(run, "pre_commit", [])
         self.con.execute("BEGIN TRANSACTION")
         try:
+            for view, table, sql_name in pre_commit:  # e.g. examples registered by the run's names
+                self.con.register(view, table)
+                try:
+                    self.con.execute(resources.sql(sql_name))
+                finally:
+                    self.con.unregister(view)
+                self._lengths_cache = None
             self.con.execute(
                 resources.sql("store_insert_run"),
                 {
@@ -529,6 +557,35 @@ class Store:
 
         return ingest_matches(self, matches, seqlet_run=seqlet_run, run=run, **kw)
 
+    # -- real-data inputs (annostore.store.genomic) --------------------------------------------
+
+    def add_attributions(self, source: Any, name: str | None = None, *, key: str | None = None) -> dict:
+        """Keep the projected per-base attributions of a file (ChromBPNet/bpnet h5, bpnet-lite or
+        Fi-NeMo npz, bigWig, npy/npz) as a named track; seqlets, scan and plot logo then use it by
+        default.  Returns ``{"name", "layout", "n_examples", "length"}``."""
+        from annostore.store.genomic import add_attribution_track
+
+        return add_attribution_track(self, source, name=name, key=key)
+
+    def attributions(self, name: str | None = None) -> np.ndarray:
+        """A stored attribution track as ``(n, L)`` float32 (default: the latest added)."""
+        from annostore.store.genomic import read_attribution_track
+
+        return read_attribution_track(self, name)
+
+    def add_modisco(self, path: Any, *, window: int | None = None, name: str | None = None) -> dict:
+        """Ingest ``modisco_results.h5``: patterns as motifs (PFM + CWM), their seqlets as a seqlets
+        run and the pattern labels as a matches run (rank 1).  See :func:`annostore.store.genomic.ingest_modisco`."""
+        from annostore.store.genomic import ingest_modisco
+
+        return ingest_modisco(self, path, window=window, name=name)
+
+    def add_finemo(self, path: Any, *, window: int | None = None, name: str | None = None) -> int:
+        """Ingest a Fi-NeMo ``hits.tsv`` as a hits run in example coordinates; returns the run id."""
+        from annostore.store.genomic import ingest_finemo
+
+        return ingest_finemo(self, path, window=window, name=name)
+
     # -- the numba cores, writing runs into this store ------------------------------------------
 
     def scan(self, motifs: Any = None, threshold: float = 1e-4, **kw: Any) -> int:
@@ -541,7 +598,7 @@ class Store:
 
         return scan_store(self, motifs, threshold=threshold, **kw)
 
-    def call_seqlets(self, attributions: Any, **kw: Any) -> int:
+    def call_seqlets(self, attributions: Any = None, **kw: Any) -> int:
         """Call seqlets on attributions (tangermeme 1.6 ``recursive_seqlets``) into a seqlets run.
 
         Thin over :func:`annostore.store.pipelines.call_seqlets_store`. Returns the run id.
