@@ -104,7 +104,7 @@ def test_target_and_duplicate_versions(tmp_path):
     latest = migrate.latest_version()
     folder = _dir_with(tmp_path, "mig", {f"{latest + 1:04d}_add_family.sql": ADD_COLUMN})
     con = connect(tmp_path / "x.duckdb")
-    assert [m.version for m in migrate.migrate(con, folder, target=latest)] == list(range(1, latest + 1))
+    assert [m.version for m in migrate.migrate(con, folder, target=latest)] == [m.version for m in migrate.available()]
     assert [m.version for m in migrate.pending(con, folder)] == [latest + 1]
     con.close()
     (folder / f"{latest + 1:04d}_again.sql").write_text("SELECT 1;")
