@@ -67,6 +67,7 @@ class AttributionData:
     one_hot: Optional[np.ndarray] = None
     chrom: Optional[list] = None
     start: Optional[np.ndarray] = None
+    full_length: Optional[int] = None  # the rows' width in the file, when read already centre-cropped
     notes: list = field(default_factory=list)
 
     @property
@@ -99,7 +100,7 @@ def is_layout_file(path: Any) -> bool:
                 keys = set(npz.files)
         except (OSError, ValueError, EOFError):
             return False
-        return {"sequences", "contributions"} <= keys or _bpnet_lite_ohe(p) is not None
+        return {"sequences", "contributions"} <= keys or p.name.endswith(".attr.npz")
     return False
 
 
@@ -119,9 +120,16 @@ def _h5py():
     return h5py
 
 
-def _dataset(f: Any, key: str, path: Path) -> np.ndarray:
+def _dataset(f: Any, key: str, path: Path, crop: Optional[int] = None, axis: int = 2) -> np.ndarray:
+    """Read a dataset; with ``crop``, only the central ``crop`` positions of ``axis`` (less memory)."""
     try:
-        return np.asarray(f[key][()])
+        ds = f[key]
+        if crop is not None and ds.ndim == 3 and ds.shape[axis] > crop:
+            off = ds.shape[axis] // 2 - crop // 2
+            index = [slice(None)] * 3
+            index[axis] = slice(off, off + crop)
+            return np.asarray(ds[tuple(index)])
+        return np.asarray(ds[()])
     except OSError as exc:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "filter" in text.lower() or "plugin" in text.lower():
@@ -136,7 +144,7 @@ def _strings(values: np.ndarray) -> list:
     return [v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in values.tolist()]
 
 
-def _read_h5(path: Path) -> AttributionData:
+def _read_h5(path: Path, crop: Optional[int] = None) -> AttributionData:
     h5py = _h5py()
     try:
         f = h5py.File(path, "r")
@@ -147,24 +155,26 @@ def _read_h5(path: Path) -> AttributionData:
         if "raw" in keys and ("shap" in keys or "projected_shap" in keys):
             if "seq" not in f["raw"]:
                 raise BadInputError(f"{path}: ChromBPNet scores file without raw/seq")
-            one_hot = _dataset(f, "raw/seq", path)
+            full = f["raw/seq"].shape[-1] if f["raw/seq"].ndim == 3 else None
+            one_hot = _dataset(f, "raw/seq", path, crop)
             if "projected_shap" in keys and "seq" in f["projected_shap"]:
-                values, hyp, used = _dataset(f, "projected_shap/seq", path), False, "projected_shap/seq"
+                values, hyp, used = _dataset(f, "projected_shap/seq", path, crop), False, "projected_shap/seq"
             elif "seq" in f["shap"]:
-                values, hyp, used = _dataset(f, "shap/seq", path), True, "shap/seq"
+                values, hyp, used = _dataset(f, "shap/seq", path, crop), True, "shap/seq"
             else:
                 raise BadInputError(f"{path}: ChromBPNet scores file without shap/seq or projected_shap/seq")
             _check_letters(values, path, used, axis=1)
             _check_letters(one_hot, path, "raw/seq", axis=1)
             if one_hot.shape != values.shape:
                 raise BadInputError(f"{path}: raw/seq has shape {one_hot.shape} but {used} has {values.shape}")
-            return AttributionData(values, hyp, "chrombpnet-h5", str(path), one_hot=one_hot)
+            return AttributionData(values, hyp, "chrombpnet-h5", str(path), one_hot=one_hot, full_length=full)
         if "hyp_scores" in keys:
-            values = _dataset(f, "hyp_scores", path)
+            full = f["hyp_scores"].shape[1] if f["hyp_scores"].ndim == 3 else None
+            values = _dataset(f, "hyp_scores", path, crop, axis=1)
             _check_letters(values, path, "hyp_scores", axis=2)
             one_hot = None
             if "input_seqs" in keys:
-                one_hot = _dataset(f, "input_seqs", path)
+                one_hot = _dataset(f, "input_seqs", path, crop, axis=1)
                 if one_hot.shape != values.shape:
                     raise BadInputError(f"{path}: input_seqs has shape {one_hot.shape} but hyp_scores has {values.shape}")
                 one_hot = one_hot.transpose(0, 2, 1)
@@ -175,7 +185,7 @@ def _read_h5(path: Path) -> AttributionData:
                 if len(chrom) != values.shape[0] or len(start) != values.shape[0]:
                     raise BadInputError(f"{path}: coords_* have {len(chrom)} rows but hyp_scores has {values.shape[0]}")
             return AttributionData(values.transpose(0, 2, 1), True, "bpnet-h5", str(path), one_hot=one_hot,
-                                   chrom=chrom, start=start)
+                                   chrom=chrom, start=start, full_length=full)
         if "pos_patterns" in keys or "neg_patterns" in keys:
             raise BadInputError(f"{path}: a modisco results file, not attributions (use: annostore ingest modisco)")
         shown = ", ".join(sorted(keys)[:8]) or "nothing"
@@ -293,8 +303,12 @@ def bigwig_values(path: Any, chrom: list, start: np.ndarray, end: np.ndarray) ->
 # reading and projecting
 
 
-def read_attribution_file(path: Any, *, key: Optional[str] = None) -> Optional[AttributionData]:
-    """Read a layout file (HDF5, Fi-NeMo or bpnet-lite npz); None for plain npy/npz and bigWig."""
+def read_attribution_file(path: Any, *, key: Optional[str] = None, crop: Optional[int] = None) -> Optional[AttributionData]:
+    """Read a layout file (HDF5, Fi-NeMo or bpnet-lite npz); None for plain npy/npz and bigWig.
+
+    ``crop``: HDF5 rows wider than this are read centre-cropped to it (``full_length`` keeps the
+    file's width), so a genome-wide ChromBPNet file never sits in memory whole.
+    """
     path = Path(path)
     if not path.exists():
         raise MissingInputError(f"{path}: no such attribution file")
@@ -302,7 +316,7 @@ def read_attribution_file(path: Any, *, key: Optional[str] = None) -> Optional[A
         raise BadInputError(f"{path}: is a folder, not an attribution file")
     head = _head(path)
     if head.startswith(_HDF5_MAGIC):
-        return _read_h5(path)
+        return _read_h5(path, crop)
     if head[:4] == _BIGWIG_MAGIC:
         return None
     if path.suffix.lower() == ".npz":
@@ -334,8 +348,12 @@ def project(values: np.ndarray, one_hot: Optional[np.ndarray], hypothetical: boo
                                 "(add the store's sequences first: regions add --genome or sequences add)")
         if one_hot.shape != values.shape:
             raise BadInputError(f"{what}: one-hot {tuple(one_hot.shape)} and scores {tuple(values.shape)} differ")
-        return np.einsum("nkl,nkl->nl", values.astype(np.float64), one_hot.astype(np.float64))
-    return values.astype(np.float64).sum(axis=1)
+        out = np.empty((values.shape[0], values.shape[2]), dtype=np.float64)
+        for i in range(0, values.shape[0], 1024):  # in row blocks: bounded float64 temporaries
+            j = i + 1024
+            out[i:j] = np.einsum("nkl,nkl->nl", values[i:j].astype(np.float64), one_hot[i:j].astype(np.float64))
+        return out
+    return values.sum(axis=1, dtype=np.float64)
 
 
 def attributions_for_examples(
@@ -370,7 +388,7 @@ def attributions_for_examples(
     """
     path = Path(source)
     what = str(path)
-    data = read_attribution_file(path, key=key)
+    data = read_attribution_file(path, key=key, crop=length)
     if data is None and _head(path)[:4] == _BIGWIG_MAGIC:
         coords = regions() if regions is not None else None
         if coords is None:
@@ -391,7 +409,9 @@ def attributions_for_examples(
         return centre_crop(arr, length, what), "npy" if path.suffix.lower() == ".npy" else "npz"
     if data.n != n:
         raise BadInputError(f"{what}: the file has {data.n} rows but the store has {n} examples")
-    total = data.length
+    total = data.full_length or data.length
+    if total < length:
+        centre_crop(data.values, length, what)  # the error: shorter rows cannot cover the examples
     values = centre_crop(data.values, length, what)
     if data.chrom is not None and regions is not None:
         coords = regions()
