@@ -173,3 +173,13 @@ def test_blosc_without_plugin_is_one_line_error(tmp_path, arrays):
         "PYTHONPATH": ":".join(sys.path), "HDF5_PLUGIN_PATH": str(tmp_path / "none")})
     assert out.stdout.startswith("ERR ") and "hdf5plugin" in out.stdout, out.stdout + out.stderr
     assert out.stdout.count("\n") == 1
+
+
+def test_load_attributions_reads_layout_files(tmp_path, arrays):
+    import annostore
+
+    raw, hyp, _ = arrays
+    path = tmp_path / "x.profile_scores.h5"
+    write_chrombpnet_h5(path, raw, hyp, projected=False)
+    X = annostore.load_attributions(path)
+    np.testing.assert_array_equal(X, (hyp.astype(np.float64) * raw).sum(axis=1))

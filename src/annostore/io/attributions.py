@@ -4,7 +4,10 @@ Attributions (for example DeepLIFT/SHAP scores from a model) come as numpy
 arrays, torch tensors or ``.npy``/``.npz`` files, either *projected* ``(n, L)``
 (one value per position) or per letter ``(n, 4, L)``.  Per-letter attributions
 are projected by summing over the letter axis (``X.sum(axis=1)``), which is what
-``tangermeme.seqlet.recursive_seqlets`` expects to be given.
+``tangermeme.seqlet.recursive_seqlets`` expects to be given.  Files written by model
+tooling (ChromBPNet/bpnet ``.h5``, bpnet-lite ``.attr.npz``, Fi-NeMo regions ``.npz``) are
+read by :mod:`annostore.io.attribution_files` and come back projected ``(n, L)``
+(hypothetical scores times the file's one-hot).
 """
 
 from __future__ import annotations
@@ -27,6 +30,15 @@ _NPZ_KEYS = ("attributions", "attribution", "attr", "X_attr", "shap", "scores", 
 def _read_file(path: Path, key: str | None) -> np.ndarray:
     if not path.exists():
         raise MissingInputError(f"{path}: no such attribution file")
+    from annostore.io.attribution_files import is_layout_file
+
+    if is_layout_file(path):  # ChromBPNet/bpnet h5, Fi-NeMo/bpnet-lite npz, bigWig: projected (n, L)
+        from annostore.io.attribution_files import project, read_attribution_file
+
+        data = read_attribution_file(path, key=key)
+        if data is None:
+            raise BadInputError(f"{path}: a bigWig is read over a store's regions (give it to a store command)")
+        return project(data.values, data.one_hot, data.hypothetical, str(path))
     suffix = path.suffix.lower()
     try:
         if suffix == ".npz":
