@@ -196,3 +196,18 @@ def test_finemo_writer_hits_ingested(tmp_path, inputs):
         ours = sorted(tuple(line.split("\t")[:3]) for line in bed.read_text().splitlines())
         theirs = sorted(tuple(line.split("\t")[:3]) for line in (tmp_path / "finemo" / "hits.bed").read_text().splitlines())
         assert ours == theirs
+
+
+def test_regions_from_bgzip_genome(tmp_path, inputs, genome):
+    from genomic_files import write_bgzf
+
+    _, peaks, _ = inputs
+    gz = tmp_path / "genome.fa.gz"
+    write_bgzf(gz, fasta_text(genome, 80).encode(), block=1500)
+    with annostore.open(tmp_path / "b.store") as s:
+        with pytest.warns(UserWarning, match="1 windows ran off their chromosome"):
+            assert s.add_regions(peaks, genome=gz, width=W) == 4
+        seqs = s.sequences()
+        for i, r in enumerate(regions_table(s).to_pylist()):
+            assert seqs.text(i) == genome[r["chrom"]][r["start"]:r["end"]].upper()
+    assert (tmp_path / "genome.fa.gz.fai").exists() and (tmp_path / "genome.fa.gz.gzi").exists()
