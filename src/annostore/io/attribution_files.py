@@ -34,7 +34,8 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from ..errors import BadInputError, MissingInputError
+from ..errors import BadInputError
+from .files import existing
 
 __all__ = [
     "AttributionData",
@@ -309,11 +310,7 @@ def read_attribution_file(path: Any, *, key: Optional[str] = None, crop: Optiona
     ``crop``: HDF5 rows wider than this are read centre-cropped to it (``full_length`` keeps the
     file's width), so a genome-wide ChromBPNet file never sits in memory whole.
     """
-    path = Path(path)
-    if not path.exists():
-        raise MissingInputError(f"{path}: no such attribution file")
-    if path.is_dir():
-        raise BadInputError(f"{path}: is a folder, not an attribution file")
+    path = existing(path)
     head = _head(path)
     if head.startswith(_HDF5_MAGIC):
         return _read_h5(path, crop)

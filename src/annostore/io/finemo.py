@@ -17,7 +17,6 @@ taken as the example index), else from ``peak_name``, else by overlap with the r
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
@@ -25,7 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..errors import BadInputError, MissingInputError
+from ..errors import BadInputError
+from .files import existing, first_line
 
 __all__ = ["FINEMO_COLUMNS", "read_finemo_hits", "finemo_to_examples"]
 
@@ -46,11 +46,8 @@ _TYPES = {
 
 def read_finemo_hits(path: str | os.PathLike) -> pa.Table:
     """Read a Fi-NeMo ``hits.tsv`` (or ``hits_unique.tsv``) with typed columns."""
-    path = Path(path)
-    if not path.exists():
-        raise MissingInputError(f"{path}: no such Fi-NeMo hits file")
-    with open(path, "rb") as fh:
-        first = fh.readline().decode("utf-8", errors="replace").rstrip("\r\n")
+    path = existing(path)
+    first = first_line(path)
     names = first.split("\t")
     missing = [c for c in _REQUIRED if c not in names]
     if missing or "peak_id" not in names and "chr" not in names:

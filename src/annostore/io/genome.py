@@ -18,7 +18,9 @@ Why our own reader and not ``pyfaidx``: the subset needed here (read ``.fai``, b
 a record, bgzip through ``.gzi``) is ~250 lines of plain Python on ``zlib``, while pyfaidx adds
 a run-time dependency and needs Biopython for bgzip input.  ``pyfaidx`` serves as a test oracle.
 
-Coordinates are 0-based half-open.  Sequences are returned as upper-case ``bytes``.
+Coordinates are 0-based half-open.  Sequences are returned as upper-case ``bytes``.  The file
+is checked with :func:`annostore.io.files.existing` and then opened here for random access
+(``open_input`` streams; a genome is read by seeking).
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from typing import Iterator, Optional
 
 import numpy as np
 
-from ..errors import BadInputError, MissingInputError, located
+from ..errors import BadInputError, located
+from .files import existing
 
 __all__ = ["FaiEntry", "Genome", "open_genome", "read_fai", "build_fai", "write_fai"]
 
@@ -370,11 +373,7 @@ def open_genome(path: str | os.PathLike) -> Genome:
     BadInputError
         Plain gzip (not bgzip), a malformed FASTA or index.
     """
-    path = Path(path)
-    if not path.exists():
-        raise MissingInputError(f"{path}: no such genome FASTA")
-    if path.is_dir():
-        raise BadInputError(f"{path}: is a folder, not a genome FASTA")
+    path = existing(path)
     with open(path, "rb") as fh:
         head = fh.read(64)
     gzi = None

@@ -29,7 +29,8 @@ from typing import Any, Optional
 import numpy as np
 import pyarrow as pa
 
-from ..errors import BadInputError, MissingInputError
+from ..errors import BadInputError
+from .files import existing
 
 __all__ = ["ModiscoPattern", "ModiscoResults", "read_modisco", "DEFAULT_WINDOW"]
 
@@ -193,9 +194,7 @@ def read_modisco(path: str | os.PathLike, window: Optional[int] = None) -> Modis
     """
     from .attribution_files import _h5py
 
-    path = Path(path)
-    if not path.exists():
-        raise MissingInputError(f"{path}: no such modisco results file")
+    path = existing(path)
     h5py = _h5py()
     try:
         f = h5py.File(path, "r")

@@ -15,15 +15,14 @@ or kept with ``N`` padding when asked.
 
 from __future__ import annotations
 
-import gzip
 import os
-from pathlib import Path
 from typing import Any, Mapping, Optional
 
 import numpy as np
 import pyarrow as pa
 
-from ..errors import BadInputError, MissingInputError, located
+from ..errors import BadInputError, located
+from .files import existing, read_text
 
 __all__ = ["read_peaks", "peak_windows", "PEAK_COLUMNS"]
 
@@ -40,24 +39,8 @@ def read_peaks(path: str | os.PathLike) -> pa.Table:
         ``peak_idx`` (0-based line order of the peaks), ``chrom``, ``start``, ``end``, ``name``
         (null for ``.``), ``strand`` (null when absent), ``summit`` (offset from ``start``; -1 none).
     """
-    path = Path(path)
-    if not path.exists():
-        raise MissingInputError(f"{path}: no such peak file")
-    if path.is_dir():
-        raise BadInputError(f"{path}: is a folder, not a peak file")
-    with open(path, "rb") as fh:
-        raw = fh.read()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise BadInputError(f"{path}: corrupt gzip data ({exc})") from None
-    if b"\x00" in raw[:65536]:
-        raise BadInputError(located("binary data, not a BED/narrowPeak file", path, 1))
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadInputError(f"{path}: not UTF-8 text") from None
+    path = existing(path)
+    text = read_text(path, "a BED/narrowPeak file")
     chrom: list[str] = []
     start: list[int] = []
     end: list[int] = []

@@ -167,7 +167,7 @@ def add_attribution_track(store: Any, source: Any, *, name: Optional[str] = None
 
     Returns ``{"name", "layout", "n_examples", "length"}``.
     """
-    from annostore.io.files import file_sha256
+    from annostore.io.files import sha256
 
     store._writable()
     path = Path(source)
@@ -193,7 +193,7 @@ def add_attribution_track(store: Any, source: Any, *, name: Optional[str] = None
     os.replace(tmp, store.path / rel)
     try:
         store.con.execute(resources.sql("genomic_insert_attributions"), {
-            "name": name, "layout": layout, "source": str(path.resolve()), "source_sha256": file_sha256(path),
+            "name": name, "layout": layout, "source": str(path.resolve()), "source_sha256": sha256(path),
             "n_examples": n, "length": length, "file": rel})
         store.con.execute("CHECKPOINT")
     except Exception as exc:  # duckdb.Error: leave no file behind
@@ -257,7 +257,7 @@ def ingest_modisco(store: Any, path: Any, *, window: Optional[int] = None, name:
     Returns ``{"motifs_added", "seqlet_run", "matches_run", "window_size", "window_from_file"}``.
     """
     from annostore.core.motifs import Motif, MotifSet
-    from annostore.io.files import file_sha256
+    from annostore.io.files import sha256
     from annostore.io.modisco import read_modisco
 
     store._writable()
@@ -277,7 +277,7 @@ def ingest_modisco(store: Any, path: Any, *, window: Optional[int] = None, name:
     patterns = res.all_patterns()
     existing = {r[1] for r in store.con.execute(resources.sql("store_motif_names")).fetchall()}
     new = [p for p in patterns if p.name not in existing]
-    sha = file_sha256(path)
+    sha = sha256(path)
     params = {"window_size": res.window_size, "window_from_file": res.window_from_file}
     if new:
         motifs = MotifSet([Motif(p.name, p.pfm, nsites=float(p.n_seqlets) or None) for p in new],
@@ -307,7 +307,7 @@ def ingest_modisco(store: Any, path: Any, *, window: Optional[int] = None, name:
 
 def ingest_finemo(store: Any, path: Any, *, window: Optional[int] = None, name: Optional[str] = None) -> int:
     """Fi-NeMo hits -> a hits run in example coordinates; returns the run id."""
-    from annostore.io.files import file_sha256
+    from annostore.io.files import sha256
     from annostore.io.finemo import finemo_to_examples, read_finemo_hits
 
     store._writable()
@@ -316,7 +316,7 @@ def ingest_finemo(store: Any, path: Any, *, window: Optional[int] = None, name: 
     hits = finemo_to_examples(table, regions_table(store), window=window, where=path)
     try:
         with store.begin_run("hits", name=name, tool="finemo", params=None if window is None else {"window": window},
-                             input=str(path.resolve()), input_sha256=file_sha256(path)) as run:
+                             input=str(path.resolve()), input_sha256=sha256(path)) as run:
             run.write(hits)
     except BadInputError as exc:
         text = str(exc)
