@@ -1,0 +1,151 @@
+"""Fast complete-score TOMTOM (core/tomtom_pairs) against the per-query MEME path and MEME's worked example."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from annostore.core.tomtom_pairs import compare_complete, tomtom_all
+from annostore.motifs import Motif, MotifSet, normalised_background, read_motifs
+
+QUERY_MEME = """MEME version 4
+
+ALPHABET= ACGT
+
+strands: + -
+
+Background letter frequencies
+A 0.3 C 0.2 G 0.2 T 0.3
+
+MOTIF Q1 qone
+letter-probability matrix: alength= 4 w= 4 nsites= 20 E= 0
+0.9 0 0.1 0
+0 1 0 0
+0.1 0 0.8 0.1
+0 0 0 1
+"""
+
+TARGET_MEME = """MEME version 4
+
+ALPHABET= ACGT
+
+strands: + -
+
+MOTIF TA ta
+letter-probability matrix: alength= 4 w= 5 nsites= 10 E= 0
+0.25 0.25 0.25 0.25
+1 0 0 0
+0 0.9 0.1 0
+0 0 1 0
+0 0.1 0 0.9
+
+MOTIF TB tb
+letter-probability matrix: alength= 4 w= 3 nsites= 10 E= 0
+0 0 0 1
+0 0 1 0
+0.5 0.5 0 0
+
+MOTIF TC
+letter-probability matrix: alength= 4 w= 4 nsites= 5 E= 0
+0.7 0.1 0.1 0.1
+0.1 0.1 0.1 0.7
+0.1 0.7 0.1 0.1
+0.1 0.1 0.7 0.1
+"""
+
+
+def _reference(qset, tset, dist, min_overlap, norc):
+    """The per-query MEME path (full sort, MEME's pmf-of-the-maximum table)."""
+    from annostore.compare import _DISTS, _compare_general, _prepare_targets, _pseudo, _query_background
+
+    qbg = _query_background(qset)
+    tg = _prepare_targets(tset, normalised_background(qbg), 0.1, not norc)
+    qmats = [_pseudo(m.pwm, m.nsites, qbg, 0.1) for m in qset]
+    ref = _compare_general(qmats, tg, _DISTS[dist], True, min_overlap)
+    new = compare_complete(qmats, tg.cols, tg.starts, tg.widths, _DISTS[dist], min_overlap, tg.n_orient)
+    return ref, new
+
+
+@pytest.mark.parametrize(
+    "dist,min_overlap,norc",
+    [("ed", 1, False), ("ed", 5, False), ("ed", 1, True), ("pearson", 1, False), ("sandelin", 3, False)],
+)
+def test_equals_meme_path_on_jaspar(jaspar_path, dist, min_overlap, norc):
+    mset = read_motifs(jaspar_path)
+    rng = np.random.default_rng(7)
+    qset = MotifSet([mset[int(i)] for i in rng.choice(len(mset), 12, replace=False)])
+    tset = MotifSet([mset[int(i)] for i in rng.choice(len(mset), 90, replace=False)])
+    (p0, off0, ovl0), (p, off, ovl) = _reference(qset, tset, dist, min_overlap, norc)
+    np.testing.assert_array_equal(off, off0)
+    np.testing.assert_array_equal(ovl, ovl0)
+    np.testing.assert_allclose(p, p0, rtol=1e-6, atol=0)
+    # the two p evaluations agree to ~1e-15 before the float32 cast: nearly always bit-equal after it
+    assert np.mean(p == p0) > 0.999
+    assert p.min() < 1e-3 and p.max() > 0.5  # a real spread of values
+
+
+def test_random_motifs_odd_columns_and_wide_queries():
+    rng = np.random.default_rng(11)
+    # odd total target width with norc: MEME's two different order statistics in the median
+    tset = MotifSet([Motif(f"T{i}", rng.dirichlet(np.ones(4) * 0.4, size=w).T, nsites=float(rng.integers(5, 50)))
+                     for i, w in enumerate((3, 6, 9, 4, 7))])
+    qset = MotifSet([Motif(f"Q{i}", rng.dirichlet(np.ones(4) * 0.4, size=w).T) for i, w in enumerate((1, 2, 13, 40))])
+    for norc in (True, False):
+        (p0, off0, ovl0), (p, off, ovl) = _reference(qset, tset, "ed", 1, norc)
+        np.testing.assert_array_equal(off, off0)
+        np.testing.assert_array_equal(ovl, ovl0)
+        np.testing.assert_allclose(p, p0, rtol=1e-6)
+
+
+def test_worked_example(tmp_path):
+    # meme-reference.md §2.7 (MEME 5.5.8 tomtom -text -thresh 1)
+    (tmp_path / "q.meme").write_text(QUERY_MEME)
+    (tmp_path / "t.meme").write_text(TARGET_MEME)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = tomtom_all(tmp_path / "q.meme", tmp_path / "t.meme")
+    assert res.targets == ["TA", "TB", "TC"]
+    assert [float(np.float32(x)) for x in res.p[0]] == pytest.approx([0.000144668, 0.755367, 0.549253], rel=1e-6)
+    assert res.offset[0].tolist() == [0, -3, 1]
+    assert res.overlap[0].tolist() == [4, 1, 3]
+    assert res.orientation[0].tolist() == [1, 0, 0]
+    assert res.e[0, 0] == pytest.approx(0.000434004, rel=1e-6)
+
+
+def test_all_vs_all_matches_tomtom_table(jaspar_path):
+    from annostore.compare import tomtom
+
+    mset = read_motifs(jaspar_path)[:60]
+    res = tomtom_all(mset)
+    assert res.p.shape == (60, 60)
+    table = tomtom(mset[:5], mset)
+    for row in table.to_pylist():
+        i, j = row["query_idx"], row["target_idx"]
+        assert res.p[i, j] == row["p_value"]
+        assert res.offset[i, j] == row["offset"] and res.overlap[i, j] == row["overlap"]
+        assert res.orientation[i, j] == (1 if row["orientation"] == "-" else 0)
+    # a motif is (one of) its own best matches
+    assert np.all(np.diag(res.p) <= res.p.min(axis=1))
+
+
+def test_agrees_with_memelite(jaspar_path):
+    """memelite approximates the same p-values (binned medians/targets): same best hits, p within a few %."""
+    from memelite.tomtom import tomtom as peer  # a peer (test extra); CI installs it
+
+    from annostore.motifs import pseudocounted
+
+    mset = read_motifs(jaspar_path)[:80]
+    bg = np.full(4, 0.25)
+    mats = [pseudocounted(m, bg) for m in mset]
+    p_peer = np.asarray(peer(mats[:10], mats, n_jobs=1)[0])
+    # memelite gets pseudocounted matrices and no further pseudocount; do the same here
+    res = tomtom_all(MotifSet([Motif(m.name, x) for m, x in zip(mset[:10], mats[:10])]),
+                     MotifSet([Motif(m.name, x) for m, x in zip(mset, mats)]), motif_pseudo=0.0)
+    mid = (res.p > 1e-10) & (res.p < 1e-2)
+    assert mid.sum() >= 10
+    np.testing.assert_allclose(p_peer[mid], res.p[mid], rtol=0.1)  # binning: a few % apart
+    tiny = res.p <= 1e-10
+    assert np.all(np.abs(np.log10(p_peer[tiny]) - np.log10(res.p[tiny])) < 1.5)
+    assert np.all(np.argmin(p_peer, axis=1) == np.argmin(res.p, axis=1))
