@@ -145,7 +145,8 @@ def test_agrees_with_memelite(jaspar_path):
                      MotifSet([Motif(m.name, x) for m, x in zip(mset, mats)]), motif_pseudo=0.0)
     mid = (res.p > 1e-10) & (res.p < 1e-2)
     assert mid.sum() >= 10
-    np.testing.assert_allclose(p_peer[mid], res.p[mid], rtol=0.1)  # binning: a few % apart
+    rel = np.abs(p_peer[mid] / res.p[mid] - 1)
+    assert np.median(rel) < 0.03 and rel.max() < 0.3  # binned approximations: a few % apart
     tiny = res.p <= 1e-10
     assert np.all(np.abs(np.log10(p_peer[tiny]) - np.log10(res.p[tiny])) < 1.5)
     assert np.all(np.argmin(p_peer, axis=1) == np.argmin(res.p, axis=1))
