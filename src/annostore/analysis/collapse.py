@@ -1,0 +1,266 @@
+"""Collapse redundant annotations: one hit per group of overlapping hits of one motif family.
+
+``collapse`` (store) and ``collapse_hits`` (an in-memory table) implement the same rule:
+
+* hits are grouped per example and **key**: the motif's cluster (``by="cluster"``, needs a
+  clustering: ``annostore motifs cluster``), the motif itself (``by="motif"``) or nothing
+  (``by="any"``: all motifs together);
+* within a group, hits are visited best first (``keep``: ``min-p`` smallest p-value,
+  ``max-attribution`` largest attribution, ``max-score`` largest score; missing values last;
+  ties by position, then motif_idx, strand); an uncovered hit is **kept** and covers every
+  uncovered hit of its group that overlaps it by at least ``overlap`` of the shorter of the two
+  (greedy non-maximum suppression, :func:`annostore.core.nms.suppress`);
+* a kept hit carries ``n_merged`` (how many hits it stands for, itself included) and, for
+  ``by="any"``, ``clusters``: the sorted distinct cluster labels (motif ids when the store has
+  no clustering) of the hits it covers, joined by ``,``.
+
+Invariants (tested against a brute-force reference): no two kept hits of one group overlap by
+``overlap`` or more; every input hit is covered by exactly one kept hit; ``n_merged`` sums to
+the input count.
+
+The store version reads the source run ordered by ``(example_idx, key, start, ...)`` from DuckDB
+as a stream of record batches, suppresses whole examples at a time (an example cut by a batch
+boundary waits for the next batch) and writes a derived ``hits`` run (``parent_run_id`` = the
+source run, parameters in ``runs.params``): memory is bounded by the batch size and the largest
+example, not by the run.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import BadInputError
+
+__all__ = ["collapse", "collapse_hits", "COLLAPSE_BY", "COLLAPSE_KEEP"]
+
+COLLAPSE_BY = ("cluster", "motif", "any")
+COLLAPSE_KEEP = ("min-p", "max-attribution", "max-score")
+_BATCH = 1 << 18
+
+
+def _check(by: str, overlap: float, keep: str) -> None:
+    if by not in COLLAPSE_BY:
+        raise BadInputError(f"by must be one of {', '.join(COLLAPSE_BY)}, got {by!r}")
+    if keep not in COLLAPSE_KEEP:
+        raise BadInputError(f"keep must be one of {', '.join(COLLAPSE_KEEP)}, got {keep!r}")
+    if not (isinstance(overlap, (int, float)) and 0 < float(overlap) <= 1):
+        raise BadInputError(f"overlap must be a fraction in (0, 1], got {overlap!r}")
+
+
+def _rank(table: pa.Table, keep: str) -> np.ndarray:
+    col = {"min-p": "p_value", "max-attribution": "attribution", "max-score": "score"}[keep]
+    if col not in table.column_names:
+        raise BadInputError(f"--keep {keep} needs a {col} column")
+    v = table[col].to_numpy(zero_copy_only=False).astype(np.float64)
+    v = np.where(np.isnan(v), np.inf, v if keep == "min-p" else -v)
+    return np.ascontiguousarray(v)
+
+
+def _suppress_sorted(table: pa.Table, keep: str, overlap: float):
+    """Kept rows (indices) and, per row, the kept row covering it; ``table`` sorted by (example, key, start)."""
+    from ..core.nms import suppress
+
+    ex = np.ascontiguousarray(table["example_idx"].to_numpy().astype(np.int64))
+    key = np.ascontiguousarray(table["_key"].to_numpy(zero_copy_only=False).astype(np.int64))
+    st = np.ascontiguousarray(table["start"].to_numpy().astype(np.int64))
+    en = np.ascontiguousarray(table["end"].to_numpy().astype(np.int64))
+    cover = suppress(ex, key, st, en, _rank(table, keep), float(overlap))
+    kept = np.flatnonzero(cover == np.arange(cover.shape[0]))
+    return kept, cover
+
+
+def _collapse_chunk(table: pa.Table, keep: str, overlap: float, by: str) -> pa.Table:
+    """Collapse a table sorted by (example, key, start) holding whole examples; adds n_merged (and clusters)."""
+    if table.num_rows == 0:
+        return table.drop_columns(["_key"] + (["_label"] if "_label" in table.column_names else [])).append_column(
+            "n_merged", pa.array([], pa.int32()))
+    kept, cover = _suppress_sorted(table, keep, overlap)
+    n_merged = np.bincount(cover, minlength=cover.shape[0])[kept].astype(np.int32)
+    out = table.take(pa.array(kept))
+    if by == "any":
+        labels = table["_label"].to_numpy(zero_copy_only=False)
+        slot = np.full(cover.shape[0], -1, dtype=np.int64)
+        slot[kept] = np.arange(kept.shape[0])
+        sets: list[set] = [set() for _ in range(kept.shape[0])]
+        for i, c in enumerate(cover):
+            sets[slot[c]].add(labels[i])
+        out = out.append_column("clusters", pa.array([",".join(sorted(s)) for s in sets], pa.string()))
+        out = out.drop_columns(["_label"])
+    out = out.drop_columns(["_key"])
+    return out.append_column("n_merged", pa.array(n_merged, pa.int32()))
+
+
+def _keys_for(table: pa.Table, by: str, cluster_of: Optional[np.ndarray], label_of: Optional[list]) -> pa.Table:
+    motif_idx = table["motif_idx"].to_numpy(zero_copy_only=False).astype(np.int64)
+    if by == "motif":
+        key = motif_idx
+    elif by == "cluster":
+        if cluster_of is None:
+            raise BadInputError("collapse by cluster needs motif clusters (annostore motifs cluster, or clusters=...)")
+        if motif_idx.size and (motif_idx.max() >= cluster_of.shape[0] or np.any(cluster_of[motif_idx] < 0)):
+            raise BadInputError("some hits' motifs have no cluster; cluster the motifs again")
+        key = cluster_of[motif_idx]
+    else:
+        key = np.zeros(motif_idx.shape[0], dtype=np.int64)
+    table = table.append_column("_key", pa.array(key))
+    if by == "any":
+        if label_of is not None:
+            lab = np.asarray(label_of, dtype=object)[motif_idx]
+        else:
+            lab = table["motif"].to_numpy(zero_copy_only=False) if "motif" in table.column_names else motif_idx.astype(str)
+        table = table.append_column("_label", pa.array(list(lab), pa.string()))
+    return table
+
+
+def collapse_hits(hits, *, by: str = "cluster", clusters=None, overlap: float = 0.5, keep: str = "min-p") -> pa.Table:
+    """Collapse an in-memory hits table (store-free; see the module docs for the rule).
+
+    Parameters
+    ----------
+    hits : pyarrow.Table or pandas.DataFrame
+        Columns ``example_idx, motif_idx, start, end`` and the ``keep`` column (``p_value``,
+        ``attribution`` or ``score``); others are carried along.
+    by : {"cluster", "motif", "any"}
+    clusters : MotifClusters, or a sequence giving the cluster_idx of every motif_idx
+        Needed for ``by="cluster"``; for ``by="any"`` its labels fill ``clusters``.
+    overlap : float
+        Minimum overlap, as a fraction of the shorter hit, that merges two hits.
+    keep : {"min-p", "max-attribution", "max-score"}
+
+    Returns
+    -------
+    pyarrow.Table
+        The kept hits (input columns, ordered by example, key, start) plus ``n_merged``
+        (and ``clusters`` for ``by="any"``).
+    """
+    _check(by, overlap, keep)
+    table = hits if isinstance(hits, pa.Table) else pa.Table.from_pandas(hits, preserve_index=False)
+    for c in ("example_idx", "motif_idx", "start", "end"):
+        if c not in table.column_names:
+            raise BadInputError(f"hits need a {c!r} column")
+    cluster_of = label_of = None
+    if clusters is not None:
+        if hasattr(clusters, "table"):
+            t = clusters.table
+            mi = t["motif_idx"].to_numpy()
+            cluster_of = np.full(int(mi.max()) + 1, -1, dtype=np.int64)
+            cluster_of[mi] = t["cluster_idx"].to_numpy()
+            label_of = [None] * cluster_of.shape[0]
+            for i, lab in zip(mi, t["cluster"].to_pylist()):
+                label_of[int(i)] = lab
+        else:
+            cluster_of = np.asarray(clusters, dtype=np.int64)
+    table = _keys_for(table, by, cluster_of, label_of)
+    sort_keys = [("example_idx", "ascending"), ("_key", "ascending"), ("start", "ascending"), ("end", "ascending"),
+                 ("motif_idx", "ascending")]
+    if "strand" in table.column_names:
+        sort_keys.append(("strand", "ascending"))
+    table = table.sort_by(sort_keys)
+    return _collapse_chunk(table, keep, overlap, by)
+
+
+# ---------------------------------------------------------------------------------------------
+# the store
+
+
+def _store_clusters(con) -> tuple[Optional[np.ndarray], Optional[list]]:
+    from ..resources import sql
+
+    rows = con.execute(sql("clusters_table")).fetchall()
+    if not rows or all(r[3] is None for r in rows):
+        return None, None
+    n = max(int(r[0]) for r in rows) + 1
+    cluster_of = np.full(n, -1, dtype=np.int64)
+    labels: list = [None] * n
+    for idx, motif, _alt, cidx, lab, _rep in rows:
+        if cidx is not None:
+            cluster_of[int(idx)] = int(cidx)
+            labels[int(idx)] = lab
+        else:
+            labels[int(idx)] = motif
+    return cluster_of, labels
+
+
+def collapse(
+    store: Any,
+    run: Any,
+    *,
+    name: Optional[str] = None,
+    by: str = "cluster",
+    overlap: float = 0.5,
+    keep: str = "min-p",
+    batch_rows: int = _BATCH,
+) -> int:
+    """Collapse a stored hits run into a new, derived hits run (see the module docs).
+
+    Parameters
+    ----------
+    store : annostore.Store
+        Open read-write.
+    run : int or str
+        The source hits run (id or name).
+    name : str, optional
+        Name of the new run (default ``hits-<run_id>``).
+    by, overlap, keep
+        As in :func:`collapse_hits`.
+    batch_rows : int
+        Rows per record batch read from the source (memory bound).
+
+    Returns
+    -------
+    int
+        The new run's ``run_id`` (``parent_run_id`` = the source run).
+    """
+    from .. import __version__
+    from ..aggregate import _runs
+    from ..resources import sql
+
+    _check(by, overlap, keep)
+    store._writable()
+    con = store.con
+    src = _runs(con, "hits", [run])
+    if not src:
+        raise BadInputError(f"no hits run {run!r} in the store")
+    src_id = int(src[0])
+    cluster_of, labels = _store_clusters(con)
+    if by == "cluster" and cluster_of is None:
+        raise BadInputError("the store has no motif clusters; run `annostore motifs cluster STORE` first")
+    params = {"source_run": src_id, "by": by, "overlap": float(overlap), "keep": keep}
+    if cluster_of is not None:
+        prow = con.execute(sql("clusters_params")).fetchall()
+        if prow:
+            import json
+
+            params["clustering"] = json.loads(prow[0][0]) if isinstance(prow[0][0], str) else prow[0][0]
+    reader = con.sql(sql("collapse_hits_source"), params={"run_id": src_id}).to_arrow_reader(int(batch_rows))
+    with store.begin_run("hits", name=name, tool="annostore.collapse", tool_version=__version__, params=params,
+                         parent_run_id=src_id) as writer:
+        pending: Optional[pa.Table] = None
+        for batch in reader:
+            part = pa.Table.from_batches([batch])
+            if part.num_rows == 0:
+                continue
+            part = _keys_for(part, by, cluster_of, labels)
+            if pending is not None and pending.num_rows:
+                part = pa.concat_tables([pending, part])
+            last = part["example_idx"][part.num_rows - 1].as_py()
+            cut = int(pc.sum(pc.not_equal(part["example_idx"], last)).as_py() or 0)
+            # rows are ordered by example, so the first `cut` rows are the complete examples
+            done, pending = part.slice(0, cut), part.slice(cut)
+            if done.num_rows:
+                writer.write(_keys_sorted_collapse(done, keep, overlap, by))
+        if pending is not None and pending.num_rows:
+            writer.write(_keys_sorted_collapse(pending, keep, overlap, by))
+        run_id = writer.run_id
+    return int(run_id)
+
+
+def _keys_sorted_collapse(part: pa.Table, keep: str, overlap: float, by: str) -> pa.Table:
+    """Sort whole examples by (example, key, start, ...) (the source order is by example only) and collapse."""
+    part = part.sort_by([("example_idx", "ascending"), ("_key", "ascending"), ("start", "ascending"),
+                         ("end", "ascending"), ("motif_idx", "ascending"), ("strand", "ascending")])
+    return _collapse_chunk(part, keep, overlap, by)
