@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from annostore.core.tomtom_pairs import compare_complete, tomtom_all
-from annostore.motifs import Motif, MotifSet, normalised_background, read_motifs
+from annostore.core.motifs import Motif, MotifSet, normalised_background
+from annostore.io.motifs import read_motifs
 
 QUERY_MEME = """MEME version 4
 
@@ -58,12 +59,12 @@ letter-probability matrix: alength= 4 w= 4 nsites= 5 E= 0
 
 def _reference(qset, tset, dist, min_overlap, norc):
     """The per-query MEME path (full sort, MEME's pmf-of-the-maximum table)."""
-    from annostore.compare import _DISTS, _compare_general, _prepare_targets, _pseudo, _query_background
+    from annostore.core.tomtom import _DISTS, _compare_reference, _prepare_targets, _pseudo, _query_background
 
     qbg = _query_background(qset)
     tg = _prepare_targets(tset, normalised_background(qbg), 0.1, not norc)
     qmats = [_pseudo(m.pwm, m.nsites, qbg, 0.1) for m in qset]
-    ref = _compare_general(qmats, tg, _DISTS[dist], True, min_overlap)
+    ref = _compare_reference(qmats, tg, _DISTS[dist], True, min_overlap)
     new = compare_complete(qmats, tg.cols, tg.starts, tg.widths, _DISTS[dist], min_overlap, tg.n_orient)
     return ref, new
 
@@ -115,7 +116,7 @@ def test_worked_example(tmp_path):
 
 
 def test_all_vs_all_matches_tomtom_table(jaspar_path):
-    from annostore.compare import tomtom
+    from annostore.core.tomtom import tomtom
 
     mset = read_motifs(jaspar_path)[:60]
     res = tomtom_all(mset)
@@ -130,11 +131,12 @@ def test_all_vs_all_matches_tomtom_table(jaspar_path):
     assert np.all(np.diag(res.p) <= res.p.min(axis=1))
 
 
+@pytest.mark.peer
 def test_agrees_with_memelite(jaspar_path):
     """memelite approximates the same p-values (binned medians/targets): same best hits, p within a few %."""
     from memelite.tomtom import tomtom as peer  # a peer (test extra); CI installs it
 
-    from annostore.motifs import pseudocounted
+    from annostore.core.motifs import pseudocounted
 
     mset = read_motifs(jaspar_path)[:80]
     bg = np.full(4, 0.25)

@@ -41,6 +41,10 @@ _EXPORTS = {
     "tomtom": "core.tomtom",
     "annotate_seqlets": "core.annotate",
     "recursive_seqlets": "core.seqlets",
+    # motif families (issue 9)
+    "tomtom_all": "core.tomtom_pairs",
+    "cluster_motifs": "analysis.clusters",
+    "collapse_hits": "analysis.collapse",
     # tangermeme / memelite compatibility (computed with DuckDB)
     "count_annotations": "compat.tangermeme",
     "pairwise_annotations": "compat.tangermeme",

@@ -46,3 +46,26 @@ def register(app: typer.Typer) -> None:
 
         with common.open_store(store) as s:
             output.write(s.con.sql(resources.sql("store_motif_list")))
+
+    @motifs_app.command(
+        "cluster",
+        help="Cluster the store's motifs into families by all-vs-all TOMTOM (MEME p-values), and write the "
+        "table motif_clusters(motif_idx, cluster_idx, cluster, representative); clustering again replaces it. "
+        "The two directions of a pair are made symmetric by the geometric mean of their p-values; a cluster's "
+        "(average linkage) mean log10 p is at most log10(--threshold). Prints one row per motif.\n\n"
+        "Example:\n\n    annostore motifs cluster my.store --threshold 1e-3 -o clusters.tsv",
+    )
+    @common.guard
+    @output_options
+    def motifs_cluster(
+        store: Path = store_argument(),
+        threshold: float = typer.Option(1e-3, "--threshold", help="TOMTOM p-value at which clusters are cut."),
+        dist: str = typer.Option("ed", "--dist", help="TOMTOM column similarity: ed, pearson or sandelin."),
+        linkage: str = typer.Option("average", "--linkage", help="average or complete."),
+        output: common.Output = None,
+    ) -> None:
+        common.apply_threads()
+        with common.open_store(store, write=True) as s:
+            res = s.cluster_motifs(threshold=threshold, dist=dist, linkage=linkage)
+            common.info(f"{res.params['n_motifs']} motifs in {res.n_clusters} clusters")
+            output.write(res.table)

@@ -126,7 +126,7 @@ def _label(members: list[int], names: list[str], alts: list[Optional[str]]) -> s
 
 
 def _as_set(motifs):
-    from ..compare import _as_motif_set
+    from ..core.tomtom import _as_motif_set
 
     return _as_motif_set(motifs, "input")
 
@@ -221,3 +221,86 @@ def cluster_motifs(
               "symmetric": "geometric mean of the two directions' TOMTOM p-values",
               "n_motifs": n, "n_clusters": len(ordered)}
     return MotifClusters(table=table, params=params, similarity=sim, distance=D, linkage=Z)
+
+
+# ---------------------------------------------------------------------------------------------
+# the store
+
+
+def cluster_store(
+    store,
+    *,
+    threshold: float = CLUSTER_DEFAULTS["threshold"],
+    dist: str = CLUSTER_DEFAULTS["dist"],
+    linkage: str = CLUSTER_DEFAULTS["linkage"],
+) -> MotifClusters:
+    """Cluster the store's motifs and write ``motif_clusters`` (replacing an earlier clustering).
+
+    The parameters go to the one-row table ``motif_clustering`` (JSON ``params``). Both tables
+    are replaced in one transaction; on any error the store keeps its previous clustering.
+    """
+    import json
+
+    import duckdb
+
+    from ..resources import sql
+
+    store._writable()
+    mset = store.motif_set()
+    if len(mset) == 0:
+        raise BadInputError("the store has no motifs; add some first (annostore motifs add)")
+    idx = [int(r[0]) for r in store.con.execute(sql("clusters_table")).fetchall()]
+    res = cluster_motifs(mset, threshold=threshold, dist=dist, linkage=linkage, motif_idx=idx)
+    con = store.con
+    con.register("_annostore_new_clusters", res.table)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql("clusters_delete"))
+            con.execute(sql("clusters_insert"))
+            con.execute(sql("clustering_delete"))
+            con.execute(sql("clustering_insert"), {"params": json.dumps(res.params), "n_motifs": len(mset),
+                                                   "n_clusters": res.n_clusters})
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            raise BadInputError(f"cannot write the motif clusters: {exc}") from None
+    finally:
+        con.unregister("_annostore_new_clusters")
+    con.execute("CHECKPOINT")
+    return res
+
+
+def store_clusters(store, *, required: bool = False):
+    """The store's motif families: ``motif_idx, motif, motif_alt, cluster_idx, cluster, representative``.
+
+    With ``required=True`` a store without a complete clustering (none yet, or motifs added since)
+    raises :class:`BadInputError` telling the user to run ``annostore motifs cluster``.
+    """
+    from ..resources import sql
+    from ..store.lookup import connection
+
+    con = connection(store)
+    table = con.sql(sql("clusters_table")).to_arrow_table()
+    if required:
+        missing = table["cluster_idx"].null_count
+        if table.num_rows == 0 or missing == table.num_rows:
+            raise BadInputError("the store has no motif clusters; run `annostore motifs cluster STORE` first")
+        if missing:
+            raise BadInputError(f"{missing} motifs were added after the clustering; run `annostore motifs cluster "
+                                "STORE` again")
+    return table
+
+
+def clustering_params(store) -> Optional[dict]:
+    """The parameters of the store's clustering (None: never clustered)."""
+    import json
+
+    from ..resources import sql
+    from ..store.lookup import connection
+
+    rows = connection(store).execute(sql("clusters_params")).fetchall()
+    if not rows:
+        return None
+    params = rows[0][0]
+    return json.loads(params) if isinstance(params, str) else params

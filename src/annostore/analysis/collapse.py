@@ -216,16 +216,13 @@ def collapse(
         The new run's ``run_id`` (``parent_run_id`` = the source run).
     """
     from .. import __version__
-    from ..aggregate import _runs
     from ..resources import sql
+    from ..store.lookup import run_id as resolve_run
 
     _check(by, overlap, keep)
     store._writable()
     con = store.con
-    src = _runs(con, "hits", [run])
-    if not src:
-        raise BadInputError(f"no hits run {run!r} in the store")
-    src_id = int(src[0])
+    src_id = int(resolve_run(store, run, "hits"))
     cluster_of, labels = _store_clusters(con)
     if by == "cluster" and cluster_of is None:
         raise BadInputError("the store has no motif clusters; run `annostore motifs cluster STORE` first")
@@ -236,7 +233,11 @@ def collapse(
             import json
 
             params["clustering"] = json.loads(prow[0][0]) if isinstance(prow[0][0], str) else prow[0][0]
-    reader = con.sql(sql("collapse_hits_source"), params={"run_id": src_id}).to_arrow_reader(int(batch_rows))
+    files = [str((store.path / f).resolve()) for k, rid, fs in con.execute(sql("store_run_files")).fetchall()
+             if int(rid) == src_id for f in fs]
+    # the source is read on its own cursor (a stream holds its connection) while the new run is written
+    cursor = con.cursor()
+    reader = cursor.sql(sql("collapse_hits_source"), params={"files": files}).to_arrow_reader(int(batch_rows))
     with store.begin_run("hits", name=name, tool="annostore.collapse", tool_version=__version__, params=params,
                          parent_run_id=src_id) as writer:
         pending: Optional[pa.Table] = None
@@ -256,6 +257,7 @@ def collapse(
         if pending is not None and pending.num_rows:
             writer.write(_keys_sorted_collapse(pending, keep, overlap, by))
         run_id = writer.run_id
+    cursor.close()
     return int(run_id)
 
 

@@ -181,7 +181,22 @@ def _qvalues_sorted(p_sorted: np.ndarray, rng) -> np.ndarray:
 
 
 def _compare_general(qmats: list, targets: _Targets, dist: int, complete: bool, min_overlap: int):
-    """Per query and target entry: p (float64), offset, overlap (arrays ``(nQ, E)``)."""
+    """Per query and target entry: p (float64), offset, overlap (arrays ``(nQ, E)``).
+
+    Complete scores (MEME's default) go to the fast kernel of :mod:`annostore.core.tomtom_pairs`
+    (same values: offsets and overlaps identical, p equal after MEME's float32 rounding);
+    ``-incomplete-scores`` to the per-query kernel (:func:`_compare_reference`).
+    """
+    if complete:
+        from annostore.core.tomtom_pairs import compare_complete
+
+        return compare_complete(qmats, targets.cols, targets.starts, targets.widths, dist, min_overlap,
+                                targets.n_orient)
+    return _compare_reference(qmats, targets, dist, complete, min_overlap)
+
+
+def _compare_reference(qmats: list, targets: _Targets, dist: int, complete: bool, min_overlap: int):
+    """The per-query kernel: MEME's computation step by step (full sorts, pmf-of-the-maximum table)."""
     k = _kernels()
     numba = _numba()
     E = targets.widths.shape[0]

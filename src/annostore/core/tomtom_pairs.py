@@ -104,8 +104,8 @@ def tomtom_all(motifs, targets=None, *, dist: str = "ed", norc: bool = False, mi
     MotifSimilarity
         Dense ``(n_queries, n_targets)`` matrices.
     """
-    from ..compare import _as_motif_set, _prepare_targets, _pseudo, _query_background
-    from ..motifs import normalised_background, symmetrised
+    from .motifs import normalised_background, symmetrised
+    from .tomtom import _as_motif_set, _prepare_targets, _pseudo, _query_background
 
     if dist not in _DISTS:
         raise BadInputError(f"unknown distance {dist!r}; choose one of {', '.join(_DISTS)}")

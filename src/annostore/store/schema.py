@@ -28,6 +28,10 @@ HITS = pa.schema(
         pa.field("p_value", pa.float64()),
         pa.field("q_value", pa.float64()),
         pa.field("attribution", pa.float64()),
+        # derived runs of `annostore collapse` only (NULL elsewhere): how many hits the kept hit
+        # stands for, and (collapse --by any) the sorted cluster labels of those hits, ','-joined
+        pa.field("n_merged", pa.int32()),
+        pa.field("clusters", pa.string()),
     ]
 )
 

@@ -616,6 +616,28 @@ class Store:
 
         return annotate_store(self, seqlet_run, motifs, n_nearest, **kw)
 
+    # -- motif families (annostore.analysis.clusters / collapse) -----------------------------------
+
+    def cluster_motifs(self, **kw: Any) -> "Any":
+        """Cluster the store's motifs into families and write ``motif_clusters``; see
+        :func:`annostore.analysis.clusters.cluster_store` (``threshold``, ``dist``, ``linkage``)."""
+        from annostore.analysis.clusters import cluster_store
+
+        return cluster_store(self, **kw)
+
+    def motif_clusters(self) -> pa.Table:
+        """The motif families: ``motif_idx, motif, motif_alt, cluster_idx, cluster, representative``."""
+        from annostore.analysis.clusters import store_clusters
+
+        return store_clusters(self)
+
+    def collapse(self, run: int | str, **kw: Any) -> int:
+        """Collapse redundant hits of a run into a derived hits run; see
+        :func:`annostore.analysis.collapse.collapse` (``name``, ``by``, ``overlap``, ``keep``)."""
+        from annostore.analysis.collapse import collapse
+
+        return collapse(self, run, **kw)
+
     # -- aggregations (annostore.analysis.aggregate; see docs/semantics.md) ------------------------------
 
     def count(self, **kw: Any) -> "Any":

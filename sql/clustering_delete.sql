@@ -1,0 +1,2 @@
+-- One clustering at a time: drop the previous parameters row.
+DELETE FROM motif_clustering
