@@ -211,3 +211,14 @@ def test_regions_from_bgzip_genome(tmp_path, inputs, genome):
         for i, r in enumerate(regions_table(s).to_pylist()):
             assert seqs.text(i) == genome[r["chrom"]][r["start"]:r["end"]].upper()
     assert (tmp_path / "genome.fa.gz.fai").exists() and (tmp_path / "genome.fa.gz.gzi").exists()
+
+
+def test_unrecorded_track_files_are_removed_on_open(tmp_path, inputs):
+    s, _ = _store(tmp_path, inputs)
+    s.close()
+    orphan = tmp_path / "s.store" / "attributions" / "x-deadbeef.parquet"
+    orphan.parent.mkdir(exist_ok=True)
+    orphan.write_bytes(b"PAR1")
+    with annostore.open(tmp_path / "s.store") as s:
+        assert not orphan.exists()
+        assert s.info()["attribution_tracks"] == 0

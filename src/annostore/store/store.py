@@ -208,6 +208,12 @@ class Store:
                         shutil.rmtree(child, ignore_errors=True)
                     else:
                         child.unlink(missing_ok=True)
+        tracks = self.path / "attributions"  # attribution tracks written but never recorded
+        if tracks.is_dir():
+            kept = {row[0] for row in self.con.execute(resources.sql("genomic_attribution_files")).fetchall()}
+            for child in tracks.iterdir():
+                if f"attributions/{child.name}" not in kept and child.is_file():
+                    child.unlink(missing_ok=True)
 
     def _refresh_views(self) -> None:
         files = self._committed_files()

@@ -1,0 +1,2 @@
+-- Files of the stored attribution tracks (relative to the store folder).
+SELECT file FROM attributions;
