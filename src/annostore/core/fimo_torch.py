@@ -30,8 +30,9 @@ running past the end of their sequence or holding a letter other than A/C/G/T ar
 device.  Only the hits (motif strand, window start, integer score, p-value) are copied back.
 
 Device memory is bounded: a chunk holds ``P x (4 Wb)`` fp16 one-hot windows and ``P x n`` fp32
-scores for one bucket, with ``P`` chosen from ``max_memory`` (default 1 GiB on CUDA, 256 MiB on
-the CPU), plus the PSSMs and p-value tables of one batch of motifs.
+scores for one bucket, with ``P`` chosen from ``max_memory`` (default: a quarter of the free
+device memory, at most 4 GiB; 256 MiB on the CPU), plus the PSSMs and p-value tables of one
+batch of motifs.  Hits are copied to the host after every chunk.
 
 On CUDA a fused Triton kernel (:mod:`annostore.core.fimo_triton`, when Triton is installed) can
 replace the GEMM + compare: scores stay in registers and only the candidates are written.  It
@@ -181,13 +182,27 @@ class _Gemm:
 # the scan
 
 
-def _chunk_positions(max_memory, buckets, wmax, n_total):
-    """Window starts per chunk so one bucket's one-hot windows + fp32 scores fit in the budget."""
-    per_pos = max(b.wb * 4 * 5 + b.n * 5 + 64 for b in buckets)  # bool + fp32 one-hot, fp32 + bool scores
+def _chunk_positions(max_memory, buckets, n_total, fused):
+    """Window starts per chunk: one bucket's one-hot windows + fp32 scores (GEMM), or only the
+    codes and their N prefix counts (fused kernel), within ``max_memory`` bytes."""
+    if fused:
+        per_pos = 16
+    else:
+        per_pos = max(b.wb * 4 * 5 + b.n * 5 + 64 for b in buckets)  # bool + fp32 one-hot, fp32 + bool scores
     p = int(max_memory // per_pos)
-    p = max(4096, min(p, 1 << 24))
+    p = max(4096, min(p, 1 << 25))
     p = (p // 4096) * 4096
     return int(min(p, max(4096, -(-n_total // 4096) * 4096)))
+
+
+def _default_memory(dev) -> int:
+    """A quarter of the device's free memory, at most 4 GiB (CUDA); 256 MiB on the CPU."""
+    if dev.type != "cuda":
+        return 256 * _MB
+    import torch
+
+    free, _total = torch.cuda.mem_get_info(dev)
+    return int(min(4096 * _MB, max(64 * _MB, free // 4)))
 
 
 def scan_hits(
@@ -217,7 +232,8 @@ def scan_hits(
         The batch's p-value tables, concatenated, and their offsets; when given, p-values are
         looked up on the device and returned.
     max_memory : int, optional
-        Device bytes for one chunk's windows and scores (default 1 GiB on CUDA, 256 MiB on CPU).
+        Device bytes for one chunk's windows and scores (default: a quarter of the free device
+        memory, at most 4 GiB, on CUDA; 256 MiB on the CPU).
     kernel : {"auto", "gemm", "triton"}
         ``"triton"``: the fused Triton kernel (CUDA; or Triton's CPU interpreter with
         ``TRITON_INTERPRET=1``); ``"auto"``: the GEMM (the fused kernel is opt-in until it has
@@ -257,14 +273,15 @@ def scan_hits(
             return empty, empty, empty, (np.zeros(0) if pv_flat is not None else None)
         wmax = max(b.wb for b in buckets)
         if max_memory is None:
-            max_memory = (1024 if dev.type == "cuda" else 256) * _MB
-        chunk = _chunk_positions(max_memory, buckets, wmax, n_total)
+            max_memory = _default_memory(dev)
+        chunk = _chunk_positions(max_memory, buckets, n_total, use_triton)
         codes_host = np.asarray(sp.codes, dtype=np.uint8)
         offsets_dev = torch.as_tensor(offsets, device=dev)
         pv_dev = torch.as_tensor(np.asarray(pv_flat, dtype=np.float64), device=dev) if pv_flat is not None else None
         pvo_dev = torch.as_tensor(np.asarray(pv_off, dtype=np.int64), device=dev) if pv_flat is not None else None
         letters = torch.arange(4, dtype=torch.uint8, device=dev)
         staging = torch.empty(chunk + wmax, dtype=torch.uint8)
+        ns = 1 if norc else 2
         out_ms, out_pos, out_sc, out_pv = [], [], [], []
         for c0 in range(0, n_total, chunk):
             npos = min(chunk, n_total - c0)
@@ -275,6 +292,7 @@ def scan_hits(
             if avail < span:
                 host[avail:].fill_(4)
             codes = host.to(dev)
+            dev_ms, dev_pos, dev_sc, dev_pv = [], [], [], []
             bad = torch.zeros(span + 1, dtype=torch.int32, device=dev)
             torch.cumsum((codes >= 4).to(torch.int32), 0, out=bad[1:])
             for b in buckets:
@@ -307,16 +325,21 @@ def scan_hits(
                 msi = b.ms[col]
                 keep = sc >= b.cut[col].to(torch.int64)
                 msi, p, sc = msi[keep], p[keep], sc[keep]
-                out_ms.append(msi)
-                out_pos.append(p)
-                out_sc.append(sc)
+                dev_ms.append(msi)
+                dev_pos.append(p)
+                dev_sc.append(sc)
                 if pv_dev is not None:
-                    ns = 1 if norc else 2
-                    out_pv.append(pv_dev[pvo_dev[msi // ns] + sc])
+                    dev_pv.append(pv_dev[pvo_dev[msi // ns] + sc])
+            if dev_ms:  # hits leave the device chunk by chunk: device memory stays bounded
+                out_ms.append(torch.cat(dev_ms).cpu().numpy())
+                out_pos.append(torch.cat(dev_pos).cpu().numpy())
+                out_sc.append(torch.cat(dev_sc).cpu().numpy())
+                if pv_dev is not None:
+                    out_pv.append(torch.cat(dev_pv).cpu().numpy())
         if not out_ms:
             return empty, empty, empty, (np.zeros(0) if pv_flat is not None else None)
-        ms_idx = torch.cat(out_ms).cpu().numpy()
-        pos = torch.cat(out_pos).cpu().numpy()
-        sc = torch.cat(out_sc).cpu().numpy()
-        pv = torch.cat(out_pv).cpu().numpy() if pv_dev is not None else None
+        ms_idx = np.concatenate(out_ms)
+        pos = np.concatenate(out_pos)
+        sc = np.concatenate(out_sc)
+        pv = np.concatenate(out_pv) if pv_dev is not None else None
     return ms_idx, pos, sc, pv
