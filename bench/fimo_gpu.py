@@ -73,7 +73,6 @@ def main() -> None:
     from annostore.core import fimo_torch, fimo_triton
     from annostore.core.fimo import _prepare_sequences, _run_scan
     from annostore.core.fimo_tables import _prepare_tables, prepare_background
-    from annostore.core.motifs import read_motifs  # noqa: F401  (annostore.read_motifs is the same)
 
     dev = fimo_torch.resolve_device(args.device)
     kernels = [k for k in args.kernels.split(",") if k == "gemm" or (k == "triton" and fimo_triton.available()

@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 
 from annostore.errors import BadInputError
-from annostore.motifs import read_motifs
-from annostore.scan import _prepare_sequences, _prepare_tables, _run_scan, prepare_background
-from annostore.sequences import load_sequences
 from annostore.core import fimo_torch
+from annostore.core.fimo import _prepare_sequences, _run_scan
+from annostore.core.fimo_tables import _prepare_tables, prepare_background
+from annostore.core.sequences import load_sequences
+from annostore.io.motifs import read_motifs
 
 import torch  # noqa: E402  (a runtime dependency of annostore)
 
@@ -32,7 +33,7 @@ def _one_per_width(ms):
     seen = {}
     for m in ms:
         seen.setdefault(m.width, m)
-    return [seen[w] for w in sorted(seen)]
+    return ms.select([seen[w].name for w in sorted(seen)])
 
 
 @pytest.fixture(scope="module")
@@ -180,3 +181,89 @@ def test_cuda_triton_equals_numba(jaspar):
     ref, got, pv, expected_pv = _numba_and_torch(list(jaspar), _random_texts(4, n=20), device="cuda", kernel="triton")
     assert got == ref
     np.testing.assert_array_equal(pv, expected_pv)
+
+
+# --------------------------------------------------------------------------------------------
+# the public API and the CLI: identical tables
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"norc": True, "bfile": "uniform"},
+        {"bfile": "motif", "qvalue_method": "meme"},
+        {"bfile": (0.1, 0.4, 0.4, 0.1), "qvalue_method": "sample", "matched_sequence": True},
+        {"qvalues": False, "max_stored_scores": 50},
+    ],
+)
+def test_fimo_torch_cpu_table_equals_numba(jaspar, kw):
+    import annostore
+
+    names = list(dict.fromkeys(_one_per_width(jaspar).names + jaspar.names[:40]))
+    motifs = jaspar.select(names)
+    texts = _random_texts(13, n=15)
+    ref = annostore.fimo(motifs, texts, 1e-3, **kw)
+    stats: dict = {}
+    from annostore.core.fimo import fimo_batches
+
+    got = annostore.fimo(motifs, texts, 1e-3, backend="torch", device="cpu", **kw)
+    assert ref.num_rows > 300
+    assert got.equals(ref)
+    batches = list(fimo_batches(motifs, texts, 1e-3, device="cpu", batch_motifs=7, stats=stats, **kw))
+    assert stats["backend"] == "torch" and stats["device"] == "cpu"
+    assert ref.equals(annostore.fimo(motifs, texts, 1e-3, **kw))  # numba unchanged beside it
+    import pyarrow as pa
+
+    assert pa.Table.from_batches(batches, schema=ref.schema).equals(ref)
+
+
+def test_fimo_backend_arguments(jaspar):
+    import annostore
+
+    motifs = jaspar.select(jaspar.names[:2])
+    with pytest.raises(BadInputError, match="backend"):
+        annostore.fimo(motifs, ["ACGTACGT"], backend="gpu")
+    with pytest.raises(BadInputError, match="needs backend='torch'"):
+        annostore.fimo(motifs, ["ACGTACGT"], backend="numba", device="cuda")
+    with pytest.raises(BadInputError, match="device"):
+        annostore.fimo(motifs, ["ACGTACGT"], backend="torch", device="tpu")
+    t = annostore.fimo(motifs, ["ACGTACGT" * 40], 0.01, backend="torch")  # device auto
+    assert t.equals(annostore.fimo(motifs, ["ACGTACGT" * 40], 0.01))
+
+
+def test_cli_fimo_and_scan_device_cpu(tmp_path, jaspar):
+    from typer.testing import CliRunner
+
+    import annostore
+    from annostore.io.meme import write_meme
+    from annostore_cli.app import app
+
+    motifs = _one_per_width(jaspar)
+    write_meme(motifs, tmp_path / "m.meme")
+    texts = _random_texts(17, n=8)
+    (tmp_path / "s.fa").write_text("".join(f">s{i}\n{t}\n" for i, t in enumerate(texts)))
+    runner = CliRunner()
+    base = ["fimo", str(tmp_path / "m.meme"), str(tmp_path / "s.fa"), "--thresh", "1e-3"]
+    ref = runner.invoke(app, base)
+    got = runner.invoke(app, base + ["--device", "cpu"])
+    assert ref.exit_code == 0 and got.exit_code == 0, got.output
+    body = lambda out: [ln for ln in out.splitlines() if not ln.startswith("#")]  # noqa: E731
+    assert len(body(ref.stdout)) > 50 and body(got.stdout) == body(ref.stdout)
+    bad = runner.invoke(app, base + ["--device", "tpu"])
+    assert bad.exit_code == 65
+
+    store = tmp_path / "x.store"
+    s = annostore.open(store)
+    s.add_motifs(tmp_path / "m.meme")
+    s.add_sequences(tmp_path / "s.fa")
+    s.close()
+    r1 = runner.invoke(app, ["scan", str(store), "--thresh", "1e-3"])
+    r2 = runner.invoke(app, ["scan", str(store), "--thresh", "1e-3", "--device", "cpu"])
+    assert r1.exit_code == 0 and r2.exit_code == 0, r2.output
+    s = annostore.open(store, read_only=True)
+    runs = sorted(r["run_id"] for r in s.runs().to_pylist())
+    q = "SELECT * EXCLUDE (run_id) FROM hits WHERE run_id = {} ORDER BY motif_idx, example_idx, start, strand"
+    a, b = s.query(q.format(runs[0])), s.query(q.format(runs[1]))
+    s.close()
+    assert a.num_rows > 50 and a.equals(b)

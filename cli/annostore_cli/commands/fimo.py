@@ -45,6 +45,9 @@ def register(app: typer.Typer) -> None:
         no_pgc: bool = typer.Option(False, "--no-pgc", help="Do not parse genomic coordinates from name:START-END names."),
         qvalue_method: str = typer.Option("auto", "--qvalue-method", help="auto, meme (MEME's exact random stream) or sample."),
         skip_matched_sequence: bool = typer.Option(False, "--skip-matched-sequence", help="Leave matched_sequence empty."),
+        device: Optional[str] = typer.Option(
+            None, "--device", help="Scan with torch on this device: cuda, cuda:N, cpu or auto (CUDA when present); same hits. Default: the numba CPU scan."
+        ),
     ) -> None:
         common.apply_threads()
         from annostore.core.fimo import fimo
@@ -58,6 +61,7 @@ def register(app: typer.Typer) -> None:
             str(motifs), str(sequences), thresh, bfile=_bfile(bfile), norc=norc, motif_pseudo=motif_pseudo,
             qvalues=qvalues, qvalue_method=qvalue_method, matched_sequence=not skip_matched_sequence,
             max_stored_scores=None if (text or max_stored_scores <= 0) else max_stored_scores, motif_names=split_values(motif),
+            device=device,
         )
         texts = None
         if not skip_matched_sequence and sequences.suffix.lower() not in (".npy", ".npz"):
@@ -97,6 +101,9 @@ def register(app: typer.Typer) -> None:
         min_attribution: Optional[float] = typer.Option(
             None, "--min-attribution", help="Keep only hits whose attribution sum is >= this."),
         no_qvalue: bool = typer.Option(False, "--no-qvalue", help="Do not compute q-values."),
+        device: Optional[str] = typer.Option(
+            None, "--device", help="Scan with torch on this device: cuda, cuda:N, cpu or auto (CUDA when present); same hits. Default: the numba CPU scan."
+        ),
         name: Optional[str] = None,
     ) -> None:
         common.apply_threads()
@@ -109,6 +116,7 @@ def register(app: typer.Typer) -> None:
                 st, split_values(motifs), threshold=thresh, bfile=_bfile(bfile), norc=norc, motif_pseudo=motif_pseudo,
                 qvalues=not no_qvalue, attributions=None if attributions is None else str(attributions), run=name, stats=stats,
                 min_attribution=min_attribution,
+                device=device,
             )
         finally:
             st.close()

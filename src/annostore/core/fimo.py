@@ -188,15 +188,18 @@ def fimo_batches(
     attributions: Any = None,
     max_stored_scores: Optional[int] = None,
     motif_names: Optional[Iterable[str]] = None,
-    batch_motifs: int = 128,
+    batch_motifs: Optional[int] = None,
     stats: Optional[dict] = None,
+    backend: str = "auto",
+    device: Any = None,
 ) -> Iterator[pa.RecordBatch]:
     """:func:`fimo` as a stream of Arrow record batches (memory bounded by one batch of motifs).
 
     Batches hold whole motifs (q-values are per motif), in motif order; rows within a batch are
     sorted by motif, example, start, strand ('+' first).  Parameters as :func:`fimo`, plus
-    ``batch_motifs`` (motifs per batch) and ``stats`` (a dict filled with ``tests`` per motif
-    index, ``pi0`` per motif index and the ``qvalue_method`` used).
+    ``batch_motifs`` (motifs per batch; default 128 on numba, 1,024 on torch) and ``stats`` (a
+    dict filled with ``tests`` per motif index, ``pi0`` per motif index, the ``qvalue_method``
+    and the ``backend``/``device`` used).
 
     Yields
     ------
@@ -211,6 +214,9 @@ def fimo_batches(
         raise BadInputError(f"qvalue_method must be one of {', '.join(_QMETHODS)}, got {qvalue_method!r}")
     if motif_pseudo < 0 or not math.isfinite(motif_pseudo):
         raise BadInputError(f"motif_pseudo must be >= 0, got {motif_pseudo!r}")
+    backend, dev = _backend(backend, device)
+    if batch_motifs is None:
+        batch_motifs = 1024 if backend == "torch" else 128
     mset = _as_motifs(motifs, motif_names)
     seqs = load_sequences(sequences)
     attr = None
@@ -237,6 +243,8 @@ def fimo_batches(
         stats["tests"] = {}
         stats["pi0"] = {}
         stats["background"] = bg
+        stats["backend"] = backend
+        stats["device"] = None if dev is None else str(dev)
     rng = MemeRandom()
     code4 = (sp.words >> np.uint32(24)).astype(np.uint8) if qvalues else None  # 4-mer code per position
     idx_all = np.arange(len(mset))
@@ -249,7 +257,7 @@ def fimo_batches(
 
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="annostore-pi0")
 
-    def finish(gidx, group, tabs, pv_off, pv_flat, m_tests, pi0_job, pi0_args, ms_idx, pos, sc):
+    def finish(gidx, group, tabs, pv_off, pv_flat, m_tests, pi0_job, pi0_args, ms_idx, pos, sc, pv_hits):
         motif_local = ms_idx // ns
         strand_minus = (ms_idx % ns) == 1
         # scan order within motif: example/position, '+' before '-'
@@ -257,7 +265,8 @@ def fimo_batches(
         span = 2 * (int(pos.max()) + 1) if pos.shape[0] else 2
         order = np.argsort(motif_local.astype(np.int64) * span + pos * 2 + strand_minus)
         motif_local, strand_minus, pos, sc = motif_local[order], strand_minus[order], pos[order], sc[order]
-        pvals = pv_flat[pv_off[motif_local] + sc]
+        # p-values by table lookup (done on the device by the torch backend)
+        pvals = pv_hits[order] if pv_hits is not None else pv_flat[pv_off[motif_local] + sc]
         scores = sc / np.asarray(tabs.scales)[motif_local] + (tabs.widths * np.asarray(tabs.offsets))[motif_local]
         keep = np.ones(pos.shape[0], dtype=bool)
         qv = np.full(pos.shape[0], np.nan)
@@ -344,13 +353,37 @@ def fimo_batches(
             if pending is not None:  # finish the previous batch while this one's pi0 runs beside
                 yield finish(*pending)
                 pending = None
-            ms_idx, pos, sc = _run_scan(sp, tabs, norc)
-            pending = (gidx, group, tabs, pv_off, pv_flat, m_tests, pi0_job, pi0_args, ms_idx, pos, sc)
+            if backend == "torch":
+                from annostore.core.fimo_torch import scan_hits
+
+                ms_idx, pos, sc, pv_hits = scan_hits(sp, tabs, norc, device=dev, pv_flat=pv_flat, pv_off=pv_off)
+            else:
+                ms_idx, pos, sc = _run_scan(sp, tabs, norc)
+                pv_hits = None
+            pending = (gidx, group, tabs, pv_off, pv_flat, m_tests, pi0_job, pi0_args, ms_idx, pos, sc, pv_hits)
         if pending is not None:
             yield finish(*pending)
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
+
+
+_BACKENDS = ("auto", "numba", "torch")
+
+
+def _backend(backend, device):
+    """(backend, torch device or None): ``"auto"`` is torch when a device is named, else numba."""
+    if backend not in _BACKENDS:
+        raise BadInputError(f"backend must be one of {', '.join(_BACKENDS)}, got {backend!r}")
+    if backend == "auto":
+        backend = "numba" if device is None else "torch"
+    if backend == "numba":
+        if device is not None and str(device).strip().lower() != "cpu":
+            raise BadInputError(f"backend='numba' runs on the CPU; device={device!r} needs backend='torch'")
+        return "numba", None
+    from annostore.core.fimo_torch import resolve_device
+
+    return "torch", resolve_device(device)
 
 
 def _run_scan(sp: _SeqPrep, tabs: _MotifTables, norc: bool):
@@ -486,6 +519,8 @@ def fimo(
     max_stored_scores: Optional[int] = None,
     motif_names: Optional[Iterable[str]] = None,
     format: str = "arrow",
+    backend: str = "auto",
+    device: Any = None,
 ) -> Any:
     """Scan sequences with motifs the way MEME's ``fimo`` does, with its numbers.
 
@@ -528,6 +563,13 @@ def fimo(
     format : {"arrow", "pandas", "memelite"}
         ``"arrow"``: one ``pyarrow.Table``; ``"pandas"``: a DataFrame; ``"memelite"``: a list
         with one DataFrame per motif shaped like ``memelite.fimo`` (see :func:`to_memelite`).
+    backend : {"auto", "numba", "torch"}
+        ``"numba"``: the CPU scan; ``"torch"``: the scan on torch (a GPU, or the CPU), with
+        identical hits, scores, p-values and q-values (see :mod:`annostore.core.fimo_torch`);
+        ``"auto"``: torch when ``device`` is given, else numba.
+    device : str, optional
+        For the torch backend: ``"cuda"``, ``"cuda:N"``, ``"cpu"`` or ``"auto"`` (CUDA when
+        present; the default when ``backend="torch"``).
 
     Returns
     -------
@@ -548,7 +590,7 @@ def fimo(
         fimo_batches(
             motifs, sequences, threshold, bfile=bfile, norc=norc, motif_pseudo=motif_pseudo, qvalues=qvalues,
             qvalue_method=qvalue_method, matched_sequence=matched_sequence, attributions=attributions,
-            max_stored_scores=max_stored_scores, motif_names=motif_names,
+            max_stored_scores=max_stored_scores, motif_names=motif_names, backend=backend, device=device,
         )
     )
     schema = batches[0].schema if batches else FIMO_SCHEMA

@@ -45,6 +45,8 @@ def scan_store(
     run: Optional[str] = None,
     stats: Optional[dict] = None,
     min_attribution: Optional[float] = None,
+    backend: str = "auto",
+    device: Any = None,
 ) -> int:
     """Scan a store's sequences with its motifs and write the hits as one ``hits`` run.
 
@@ -65,6 +67,8 @@ def scan_store(
         attribution track when it keeps one (``attributions add``).
     min_attribution : float, optional
         Keep only hits whose attribution sum is >= this (needs attributions).
+    backend, device
+        As :func:`fimo` (``device="cuda"``: scan on the GPU; the same hits).
     run : str, optional
         Name of the run (default: chosen by the store).
     stats : dict, optional
@@ -137,6 +141,7 @@ def scan_store(
         for batch in fimo_batches(
             mset, seqs, threshold, bfile=bfile, norc=norc, motif_pseudo=motif_pseudo, qvalues=qvalues,
             qvalue_method=qvalue_method, attributions=attributions, max_stored_scores=max_stored_scores, stats=stats,
+            backend=backend, device=device,
         ):
             if batch.num_rows == 0:
                 continue
