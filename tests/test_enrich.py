@@ -88,7 +88,7 @@ def test_bh_equals_scipy_and_counts_unreported_tests():
 def _store(path, n_examples=N_EXAMPLES, seed=0):
     rng = np.random.default_rng(seed)
     s = annostore.open(path)
-    from annostore.motifs import Motif, MotifSet
+    from annostore.core.motifs import Motif, MotifSet
 
     widths = rng.integers(6, 16, N_MOTIFS)
     s.add_motifs(MotifSet([Motif(f"M{i}", rng.dirichlet(np.ones(4), size=int(widths[i])).T, alt_name=f"ALT{i}")

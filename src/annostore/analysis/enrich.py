@@ -27,11 +27,11 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from ..aggregate import _con, _doc, _filter_params, _n_examples, motif_names, resolve_motifs
-from ..errors import AnnostoreError, BadInputError
-from ..resources import sql
-from ..results import Result
-from . import stats
+from annostore.analysis import stats
+from annostore.analysis.aggregate import _con, _doc, _filter_params, _n_examples, motif_names, resolve_motifs
+from annostore.analysis.results import Result
+from annostore.errors import AnnostoreError, BadInputError
+from annostore.resources import sql
 
 __all__ = ["BY", "NULLS", "ORIENTATIONS", "enrich_pairs", "enrich_spacing"]
 
