@@ -368,3 +368,79 @@ def test_by_cluster_groups_motifs(planted):
         assert sp.iloc[0].distance == 9
     finally:
         con.execute("DELETE FROM motif_clusters")
+
+
+# ---------------------------------------------------------------------------------------------
+# Store methods, CLI, pictures
+
+
+@pytest.fixture(scope="module")
+def closed_store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("enrich_cli") / "c.store"
+    s = _store(path, n_examples=150, seed=2)
+    with s.begin_run("hits", name="planted") as run:
+        run.write(_null_hits(np.random.default_rng(9), s.widths, s.lengths, rate=0.4, plant=(1, 4, 12, 60)))
+    s.close()
+    return path
+
+
+def test_store_methods_return_results(closed_store):
+    from annostore.analysis.results import Result
+
+    with annostore.open(closed_store, read_only=True) as s:
+        pairs = s.enrich_pairs(min_attribution=-10.0)
+        spacing = s.enrich_spacing(max_distance=40)
+    assert isinstance(pairs, Result) and isinstance(spacing, Result)
+    assert (pairs.kind, spacing.kind) == ("enrich_pairs", "enrich_spacing")
+    top = spacing.to_pandas().iloc[0]
+    assert (top.motif_a, top.motif_b, top.distance) == ("M1", "M4", 12) and top.q_value < 1e-10
+    assert annostore.enrich_pairs is enrich.enrich_pairs and annostore.enrich_spacing is enrich.enrich_spacing
+
+
+def test_cli_enrich_and_plots(closed_store, tmp_path):
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from annostore_cli.app import app
+
+    runner = CliRunner()
+    out = tmp_path / "pairs.tsv"
+    r = runner.invoke(app, ["enrich", "pairs", str(closed_store), "--alternative", "two-sided", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    df = pd.read_csv(out, sep="\t")
+    assert list(df.columns) == ["motif_a", "motif_b", "n_both", "n_a", "n_b", "n_examples", "expected", "odds_ratio",
+                                "p_value", "q_value"]
+    out = tmp_path / "spacing.tsv"
+    r = runner.invoke(app, ["enrich", "spacing", str(closed_store), "--max-distance", "30", "--orientation",
+                            "--motif-a", "M4", "--motif-b", "M1", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    df = pd.read_csv(out, sep="\t")
+    assert list(df.columns) == ["motif_a", "motif_b", "distance", "n", "expected", "p_value", "q_value", "orientation"]
+    assert tuple(df.iloc[0][["motif_a", "motif_b", "distance", "orientation"]]) == ("M1", "M4", 12, "ab_same")
+    r = runner.invoke(app, ["enrich", "spacing", str(closed_store), "--null", "shuffle", "--shuffles", "3",
+                            "--max-distance", "20"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["enrich", "spacing", str(closed_store), "--null", "poisson"])
+    assert r.exit_code == 65 and "null must be one of" in r.output
+    r = runner.invoke(app, ["enrich", "pairs", str(closed_store), "--by", "cluster"])
+    assert r.exit_code == 65 and "no motif clusters" in r.output
+    for args, name in ((["plot", "enrichment", str(closed_store)], "volcano.png"),
+                       (["plot", "spacing", str(closed_store), "--motif-a", "M1", "--motif-b", "M4", "--expected",
+                         "--max-distance", "40"], "spacing.png")):
+        png = tmp_path / name
+        r = runner.invoke(app, [*args, "-o", str(png)])
+        assert r.exit_code == 0, r.output
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_functions_draw_expected_and_marks(closed_store):
+    from annostore.plots.enrichment import plot_enrichment, plot_spacing_enrichment
+
+    with annostore.open(closed_store, read_only=True) as s:
+        ax = plot_spacing_enrichment(s, "M1", "M4", max_distance=40)
+        line = ax.get_lines()[0]
+        np.testing.assert_allclose(np.asarray(line.get_ydata()).sum(), sum(p.get_height() for p in ax.patches))
+        marks = ax.collections[0].get_offsets()
+        assert 12 in np.asarray(marks)[:, 0]
+        ax = plot_enrichment(s, top=3)
+        assert len(ax.texts) == 3

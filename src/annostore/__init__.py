@@ -49,6 +49,9 @@ _EXPORTS = {
     "count_annotations": "compat.tangermeme",
     "pairwise_annotations": "compat.tangermeme",
     "pairwise_annotations_spacing": "compat.tangermeme",
+    # enrichment statistics over a store
+    "enrich_pairs": "analysis.enrich",
+    "enrich_spacing": "analysis.enrich",
     "to_memelite": "compat.memelite",
     # tables <-> files
     "write_table": "io.export",
@@ -58,6 +61,8 @@ _EXPORTS = {
     "plot_logo": "plots.logo",
     "plot_pairs": "plots.aggregates",
     "plot_spacing": "plots.aggregates",
+    "plot_enrichment": "plots.enrichment",
+    "plot_spacing_enrichment": "plots.enrichment",
     "default_motifs_path": "data",
     "demo": "example.demo",
 }

@@ -1,4 +1,4 @@
-"""``annostore plot logo|pairs|spacing``: matplotlib pictures of a store."""
+"""``annostore plot logo|pairs|spacing|enrichment``: matplotlib pictures of a store."""
 
 from __future__ import annotations
 
@@ -100,12 +100,16 @@ def spacing(
     motif_b: str = typer.Option(..., "--motif-b", help="Second motif."),
     output: Path = _OUT,
     max_distance: int = typer.Option(100, "--max-distance", min=1, help="Largest distance shown (exclusive)."),
+    expected: bool = typer.Option(False, "--expected",
+                                  help="Draw the expected counts (uniform placement) and mark distances with q < 0.05."),
     width: float = typer.Option(8.0, "--width", help="Figure width in inches."),
     height: float = typer.Option(3.0, "--height", help="Figure height in inches."),
     dpi: int = _DPI,
     filters: dict = None,
 ) -> None:
-    """Draw the number of MOTIF_A / MOTIF_B pairs by distance (start of right - end of left).
+    """Draw the number of MOTIF_A / MOTIF_B pairs by distance (start of right - end of left);
+    with --expected also the null's expected counts and the significant distances
+    (`annostore enrich spacing`).
 
     Example:
 
@@ -114,7 +118,44 @@ def spacing(
     from annostore.plots.aggregates import plot_spacing
 
     with common.open_store(store) as st:
-        plot_spacing(st, motif_a, motif_b, **filters, max_distance=max_distance, figsize=(width, height), dpi=dpi, output=output)
+        if expected:
+            from annostore.plots.enrichment import plot_spacing_enrichment
+
+            plot_spacing_enrichment(st, motif_a, motif_b, max_distance=max_distance, figsize=(width, height), dpi=dpi,
+                                    output=output, **filters)
+        else:
+            plot_spacing(st, motif_a, motif_b, **filters, max_distance=max_distance, figsize=(width, height), dpi=dpi,
+                         output=output)
+    common.info(f"wrote {output}")
+
+
+@plot_app.command("enrichment", short_help="Volcano plot of co-occurrence enrichment (log2 odds ratio, -log10 q).")
+@common.guard
+@filter_options
+def enrichment(
+    store: Path = store_argument(),
+    output: Path = _OUT,
+    top: int = typer.Option(10, "--top", min=0, help="Label this many pairs (smallest q first)."),
+    by: str = typer.Option("motif", "--by", help="motif or cluster (table motif_clusters)."),
+    min_examples: int = typer.Option(1, "--min-examples", min=1, help="Test only keys present in >= N examples."),
+    q_threshold: float = typer.Option(0.05, "--q", help="Significance threshold drawn (q-value)."),
+    width: float = typer.Option(7.0, "--width", help="Figure width in inches."),
+    height: float = typer.Option(6.0, "--height", help="Figure height in inches."),
+    dpi: int = _DPI,
+    filters: dict = None,
+) -> None:
+    """Draw the volcano plot of `annostore enrich pairs`: log2 odds ratio against -log10 q, the top
+    pairs labelled.
+
+    Example:
+
+        annostore plot enrichment demo-out --min-attribution 3 -o enrichment.png
+    """
+    from annostore.plots.enrichment import plot_enrichment
+
+    with common.open_store(store) as st:
+        plot_enrichment(st, top, by=by, min_examples=min_examples, q_threshold=q_threshold, figsize=(width, height),
+                        dpi=dpi, output=output, **filters)
     common.info(f"wrote {output}")
 
 

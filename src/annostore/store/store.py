@@ -670,6 +670,21 @@ class Store:
 
         return annotations(self, **kw)
 
+    # -- enrichment (annostore.analysis.enrich; see docs/semantics.md, "Enrichment") -----------
+
+    def enrich_pairs(self, **kw: Any) -> "Any":
+        """Co-occurrence enrichment (Fisher, BH); see :func:`annostore.analysis.enrich.enrich_pairs`."""
+        from annostore.analysis.enrich import enrich_pairs
+
+        return enrich_pairs(self, **kw)
+
+    def enrich_spacing(self, **kw: Any) -> "Any":
+        """Spacing enrichment (binomial vs uniform placement, BH); see
+        :func:`annostore.analysis.enrich.enrich_spacing`."""
+        from annostore.analysis.enrich import enrich_spacing
+
+        return enrich_spacing(self, **kw)
+
     # -- queries ------------------------------------------------------------------------------
 
     def query(self, sql: str, params: dict | list | None = None) -> pa.Table:
