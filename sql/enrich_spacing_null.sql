@@ -2,14 +2,17 @@
 -- Uniform placement: an annotation of width w in an example of length L starts anywhere in
 -- [0, L - w], independently of the others. For two annotations (widths w1, w2) the gap
 -- d = right.start - left."end" then has
---     P(d) = 2 * (L - w1 - w2 + 1 - d)_+ / ((L - w1 + 1) * (L - w2 + 1))   (either may be left)
--- Summed over the instance pairs of keys (a, b) of every example (c1 * c2 pairs between two
--- (key, width) groups, c * (c - 1) / 2 inside one), the expected share of distance d is
---     h(d) = sum over rows with t > d of (g1 - d * g0),     t = least(T, $max_distance),
--- with T = L - w1 - w2 + 1 and per row g0 = sum pairs / ((L - w1 + 1) (L - w2 + 1)),
--- g1 = sum g0-terms * T (the constant 2 cancels in h(d) / sum_d h(d)). The caller evaluates
--- h(d) at each distance and normalises over d = 0 .. $max_distance - 1.
--- One row per (a, b, t): without examples shorter than w1 + w2 + $max_distance, one per pair.
+--     P(d) = 2 * max(0, T - d) / ((L - w1 + 1) * (L - w2 + 1)),   T = L - w1 - w2 + 1
+-- (either may be left). Summed over the instance pairs of keys (a, b) in all examples:
+--     h(d) = sum over rows with t > d of (g1 - d * g0)
+-- per output row (a, b, t, g0, g1), with g0 = sum u1 * u2, g1 = sum u1 * u2 * T over the
+-- row's instance pairs, u = 1 / (L - w + 1) (the constant 2 cancels in h(d) / sum_d h(d)).
+-- * long examples (L >= 2 * max width + $max_distance - 1: every pair has T >= max_distance,
+--   so h is linear in d): per (example, key) moments U0 = sum u, U1 = sum u * w (and V0, V1
+--   with u^2 for the pairs of an instance with itself, removed on the diagonal) give
+--   g0 = U0a * U0b, g1 = (L + 1) U0a U0b - U1a U0b - U0a U1b; one row per pair, t = max_distance.
+-- * short examples: exact, per (example, key, width) group, t = least(T, max_distance).
+-- The caller evaluates h(d) for d = 0 .. $max_distance - 1 and normalises.
 WITH annotations AS (
 -- @annotations
 ),
@@ -19,23 +22,55 @@ keyed AS (
 example_lengths AS (
 -- @lengths
 ),
+cut AS (
+    SELECT 2 * max("end" - start) + $max_distance - 1 AS short_below FROM keyed
+),
 cw AS (
     SELECT y.example_idx, y.k, y."end" - y.start AS w, count(*) AS c, any_value(el.len) AS len
     FROM keyed AS y
     JOIN example_lengths AS el ON el.example_idx = y.example_idx
     GROUP BY y.example_idx, y.k, y."end" - y.start
 ),
-pp AS (
-    SELECT l.k AS a, r.k AS b, l.len - l.w - r.w + 1 AS tt,
-           (CASE WHEN l.k = r.k AND l.w = r.w THEN l.c * (l.c - 1) / 2 ELSE l.c * r.c END)::DOUBLE
-               / ((l.len - l.w + 1) * (l.len - r.w + 1))::DOUBLE AS g
-    FROM cw AS l
-    JOIN cw AS r
+mom AS (
+    SELECT example_idx, k, any_value(len) AS len,
+           sum(c / (len - w + 1)) AS u0,
+           sum(c * w / (len - w + 1)) AS u1,
+           sum(c / ((len - w + 1) * (len - w + 1))) AS v0,
+           sum(c * w / ((len - w + 1) * (len - w + 1))) AS v1
+    FROM cw
+    WHERE len >= (SELECT short_below FROM cut)
+    GROUP BY example_idx, k
+),
+long_rows AS (
+    SELECT l.k AS a, r.k AS b,
+           sum(CASE WHEN l.k = r.k THEN (l.u0 * l.u0 - l.v0) / 2 ELSE l.u0 * r.u0 END) AS g0,
+           sum(CASE WHEN l.k = r.k
+                    THEN ((l.len + 1) * (l.u0 * l.u0 - l.v0) - 2 * (l.u1 * l.u0 - l.v1)) / 2
+                    ELSE (l.len + 1) * l.u0 * r.u0 - l.u1 * r.u0 - l.u0 * r.u1 END) AS g1
+    FROM mom AS l
+    JOIN mom AS r
       ON l.example_idx = r.example_idx
-     AND (l.k < r.k OR (l.k = r.k AND l.w <= r.w))
-    WHERE l.len - l.w - r.w + 1 > 0
+     AND l.k <= r.k
+    GROUP BY l.k, r.k
+),
+short_cw AS (
+    SELECT * FROM cw WHERE len < (SELECT short_below FROM cut)
+),
+short_rows AS (
+    SELECT a, b, least(tt, $max_distance) AS t, sum(g) AS g0, sum(g * tt) AS g1
+    FROM (
+        SELECT l.k AS a, r.k AS b, l.len - l.w - r.w + 1 AS tt,
+               (CASE WHEN l.k = r.k AND l.w = r.w THEN l.c * (l.c - 1) / 2 ELSE l.c * r.c END)::DOUBLE
+                   / ((l.len - l.w + 1) * (l.len - r.w + 1))::DOUBLE AS g
+        FROM short_cw AS l
+        JOIN short_cw AS r
+          ON l.example_idx = r.example_idx
+         AND (l.k < r.k OR (l.k = r.k AND l.w <= r.w))
+        WHERE l.len - l.w - r.w + 1 > 0
+    )
+    WHERE g > 0
+    GROUP BY ALL
 )
-SELECT a, b, least(tt, $max_distance) AS t, sum(g) AS g0, sum(g * tt) AS g1
-FROM pp
-WHERE g > 0
-GROUP BY ALL
+SELECT a, b, $max_distance::BIGINT AS t, g0, g1 FROM long_rows WHERE g0 > 0
+UNION ALL
+SELECT a, b, t::BIGINT AS t, g0, g1 FROM short_rows

@@ -444,3 +444,18 @@ def test_plot_functions_draw_expected_and_marks(closed_store):
         assert 12 in np.asarray(marks)[:, 0]
         ax = plot_enrichment(s, top=3)
         assert len(ax.texts) == 3
+
+
+def test_analytic_null_short_examples(planted):
+    """max_distance beyond many examples' lengths: the exact (truncated) branch of the null."""
+    D = 300
+    kw = dict(max_distance=D, all_distances=True, motif_a=["M0", "M2"], motif_b=["M2", "M7"])
+    out = enrich.enrich_spacing(planted, **kw).to_pandas()
+    h = _brute_null(planted.table, planted.lengths, D)
+    brute = _brute_spacing(planted.table, D)
+    for (a, b), g in out.groupby(["motif_a", "motif_b"]):
+        key = (int(a[1:]), int(b[1:]))
+        total = sum(n for (x, y, _d), n in brute.items() if (x, y) == key)
+        g = g.sort_values("distance")
+        np.testing.assert_allclose(g["expected"].to_numpy(), total * h[key] / h[key].sum(), rtol=1e-8, atol=1e-12)
+        assert g["n"].sum() == total

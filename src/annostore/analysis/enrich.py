@@ -274,14 +274,17 @@ def _analytic_null(null: pa.Table, pair_key: np.ndarray, d: np.ndarray, width: i
 
 
 def _segment_sums(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """``x[lo[i]:hi[i]].sum()`` per i (each sum local: no global running total to cancel)."""
-    if lo.size == 0:
-        return np.zeros(0)
-    padded = np.r_[x, 0.0]
-    idx = np.empty(2 * lo.size, dtype=np.int64)
-    idx[0::2], idx[1::2] = lo, hi
-    sums = np.add.reduceat(padded, idx)[0::2]
-    return np.where(hi > lo, sums, 0.0)
+    """``x[lo[i]:hi[i]].sum()`` per i. Segments are short (at most ``max_distance + 1`` rows of
+    one pair), so this walks them in step, one vectorised gather per offset; each sum is
+    local (no global running total to cancel)."""
+    out = np.zeros(lo.size, dtype=np.float64)
+    pos = lo.copy()
+    active = np.flatnonzero(pos < hi)
+    while active.size:
+        out[active] += x[pos[active]]
+        pos[active] += 1
+        active = active[pos[active] < hi[active]]
+    return out
 
 
 @_doc

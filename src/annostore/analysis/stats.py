@@ -74,6 +74,21 @@ def fisher_exact(n_both, n_a, n_b, n, alternative: str = "greater") -> np.ndarra
         raise ValueError(f"alternative must be one of {', '.join(ALTERNATIVES)}, got {alternative!r}")
     c00, c01, c10, c11 = _table(n_both, n_a, n_b, n)
     shape = c00.shape
+    if c00.size > 1:
+        # many pairs share a table (the test is symmetric in a and b): compute each table once
+        lo = np.minimum(c01, c10).ravel()
+        hi = np.maximum(c01, c10).ravel()
+        cols = (c00.ravel(), lo, hi, c11.ravel())
+        order = np.lexsort(cols[::-1])
+        s00, s01, s10, s11 = (c[order] for c in cols)
+        new = np.r_[True, (s00[1:] != s00[:-1]) | (s01[1:] != s01[:-1]) | (s10[1:] != s10[:-1]) | (s11[1:] != s11[:-1])]
+        if not new.all():
+            first = np.flatnonzero(new)
+            u00, u01, u10, u11 = s00[first], s01[first], s10[first], s11[first]
+            p_unique = fisher_exact(u00, u00 + u01, u00 + u10, u00 + u01 + u10 + u11, alternative)
+            p = np.empty(order.size, dtype=np.float64)
+            p[order] = p_unique[np.cumsum(new) - 1]
+            return p.reshape(shape)
     c00, c01, c10, c11 = (x.ravel() for x in (c00, c01, c10, c11))
     n1 = c00 + c01
     n2 = c10 + c11
