@@ -28,10 +28,12 @@ import numpy as np
 import pyarrow as pa
 
 from annostore.analysis import stats
-from annostore.analysis.aggregate import _con, _doc, _filter_params, _n_examples, motif_names, resolve_motifs
+from annostore.analysis.aggregate import _doc, _filter_params, _n_examples
 from annostore.analysis.results import Result
 from annostore.errors import AnnostoreError, BadInputError
 from annostore.resources import sql
+from annostore.store.lookup import connection as _con
+from annostore.store.lookup import motif_names, resolve_motifs
 
 __all__ = ["BY", "NULLS", "ORIENTATIONS", "enrich_pairs", "enrich_spacing"]
 
