@@ -82,18 +82,50 @@ class _Matches:
     orient: np.ndarray  # (n, k) int8: 0 '+', 1 '-'
 
 
-def _annotate_codes(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, dist: int) -> _Matches:
+def _cached_targets(tset, bg_targets: np.ndarray, pseudo: float, rc: bool):
+    """(:func:`_prepare_targets`, its table-cache key): built once per target content, names,
+    background, pseudocount and orientations, then shared (read-only) by later calls."""
+    from annostore.core.table_cache import CACHE, digest, motifs_digest
+
+    bg = np.asarray(bg_targets, dtype=np.float64)
+    key = digest("annotate-targets", motifs_digest(tset, with_names=True), bg, float(pseudo), bool(rc))
+    return CACHE.get(key, lambda: _prepare_targets(tset, bg, pseudo, rc)), key
+
+
+def _type_rows(tg: _Targets, tkey, tcols_types: np.ndarray, dist: int) -> np.ndarray:
+    """Median-shifted scores of the five one-hot column types against every target column
+    (from the table cache when ``tkey`` is given; read-only then)."""
+    def build():
+        kern = _kernels()
+        rows = kern["column_scores"](tcols_types, tg.cols, dist)  # (5, t)
+        kern["shift_rows"](rows)
+        return rows
+
+    if tkey is None:
+        return build()
+    from annostore.core.table_cache import CACHE, digest
+
+    return CACHE.get(digest("annotate-rows", tkey, tcols_types, int(dist)), build)
+
+
+def _annotate_codes(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, dist: int, tkey=None) -> _Matches:
     """Fast path: one-hot queries given as codes (0-3 ACGT, 4 N)."""
     from annostore.core.motifs import symmetrised
+    from annostore.core.parallel import small_work
 
-    kern = _kernels()
-    nq = qstart.shape[0]
     qbg = symmetrised(np.full(4, 0.25))
     # the five column types a one-hot window can hold, pseudocounted as MEME would
     base = np.vstack([np.eye(4), np.full((1, 4), 0.25)])
     tcols_types = np.ascontiguousarray((20.0 * base + 0.1 * qbg[None, :]) / 20.1)
-    rows = kern["column_scores"](tcols_types, tg.cols, dist)  # (5, t)
-    kern["shift_rows"](rows)
+    rows = _type_rows(tg, tkey, tcols_types, dist)  # (5, t)
+    # work ~ query columns x target columns (the diagonal sums): a few seqlets run on one thread
+    with small_work(float(qwidth.sum()) * tg.cols.shape[0]):
+        return _annotate_code_rows(codes_flat, qstart, qwidth, tg, k_near, rows)
+
+
+def _annotate_code_rows(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, rows: np.ndarray) -> _Matches:
+    kern = _kernels()
+    nq = qstart.shape[0]
     masks = kern["query_masks"](codes_flat, qstart, qwidth)
     umasks = np.unique(masks)
     mask_slot = np.full(32, -1, dtype=np.int64)
@@ -211,7 +243,7 @@ def _match_seqlets(X, seqlets, motifs, n_nearest: int, dist: str = "ed", norc: b
     n, length = codes.shape
     _check_windows(ex, st, en, n, length)
     qbg = symmetrised(np.full(4, 0.25))
-    tg = _prepare_targets(tset, normalised_background(qbg), 0.1, not norc)
+    tg, tkey = _cached_targets(tset, normalised_background(qbg), 0.1, not norc)
     if ex.shape[0] == 0:
         k_eff = min(int(n_nearest), len(tset))
         z = np.zeros((0, k_eff), np.int64)
@@ -220,7 +252,7 @@ def _match_seqlets(X, seqlets, motifs, n_nearest: int, dist: str = "ed", norc: b
         flat = np.ascontiguousarray(codes.reshape(-1))
         qstart = (ex * length + st).astype(np.int64)
         qwidth = (en - st).astype(np.int64)
-        res = _annotate_codes(flat, qstart, qwidth, tg, int(n_nearest), _DISTS[dist])
+        res = _annotate_codes(flat, qstart, qwidth, tg, int(n_nearest), _DISTS[dist], tkey)
     else:
         Xn = as_numpy(X)
         wins = [Xn[e, :, s:t] for e, s, t in zip(ex, st, en)]

@@ -42,30 +42,24 @@ from annostore.compat.memelite import to_memelite
 from annostore.core.alphabet import STRANDS, decode
 from annostore.core.fimo_kernels import (
     _CHUNK,
-    _K1,
-    _PROBE,
-    _dense_tables,
-    _group_flags,
     _pi0_sampled,
     _pi0_sampled_serial,
     _qvalues_grouped,
     _sample_first,
     _scan,
     _span_sums,
-    _strand_tables,
     _word_codes,
 )
+from annostore.core.fimo_plan import scan_plan
 from annostore.core.fimo_tables import (
     PSSM_RANGE,
     _MotifTables,
     _prepare_tables,
     prepare_background,
 )
+from annostore.core.parallel import small_work
 from annostore.core.qvalues import RESERVOIR_SIZE, MemeRandom, _pi0_first, _reservoir
 from annostore.errors import BadInputError
-
-_DENSE_RATE = 0.1  # motif strands whose block flags pass more windows than this are scanned densely
-
 
 
 
@@ -291,7 +285,9 @@ def fimo_batches(
                     numba.set_parallel_chunksize(old_chunk)
             else:  # MEME's own stream: reservoir over every test in scan order, motif after motif
                 for k in range(len(group)):
-                    items = np.sort(_reservoir(rng.state, int(m_tests[k]), RESERVOIR_SIZE))
+                    items = _reservoir(rng.state, int(m_tests[k]), RESERVOIR_SIZE)
+                    if m_tests[k] > RESERVOIR_SIZE:  # else the reservoir is every test, in order
+                        items = np.sort(items)
                     if items.shape[0] > 100 and has_hits[k]:  # MEME skips pi0 (and its draws) without hits
                         first = _sample_first(items, ns, code4, sp.run_start, sp.run_len, int(tabs.widths[k]),
                                               tabs.matrices[k].astype(np.int64), tabs.pvs[k])
@@ -336,13 +332,13 @@ def fimo_batches(
             gidx = idx_all[g0 : g0 + batch_motifs]
             group = [mset[int(i)] for i in gidx]
             tabs = _prepare_tables(group, bg, motif_pseudo, threshold)
-            pv_off = np.concatenate([[0], np.cumsum([pv.shape[0] for pv in tabs.pvs])]).astype(np.int64)
-            pv_flat = np.concatenate(tabs.pvs)
+            pv_off = tabs.pv_off
+            pv_flat = tabs.pv_flat
             m_tests = np.array([tests[int(w)] for w in tabs.widths], dtype=np.int64)
             pi0_job = None
             pi0_args = None
             if qvalues and method == "sample":
-                mats_flat = np.concatenate([mt.reshape(-1) for mt in tabs.matrices]).astype(np.int64)
+                mats_flat = tabs.mats_flat.astype(np.int64)
                 moff = np.concatenate([[0], np.cumsum(tabs.widths)[:-1]]).astype(np.int64)
                 pi0_args = (
                     (4357 + gidx).astype(np.int64), m_tests, np.ones(len(group), dtype=np.bool_), ns, RESERVOIR_SIZE,
@@ -387,58 +383,32 @@ def _backend(backend, device):
 
 
 def _run_scan(sp: _SeqPrep, tabs: _MotifTables, norc: bool):
-    widths = tabs.widths
-    moff = np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(np.int64)
-    flat = np.concatenate([m.reshape(-1) for m in tabs.matrices]).astype(np.int32)
-    ms_w, ms_cut, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, ext, order, bound, rate, ms_qoff, qtab, qorder, qbound = _strand_tables(
-        flat, moff, widths, tabs.cutoffs, norc, _K1, _PROBE
-    )
-    live = np.flatnonzero(ms_cut <= ms_w * PSSM_RANGE)
+    plan = scan_plan(tabs, norc)
     empty = np.zeros(0, np.int64)
-    if live.size == 0:
+    if plan.n_live == 0:
         return empty, empty, empty
-
-    # groups of 32 motif strands, similar filter pass rates together (rarely-set flags stay rare)
-    live = live[np.argsort(rate[live], kind="stable")]
-    dense_ms = live[rate[live] > _DENSE_RATE]
-    live = live[rate[live] <= _DENSE_RATE]
-    dense_tabs, dense_need = _dense_tables(ext, ms_moff, ms_w, ms_cut, ms_o1, ms_k1, ms_k2, dense_ms)
-    ng = (live.size + 31) // 32
-    grp_ms = np.full((ng, 32), -1, dtype=np.int64)
-    grp_n = np.zeros(ng, dtype=np.int64)
-    grp_maxoff = np.zeros(ng, dtype=np.int64)
-    for g in range(ng):
-        mem = live[g * 32 : (g + 1) * 32]
-        grp_ms[g, : mem.size] = mem
-        grp_n[g] = mem.size
-        grp_maxoff[g] = int(ms_o1[mem].max())
-    flags = _group_flags(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, grp_ms, grp_n)
     nchunks = sp.chunk_bounds.shape[0] - 1
     # expected hits per chunk, to size the buffers (overflowing chunks are re-run)
-    peff = 0.0
-    for k in range(len(tabs.matrices)):
-        c = int(tabs.cutoffs[k])
-        if c <= widths[k] * PSSM_RANGE:
-            peff += float(tabs.pvs[k][c]) * (1 if norc else 2)
     lens = sp.seg_hi - sp.seg_lo
     cum = np.concatenate([[0], np.cumsum(lens)])
     chunk_pos = cum[sp.chunk_bounds[1:]] - cum[sp.chunk_bounds[:-1]]
-    caps = np.minimum(chunk_pos * (live.size + dense_ms.size), (chunk_pos * peff * 2 + 256).astype(np.int64))
-    args = (grp_ms, grp_n, grp_maxoff, flags, ms_w, ms_cut, ms_o1, ms_qoff, qtab, qorder, qbound, sp.nbad,
-            dense_ms, dense_tabs, dense_need)
+    caps = np.minimum(chunk_pos * plan.n_live, (chunk_pos * plan.peff * 2 + 256).astype(np.int64))
+    args = plan.kernel_args(sp.nbad)
+    # a few thousand positions run on one thread (the fork/join would cost more than the scan)
+    work = float(cum[-1]) * (plan.n_groups + plan.n_dense) * 8
     ids = np.arange(nchunks, dtype=np.int64)
-    res = _scan_call(sp, args, ids, caps)
+    res = _scan_call(sp, args, ids, caps, work)
     counts = res[3]
     over = np.flatnonzero(counts > caps)
     first = _take(res, caps, counts, counts <= caps)
     if over.size:
-        res2 = _scan_call(sp, args, ids[over], counts[over])
+        res2 = _scan_call(sp, args, ids[over], counts[over], work)
         second = _take(res2, counts[over], res2[3], None)
         return tuple(np.concatenate([first[i], second[i]]) for i in range(3))
     return first
 
 
-def _scan_call(sp, args, ids, caps):
+def _scan_call(sp, args, ids, caps, work=float("inf")):
     base = np.concatenate([[0], np.cumsum(caps)[:-1]]).astype(np.int64)
     total = int(caps.sum())
     out_ms = np.empty(total, dtype=np.int64)
@@ -447,8 +417,9 @@ def _scan_call(sp, args, ids, caps):
     counts = np.zeros(ids.shape[0], dtype=np.int64)
     old = numba.set_parallel_chunksize(1)  # chunks are handed out dynamically
     try:
-        _scan(sp.words, sp.codes, sp.seg_lo, sp.seg_hi, sp.seg_end, sp.chunk_bounds, ids, base,
-              caps.astype(np.int64), *args, out_ms, out_pos, out_sc, counts)
+        with small_work(work if ids.shape[0] > 1 else 0):
+            _scan(sp.words, sp.codes, sp.seg_lo, sp.seg_hi, sp.seg_end, sp.chunk_bounds, ids, base,
+                  caps.astype(np.int64), *args, out_ms, out_pos, out_sc, counts)
     finally:
         numba.set_parallel_chunksize(old)
     return out_ms, out_pos, out_sc, counts

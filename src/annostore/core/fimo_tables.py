@@ -5,10 +5,11 @@ programming over the background) and the score cut-off of a p-value threshold.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 import numba
 import numpy as np
@@ -153,6 +154,10 @@ class _MotifTables:
     widths: np.ndarray
     pvs: list  # pv table per motif
     cutoffs: np.ndarray  # S* per motif (w*1000 + 1 when unreachable)
+    pv_flat: Optional[np.ndarray] = None  # the pv tables end to end (``pvs`` are views into it)
+    pv_off: Optional[np.ndarray] = None  # (nm + 1,) int64: motif k's table is pv_flat[pv_off[k]:pv_off[k + 1]]
+    mats_flat: Optional[np.ndarray] = None  # int32 matrices end to end, row-major (w, 4) per motif
+    key: Optional[bytes] = None  # digest of (motif content, background, pseudocount): the table-cache key
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
@@ -185,13 +190,31 @@ def _cutoffs(flat_pv, pvoff, threshold):
 
 
 def _prepare_tables(motifs, bg, motif_pseudo, threshold) -> _MotifTables:
-    widths = [m.width for m in motifs]
+    """MEME's integer matrices, p-value tables and score cutoffs of ``motifs``.
+
+    The matrices and p-value tables depend on the motifs' content, the background and the
+    pseudocount only: they are built once per process and served from the table cache
+    (:mod:`annostore.core.table_cache`); the cutoffs (a binary search per motif) per call.
+    The arrays returned are shared with the cache: read them, never write them.
+    """
     for motif in motifs:
         if motif.width > _MAX_WIDTH:
             raise BadInputError(f"motif {motif.name!r} is {motif.width} columns wide; at most {_MAX_WIDTH} supported")
-    # motif_pssm for all motifs at once (same arithmetic, column-stacked)
-    from annostore.core.motifs import DEFAULT_NSITES
+    from annostore.core.table_cache import CACHE, digest, motifs_digest
 
+    bg = np.asarray(bg, dtype=np.float64)
+    key = digest("fimo-pssm", motifs_digest(motifs), bg, float(motif_pseudo))
+    base = CACHE.get(key, lambda: _build_pssm_tables(motifs, bg, motif_pseudo, key))
+    return dataclasses.replace(base, cutoffs=_cutoffs(base.pv_flat, base.pv_off, float(threshold)))
+
+
+def _build_pssm_tables(motifs, bg, motif_pseudo, key) -> _MotifTables:
+    """:func:`motif_pssm` + :func:`_pvalue_table` for all motifs at once (same arithmetic,
+    column-stacked); no cutoffs."""
+    from annostore.core.motifs import DEFAULT_NSITES
+    from annostore.core.parallel import small_work
+
+    widths = [m.width for m in motifs]
     probs = np.concatenate([m.pwm.T for m in motifs])  # (sum w, 4)
     nsites = np.repeat([m.nsites if m.nsites and m.nsites > 0 else DEFAULT_NSITES for m in motifs], widths)[:, None]
     if motif_pseudo != 0:
@@ -206,19 +229,22 @@ def _prepare_tables(motifs, bg, motif_pseudo, threshold) -> _MotifTables:
     rep = np.repeat(np.arange(len(widths)), widths)
     flat = np.floor((lo_odds - offs_arr[rep, None]) * scales_arr[rep, None] + 0.5).astype(np.int32)
     mats = [flat[a : a + w] for a, w in zip(starts.tolist(), widths)]
-    scales = scales_arr.astype(np.int64).tolist()
-    offs = offs_arr.astype(np.int64).tolist()
     w_arr = np.array(widths, dtype=np.int64)
-    moff = np.concatenate([[0], np.cumsum(w_arr)[:-1]]).astype(np.int64)
     pvoff = np.concatenate([[0], np.cumsum(w_arr * PSSM_RANGE + 1)]).astype(np.int64)
-    flat_pv = _pvalue_tables(np.concatenate([m.reshape(-1) for m in mats]).astype(np.int32), moff, w_arr, bg, pvoff)
-    cuts = _cutoffs(flat_pv, pvoff, float(threshold)).tolist()
+    mats_flat = np.ascontiguousarray(flat.reshape(-1))
+    # the DP costs about 2 w^2 * 1000 operations per motif: a few motifs run on one thread
+    with small_work(float((w_arr * w_arr).sum()) * 2 * PSSM_RANGE):
+        flat_pv = _pvalue_tables(mats_flat, starts, w_arr, bg, pvoff)
     pvs = [flat_pv[pvoff[k] : pvoff[k + 1]] for k in range(len(widths))]
     return _MotifTables(
         mats,
-        np.array(scales, dtype=np.float64),
-        np.array(offs, dtype=np.int64),
-        np.array(widths, dtype=np.int64),
+        scales_arr.astype(np.float64),
+        offs_arr.astype(np.int64),
+        w_arr,
         pvs,
-        np.array(cuts, dtype=np.int64),
+        np.zeros(0, dtype=np.int64),
+        flat_pv,
+        pvoff,
+        mats_flat,
+        key,
     )

@@ -29,3 +29,36 @@ def _pool(threads: int):
     from concurrent.futures import ThreadPoolExecutor
 
     return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="annostore-seqlets")
+
+
+# ---- small inputs on one thread (issue 13) ------------------------------------------------------
+# A numba ``parallel=True`` region costs a fork/join of every worker thread; on a busy machine a
+# worker that waits for a core holds the whole region up.  Below a few milliseconds of work that
+# costs more than the work, so small inputs run their parallel kernels on the calling thread alone
+# (same code, same results: the kernels' outputs do not depend on the thread count).
+
+import contextlib  # noqa: E402
+import os  # noqa: E402
+
+#: Work (roughly: inner-loop operations) below which a parallel kernel runs on one thread.
+SMALL_WORK = int(float(os.environ.get("ANNOSTORE_SMALL_WORK", "3e7")))
+
+
+@contextlib.contextmanager
+def threads(n: int):
+    """Run the numba parallel regions started from this thread with at most ``n`` threads."""
+    old = numba.get_num_threads()
+    new = max(1, min(int(n), old))
+    if new == old:
+        yield old
+        return
+    numba.set_num_threads(new)
+    try:
+        yield new
+    finally:
+        numba.set_num_threads(old)
+
+
+def small_work(ops: float):
+    """Context: one thread when ``ops`` (estimated inner-loop operations) is below :data:`SMALL_WORK`."""
+    return threads(1 if ops < SMALL_WORK else numba.get_num_threads())
