@@ -155,7 +155,7 @@ def _counter(result, cols) -> Counter:
 def test_count_matches_tangermeme(store):
     df = store.flat
     r = aggregate.count(store, runs="flat")
-    assert r.to_arrow().column_names == ["example_idx", "motif_idx", "motif", "n"]
+    assert r.to_arrow().column_names == ["example_idx", "motif_idx", "motif", "motif_alt", "n"]
     dense = r.to_dense()
     assert dense.shape == (25, N_MOTIFS)  # sized from the regions and motifs tables
     X = torch.tensor(np.c_[df.example_idx, df.motif_idx])
@@ -305,7 +305,7 @@ def test_cli(store, tmp_path):
     assert [r["n"] for r in rows] == expected["n"].tolist()
     res = runner.invoke(app, ["spacing", str(path), "--run", "flat", "--motif-a", "M2", "--ordered", "-f", "csv"])
     assert res.exit_code == 0, res.output
-    assert res.stdout.splitlines()[0] == "motif_idx_a,motif_a,motif_idx_b,motif_b,distance,n"
+    assert res.stdout.splitlines()[0] == "motif_idx_a,motif_a,motif_alt_a,motif_idx_b,motif_b,motif_alt_b,distance,n"
     res = runner.invoke(app, ["pairs", str(path), "--motif", "nope"])
     assert res.exit_code == 65
 

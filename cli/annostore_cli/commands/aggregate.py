@@ -28,7 +28,8 @@ def register(app: typer.Typer) -> None:
     @output_options
     def count_cmd(
         store: Path = store_argument(),
-        by: str = typer.Option("example_motif", "--by", help="example_motif, motif or example."),
+        by: str = typer.Option("example_motif", "--by", help="example_motif, motif, example, or per motif family "
+                               "(annostore motifs cluster): example_cluster or cluster."),
         filters: dict = None,
         output: common.Output = None,
     ) -> None:
@@ -50,13 +51,15 @@ def register(app: typer.Typer) -> None:
         store: Path = store_argument(),
         ordered: bool = typer.Option(False, "--ordered", help="Each pair once, left motif (by position) first."),
         all_instances: bool = typer.Option(False, "--all-instances", help="Count every pair of instances, not examples."),
+        by: str = typer.Option("motif", "--by", help="motif, or cluster: pairs of motif families "
+                               "(cluster_idx_a, cluster_a, ...; needs annostore motifs cluster)."),
         filters: dict = None,
         output: common.Output = None,
     ) -> None:
         from annostore.analysis import aggregate
 
         with common.open_store(store) as s:
-            output.write(aggregate.pairs(s, unique=not all_instances, symmetric=not ordered, **filters))
+            output.write(aggregate.pairs(s, unique=not all_instances, symmetric=not ordered, by=by, **filters))
 
     @app.command(
         "spacing",
@@ -74,6 +77,8 @@ def register(app: typer.Typer) -> None:
         max_distance: int = typer.Option(100, "--max-distance", min=1, help="Keep distance < D."),
         ordered: bool = typer.Option(False, "--ordered", help="motif_a is always the left annotation."),
         allow_overlaps: bool = typer.Option(False, "--allow-overlaps", help="Keep overlaps with negative distances."),
+        by: str = typer.Option("motif", "--by", help="motif, or cluster: motif families (--motif-a/-b then take "
+                               "cluster labels, or a motif for its cluster)."),
         filters: dict = None,
         output: common.Output = None,
     ) -> None:
@@ -85,6 +90,7 @@ def register(app: typer.Typer) -> None:
                 max_distance=max_distance,
                 symmetric=not ordered,
                 allow_overlaps=allow_overlaps,
+                by=by,
                 motif_a=split_values(motif_a),
                 motif_b=split_values(motif_b),
                 **filters,

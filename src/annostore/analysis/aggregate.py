@@ -28,19 +28,20 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from annostore.analysis.axis import motif_axis
 from annostore.analysis.results import Result
 from annostore.errors import AnnostoreError, BadInputError
 from annostore.resources import sql
 from annostore.store.lookup import (
     connection,
-    motif_names,
     resolve_motifs,
     run_ids,
     seqlet_and_match_runs,
 )
 
 SOURCES = ("hits", "seqlets")
-COUNT_BY = {"example_motif": "count_example_motif", "motif": "count_motif", "example": "count_example"}
+COUNT_BY = {"example_motif": "count_example_motif", "motif": "count_motif", "example": "count_example",
+            "cluster": "count_motif", "example_cluster": "count_example_motif"}
 _MARKER = "-- @annotations"
 _MIN_BIN = 32
 _PERFECT_HASH_BITS = 22
@@ -244,9 +245,11 @@ def count(
     Parameters
     ----------
     store : Store or duckdb.DuckDBPyConnection
-    by : {"example_motif", "motif", "example"}
-        ``example_motif``: rows ``example_idx, motif_idx, motif, n``;
-        ``motif``: ``motif_idx, motif, n, n_examples``; ``example``: ``example_idx, n, n_motifs``.
+    by : {"example_motif", "motif", "example", "example_cluster", "cluster"}
+        ``example_motif``: rows ``example_idx, motif_idx, motif, motif_alt, n``;
+        ``motif``: ``motif_idx, motif, motif_alt, n, n_examples``; ``example``: ``example_idx, n,
+        n_motifs``; ``example_cluster`` / ``cluster``: the same per motif family
+        (``cluster_idx, cluster`` instead of the motif columns; needs ``annostore motifs cluster``).
     {filters}
 
     Returns
@@ -267,18 +270,18 @@ def count(
         store, source=source, runs=runs, matches_runs=matches_runs, motifs=motifs, max_p=max_p,
         min_attribution=min_attribution, examples=examples, top_k=top_k,
     )
-    names = motif_names(store)
-    if by == "example_motif":
-        index, shape = ("example_idx", "motif_idx"), (_n_examples(store), len(names))
-    elif by == "motif":
-        index, shape = ("motif_idx",), (len(names),)
+    axis = motif_axis(store, "cluster" if by in ("cluster", "example_cluster") else "motif")
+    if by in ("example_motif", "example_cluster"):
+        index, shape = ("example_idx", axis.index()), (_n_examples(store), axis.size)
+    elif by in ("motif", "cluster"):
+        index, shape = (axis.index(),), (axis.size,)
     else:
         index, shape = ("example_idx",), (_n_examples(store),)
-    data = _run(store, _compose(select, COUNT_BY[by]), params, stream)
+    data = _run(store, _compose(axis.select(select), COUNT_BY[by]), params, stream)
     if by != "example":
-        data = _add_names(data, names, [("motif_idx", "motif")])
-    return Result(data, kind="count" if by == "example_motif" else f"count_{by}", index=index, shape=shape,
-                  motif_names=names)
+        data = axis.label(data, [""])
+    kind = {"example_motif": "count", "example_cluster": "count"}.get(by, f"count_{by}")
+    return Result(data, kind=kind, index=index, shape=shape, motif_names=axis.names)
 
 
 @_doc
@@ -287,6 +290,7 @@ def pairs(
     *,
     unique: bool = True,
     symmetric: bool = True,
+    by: str = "motif",
     source: str = "hits",
     runs: Any = None,
     matches_runs: Any = None,
@@ -302,6 +306,8 @@ def pairs(
     Parameters
     ----------
     store : Store or duckdb.DuckDBPyConnection
+    by : {"motif", "cluster"}
+        Pair motifs, or motif families (needs ``annostore motifs cluster``).
     unique : bool, default True
         Count each (example, motif) once: ``n(a, b)`` = examples holding both ``a`` and
         ``b``; ``n(a, a)`` = examples holding ``a`` at least twice. False: every pair of
@@ -314,7 +320,8 @@ def pairs(
     Returns
     -------
     Result
-        Rows ``motif_idx_a, motif_a, motif_idx_b, motif_b, n``; ``.to_dense()`` gives
+        Rows ``motif_idx_a, motif_a, motif_alt_a, motif_idx_b, motif_b, motif_alt_b, n`` (by cluster:
+        ``cluster_idx_a, cluster_a, cluster_idx_b, cluster_b, n``); ``.to_dense()`` gives
         ``(n_motifs, n_motifs)``.
     """
     select, params = _filter_params(
@@ -326,11 +333,10 @@ def pairs(
         params["symmetric"] = bool(symmetric)
     else:
         name = "pairs_all_symmetric" if symmetric else "pairs_all_ordered"
-    names = motif_names(store)
-    data = _add_names(_run(store, _compose(select, name), params, stream), names,
-                      [("motif_idx_a", "motif_a"), ("motif_idx_b", "motif_b")])
-    return Result(data, kind="pairs", index=("motif_idx_a", "motif_idx_b"), shape=(len(names), len(names)),
-                  motif_names=names)
+    axis = motif_axis(store, by)
+    data = axis.label(_run(store, _compose(axis.select(select), name), params, stream), ["_a", "_b"])
+    return Result(data, kind="pairs", index=(axis.index("_a"), axis.index("_b")), shape=(axis.size, axis.size),
+                  motif_names=axis.names)
 
 
 @_doc
@@ -340,6 +346,7 @@ def spacing(
     max_distance: int = 100,
     symmetric: bool = True,
     allow_overlaps: bool = False,
+    by: str = "motif",
     motif_a: Any = None,
     motif_b: Any = None,
     source: str = "hits",
@@ -362,6 +369,9 @@ def spacing(
     symmetric : bool, default True
         Report each pair as ``(left, right)`` and ``(right, left)`` (same motif once). False:
         ``motif_a`` is always the left (smaller start) annotation.
+    by : {"motif", "cluster"}
+        Pair motifs, or motif families (``annostore motifs cluster``; ``motif_a``/``motif_b`` then
+        take cluster labels or indices, or a motif standing for its cluster).
     allow_overlaps : bool, default False
         Keep overlapping pairs with their negative (signed) distance. By default they are
         skipped (tangermeme 1.6 raises on them instead).
@@ -372,7 +382,8 @@ def spacing(
     Returns
     -------
     Result
-        Rows ``motif_idx_a, motif_a, motif_idx_b, motif_b, distance, n``; ``.to_dense()``
+        Rows ``motif_idx_a, motif_a, motif_alt_a, motif_idx_b, motif_b, motif_alt_b, distance, n``
+        (by cluster: ``cluster_idx_a, cluster_a, cluster_idx_b, cluster_b, distance, n``); ``.to_dense()``
         gives ``(n_motifs, n_motifs, max_distance)`` (with overlaps: the distance axis starts
         at the most negative distance present, see ``Result.offsets``).
 
@@ -387,25 +398,25 @@ def spacing(
         store, source=source, runs=runs, matches_runs=matches_runs, motifs=motifs, max_p=max_p,
         min_attribution=min_attribution, examples=examples, top_k=top_k,
     )
+    axis = motif_axis(store, by)
     params.update(
         max_distance=max_distance,
         bin=max(max_distance, _MIN_BIN),
         symmetric=bool(symmetric),
         allow_overlaps=bool(allow_overlaps),
-        motif_a=resolve_motifs(store, motif_a),
-        motif_b=resolve_motifs(store, motif_b),
+        motif_a=axis.resolve(motif_a),
+        motif_b=axis.resolve(motif_b),
     )
-    names = motif_names(store)
-    data = _add_names(_run(store, _compose(select, "spacing_pairs"), params, stream and not allow_overlaps), names,
-                      [("motif_idx_a", "motif_a"), ("motif_idx_b", "motif_b")])
+    data = axis.label(_run(store, _compose(axis.select(select), "spacing_pairs"), params,
+                           stream and not allow_overlaps), ["_a", "_b"])
     offset = 0
     if allow_overlaps and data.num_rows:
         offset = min(0, int(data["distance"].to_numpy().min()))
     return Result(
         data,
         kind="spacing",
-        index=("motif_idx_a", "motif_idx_b", "distance"),
-        shape=(len(names), len(names), max_distance - offset),
+        index=(axis.index("_a"), axis.index("_b"), "distance"),
+        shape=(axis.size, axis.size, max_distance - offset),
         offsets=(0, 0, offset),
-        motif_names=names,
+        motif_names=axis.names,
     )

@@ -239,10 +239,6 @@ def cluster_store(
     The parameters go to the one-row table ``motif_clustering`` (JSON ``params``). Both tables
     are replaced in one transaction; on any error the store keeps its previous clustering.
     """
-    import json
-
-    import duckdb
-
     from ..resources import sql
 
     store._writable()
@@ -251,16 +247,34 @@ def cluster_store(
         raise BadInputError("the store has no motifs; add some first (annostore motifs add)")
     idx = [int(r[0]) for r in store.con.execute(sql("clusters_table")).fetchall()]
     res = cluster_motifs(mset, threshold=threshold, dist=dist, linkage=linkage, motif_idx=idx)
+    write_clusters(store, res.table, res.params)
+    return res
+
+
+def write_clusters(store, table, params: dict) -> None:
+    """Replace the store's clustering by ``table`` (``motif_idx, cluster_idx, cluster, representative``).
+
+    One transaction: on any error the previous clustering stays.  ``cluster_store`` uses this;
+    it is public for clusterings made elsewhere (e.g. JASPAR's own matrix clusters).
+    """
+    import json
+
+    import duckdb
+
+    from ..resources import sql
+
+    store._writable()
     con = store.con
-    con.register("_annostore_new_clusters", res.table)
+    n_clusters = len(set(table["cluster_idx"].to_pylist()))
+    con.register("_annostore_new_clusters", table)
     try:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(sql("clusters_delete"))
             con.execute(sql("clusters_insert"))
             con.execute(sql("clustering_delete"))
-            con.execute(sql("clustering_insert"), {"params": json.dumps(res.params), "n_motifs": len(mset),
-                                                   "n_clusters": res.n_clusters})
+            con.execute(sql("clustering_insert"), {"params": json.dumps(params), "n_motifs": table.num_rows,
+                                                   "n_clusters": n_clusters})
             con.execute("COMMIT")
         except duckdb.Error as exc:
             con.execute("ROLLBACK")
@@ -268,7 +282,6 @@ def cluster_store(
     finally:
         con.unregister("_annostore_new_clusters")
     con.execute("CHECKPOINT")
-    return res
 
 
 def store_clusters(store, *, required: bool = False):
