@@ -222,3 +222,29 @@ def test_unrecorded_track_files_are_removed_on_open(tmp_path, inputs):
     with annostore.open(tmp_path / "s.store") as s:
         assert not orphan.exists()
         assert s.info()["attribution_tracks"] == 0
+
+
+def test_pad_and_bigwig_track(tmp_path, inputs, genome):
+    import pyBigWig
+
+    fa, peaks, _ = inputs
+    with annostore.open(tmp_path / "p.store") as s:
+        assert add_peak_regions(s, peaks, genome=fa, width=W, pad=True) == {"added": 5, "dropped": 0}
+        reg = regions_table(s).to_pylist()
+        edge = reg[1]  # peak "edge": centre 30, window [-20, 80)
+        assert edge["name"] == "edge" and edge["chrom"] == "chr1" and edge["start"] is None
+        assert s.sequences().text(1) == "N" * 20 + genome["chr1"][:80].upper()
+        track = np.random.default_rng(14).normal(size=3000)
+        bw = pyBigWig.open(str(tmp_path / "t.bw"), "w")
+        bw.addHeader([("chr1", 3000), ("chr2", 2000)])
+        bw.addEntries("chr1", 0, values=track.tolist(), span=1, step=1)
+        bw.close()
+        with pytest.raises(BadInputError, match="example 1 has no genomic coordinates"):
+            add_attribution_track(s, tmp_path / "t.bw")
+    with annostore.open(tmp_path / "q.store") as s:
+        add_peak_regions(s, peaks, genome=fa, width=W)
+        add_attribution_track(s, tmp_path / "t.bw", name="bw")
+        X = s.attributions("bw")
+        r0 = regions_table(s).to_pylist()[0]
+        np.testing.assert_allclose(X[0], track[r0["start"]:r0["end"]], rtol=1e-6)
+        assert not X[1].any()  # chr2 has no data in the bigWig

@@ -274,6 +274,9 @@ def bigwig_values(path: Any, chrom: list, start: np.ndarray, end: np.ndarray) ->
         import pyBigWig
     except ImportError:  # pragma: no cover - a runtime dependency
         raise BadInputError("reading bigWig attributions needs pyBigWig (pip install pyBigWig)") from None
+    for i, (c, s, e) in enumerate(zip(chrom, start, end)):
+        if c is None or s is None or e is None:
+            raise BadInputError(f"{path}: example {i} has no genomic coordinates (bigWig needs regions)")
     start = np.asarray(start, dtype=np.int64)
     end = np.asarray(end, dtype=np.int64)
     widths = end - start
@@ -286,8 +289,6 @@ def bigwig_values(path: Any, chrom: list, start: np.ndarray, end: np.ndarray) ->
         sizes = bw.chroms()
         out = np.zeros((len(chrom), int(widths[0]) if len(widths) else 0), dtype=np.float64)
         for i, (c, s, e) in enumerate(zip(chrom, start.tolist(), end.tolist())):
-            if c is None:
-                raise BadInputError(f"{path}: example {i} has no genomic coordinates (bigWig needs regions)")
             size = sizes.get(c)
             if size is None:
                 continue  # a chromosome without data: zeros

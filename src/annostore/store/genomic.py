@@ -120,8 +120,7 @@ def _coords(store: Any):
     t = regions_table(store)
     if t.num_rows == 0 or t["chrom"].null_count == t.num_rows:
         return None
-    return (t["chrom"].to_pylist(), t["start"].to_numpy(zero_copy_only=False),
-            t["end"].to_numpy(zero_copy_only=False))
+    return t["chrom"].to_pylist(), t["start"].to_pylist(), t["end"].to_pylist()
 
 
 def _one_hot(store: Any, length: int) -> Optional[np.ndarray]:
