@@ -26,6 +26,7 @@ is checked with :func:`annostore.io.files.existing` and then opened here for ran
 from __future__ import annotations
 
 import bisect
+from collections import OrderedDict
 import os
 import struct
 import zlib
@@ -287,6 +288,7 @@ class Genome:
         self.chrom_sizes = {e.name: e.length for e in entries}
         self._gzi = None if gzi is None else [(0, 0)] + list(gzi)
         self._ukeys = None if gzi is None else [u for _, u in self._gzi]
+        self._cache: OrderedDict = OrderedDict()
         self._fh = open(path, "rb")
 
     def close(self) -> None:
@@ -306,21 +308,37 @@ class Genome:
             self._fh.seek(offset)
             return self._fh.read(size)
         i = bisect.bisect_right(self._ukeys, offset) - 1
-        coff, uoff = self._gzi[i]
-        self._fh.seek(coff)
-        skip = offset - uoff
+        skip = offset - self._ukeys[i]
         out = bytearray()
-        buf = b""
-        while len(out) < skip + size:
-            d = zlib.decompressobj(31)
-            while not d.eof:
-                more = self._fh.read(1 << 16)
-                if not more and not buf:
-                    return bytes(out[skip : skip + size])
-                out += d.decompress(buf + more)
-                buf = b""
-            buf = d.unused_data
+        while len(out) < skip + size and i < len(self._gzi):
+            out += self._block(i)
+            i += 1
         return bytes(out[skip : skip + size])
+
+    def _block(self, i: int) -> bytes:
+        """The decompressed BGZF block ``i`` (the most recent 64 kept: windows of sorted peaks share blocks)."""
+        hit = self._cache.get(i)
+        if hit is not None:
+            self._cache.move_to_end(i)
+            return hit
+        self._fh.seek(self._gzi[i][0])
+        head = self._fh.read(12)
+        if len(head) < 12:
+            return b""
+        xlen = struct.unpack_from("<H", head, 10)[0]
+        extra = self._fh.read(xlen)
+        total = _bgzf_block_size(head + extra)
+        if total is None:
+            raise BadInputError(f"{self.path}: corrupt BGZF block at byte {self._gzi[i][0]}")
+        rest = self._fh.read(total - 12 - xlen)
+        try:
+            data = zlib.decompress(rest[:-8], -15)
+        except zlib.error as exc:
+            raise BadInputError(f"{self.path}: corrupt BGZF block at byte {self._gzi[i][0]}: {exc}") from None
+        self._cache[i] = data
+        if len(self._cache) > 64:
+            self._cache.popitem(last=False)
+        return data
 
     def fetch(self, chrom: str, start: int, end: int, *, pad: bool = False) -> bytes:
         """Bases ``[start, end)`` of ``chrom`` as upper-case bytes.
