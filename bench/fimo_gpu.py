@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import time
@@ -105,10 +106,17 @@ def main() -> None:
     for k in kernels:
         got = torch_scan(sp_small, k)
         identical[k] = sorted(zip(*[x.tolist() for x in got])) == ref_rows
+    def torch_fimo(seqs, kernel):
+        os.environ["ANNOSTORE_FIMO_KERNEL"] = kernel  # what kernel="auto" uses
+        try:
+            return annostore.fimo(motifs, seqs, args.threshold, qvalue_method="sample", backend="torch", device=str(dev))
+        finally:
+            os.environ.pop("ANNOSTORE_FIMO_KERNEL", None)
+
     if not args.no_fimo:
         t_ref = annostore.fimo(motifs, small, args.threshold, qvalue_method="sample")
-        t_got = annostore.fimo(motifs, small, args.threshold, qvalue_method="sample", backend="torch", device=str(dev))
-        identical["fimo"] = t_ref.equals(t_got)
+        for k in kernels:
+            identical[f"fimo-{k}"] = t_ref.equals(torch_fimo(small, k))
     print(json.dumps({"check": "identical", **identical, "hits": len(ref_rows), "mbp": args.numba_mbp, **base}),
           flush=True)
 
@@ -117,8 +125,8 @@ def main() -> None:
         work[f"scan/torch-{k}"] = (lambda k=k: torch_scan(sp_big, k))
     if not args.no_fimo:
         work["fimo/numba"] = lambda: annostore.fimo(motifs, small, args.threshold, qvalue_method="sample")
-        work["fimo/torch"] = lambda: annostore.fimo(motifs, big, args.threshold, qvalue_method="sample",
-                                                    backend="torch", device=str(dev))
+        for k in kernels:
+            work[f"fimo/torch-{k}"] = (lambda k=k: torch_fimo(big, k))
     times = {name: [] for name in work}
     hits = {}
     peak_dev = {}

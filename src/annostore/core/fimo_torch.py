@@ -43,7 +43,7 @@ feeds the same exact integer check, so it can only change speed, never a hit.
 
 from __future__ import annotations
 
-import math
+import os
 from typing import Any, Optional
 
 import numpy as np
@@ -236,8 +236,9 @@ def scan_hits(
         memory, at most 4 GiB, on CUDA; 256 MiB on the CPU).
     kernel : {"auto", "gemm", "triton"}
         ``"triton"``: the fused Triton kernel (CUDA; or Triton's CPU interpreter with
-        ``TRITON_INTERPRET=1``); ``"auto"``: the GEMM (the fused kernel is opt-in until it has
-        been measured on a GPU).
+        ``TRITON_INTERPRET=1``); ``"auto"``: the environment variable ``ANNOSTORE_FIMO_KERNEL``
+        (``gemm``/``triton``), else the GEMM (the fused kernel is opt-in until it has been
+        measured on a GPU).
 
     Returns
     -------
@@ -254,7 +255,10 @@ def scan_hits(
         from ..errors import BadInputError
 
         raise BadInputError(f"kernel must be 'auto', 'gemm' or 'triton', got {kernel!r}")
-    use_triton = kernel == "triton"  # "auto": the GEMM until the fused kernel is measured on a GPU
+    if kernel == "auto":  # the GEMM until the fused kernel is measured on a GPU
+        kernel = os.environ.get("ANNOSTORE_FIMO_KERNEL", "gemm")
+        kernel = kernel if kernel in ("gemm", "triton") else "gemm"
+    use_triton = kernel == "triton"
     if use_triton:
         from . import fimo_triton
 

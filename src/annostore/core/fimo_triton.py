@@ -17,7 +17,10 @@ from __future__ import annotations
 import os
 
 _KERNEL = None
-_BM, _BN, _BK = 128, 64, 32
+_BK = 32  # 8 sequence letters per dot step; bucket widths are multiples of 8
+# tile shapes tried by Triton's autotuner on the first call per (bucket width, columns);
+# the interpreter (tests) takes the first only
+_CONFIGS = [(128, 64, 4, 3), (128, 128, 8, 3), (64, 128, 4, 3), (256, 64, 8, 3), (64, 64, 4, 4)]
 _CAP0 = 1 << 20  # first size of the candidate buffer (grown and re-run on overflow)
 
 
@@ -41,6 +44,11 @@ def _kernel():
     import triton
     import triton.language as tl
 
+    interpret = os.environ.get("TRITON_INTERPRET") == "1"
+    configs = [triton.Config({"BM": bm, "BN": bn}, num_warps=nw, num_stages=st)
+               for bm, bn, nw, st in (_CONFIGS[:1] if interpret else _CONFIGS)]
+
+    @triton.autotune(configs=configs, key=["WB4", "ncols"], reset_to_zero=["counter"])
     @triton.jit
     def fimo_candidates(
         codes_ptr, w_ptr, cut_ptr, npos, ncols, out_r, out_c, counter, cap,
@@ -95,11 +103,13 @@ def candidates(codes, npos: int, bucket):
         _BUF.r = torch.empty(_BUF.cap, dtype=torch.int32, device=dev)
         _BUF.c = torch.empty(_BUF.cap, dtype=torch.int32, device=dev)
         _BUF.counter = torch.zeros(1, dtype=torch.int32, device=dev)
-    grid = (triton.cdiv(npos, _BM), triton.cdiv(ncols, _BN))
+    def grid(meta):
+        return (triton.cdiv(npos, meta["BM"]), triton.cdiv(ncols, meta["BN"]))
+
     while True:
         _BUF.counter.zero_()
         kern[grid](codes, bucket.weights, bucket.cut, npos, ncols, _BUF.r, _BUF.c, _BUF.counter, _BUF.cap,
-                   WB4=bucket.wb * 4, BM=_BM, BN=_BN, BK=_BK)
+                   WB4=bucket.wb * 4, BK=_BK)
         n = int(_BUF.counter.item())
         if n <= _BUF.cap:
             break
