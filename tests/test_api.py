@@ -54,6 +54,6 @@ def test_store_methods_run_the_cores_into_runs(tmp_path, jaspar_path):
 
         # every example's planted AP-1 site is a seqlet labelled FOS::JUN and a high-attribution hit
         labelled = store.count(source="seqlets", by="motif").to_arrow().to_pylist()
-        assert labelled == [{"motif_idx": 0, "motif": "MA0099.4", "n": 6, "n_examples": 6}]
+        assert labelled == [{"motif_idx": 0, "motif": "MA0099.4", "motif_alt": "FOS::JUN", "n": 6, "n_examples": 6}]
         hits = store.count(source="hits", min_attribution=5.0, by="example").to_arrow()
         assert sorted(hits.column("example_idx").to_pylist()) == list(range(6))
