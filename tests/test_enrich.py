@@ -347,11 +347,11 @@ def test_calibration_spacing(null_store):
 
 def test_by_cluster_groups_motifs(planted):
     con = planted.con
-    con.execute("CREATE TABLE IF NOT EXISTS motif_clusters (motif_idx INTEGER, cluster_idx INTEGER, cluster VARCHAR)")
+    # the table of migration 0002 (what `annostore motifs cluster` writes), filled by hand
     con.execute("DELETE FROM motif_clusters")
     groups = {0: 0, 1: 0, 2: 1, 3: 2, 4: 2, 5: 3, 6: 3, 7: 4}
-    con.executemany("INSERT INTO motif_clusters (motif_idx, cluster_idx, cluster) VALUES (?, ?, ?)",
-                    [(m, c, f"C{c}") for m, c in groups.items()])
+    con.executemany("INSERT INTO motif_clusters (motif_idx, cluster_idx, cluster, representative) VALUES (?, ?, ?, ?)",
+                    [(m, c, f"C{c}", m == min(k for k, v in groups.items() if v == c)) for m, c in groups.items()])
     try:
         pairs = enrich.enrich_pairs(planted, by="cluster").to_pandas()
         df = planted.table.assign(k=planted.table["motif_idx"].map(groups))
