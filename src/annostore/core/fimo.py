@@ -326,6 +326,15 @@ def fimo_batches(
             cols["matched_sequence"] = pa.array(_matched(sp.codes, pos, w_hit, strand_minus), pa.string())
         return pa.RecordBatch.from_pydict(cols)
 
+    # the finishing of batch k (sort, p/q-values, Arrow columns) runs on a second thread while
+    # batch k + 1 is scanned; one finishing thread, so batches finish in order (MEME's random
+    # stream for 'meme' q-values is consumed motif after motif, as before): same numbers
+    fin_pool = None
+    if numba.get_num_threads() > 1 and backend != "torch":
+        from concurrent.futures import ThreadPoolExecutor
+
+        fin_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="annostore-finish")
+    fin_job = None
     pending = None
     try:
         for g0 in range(0, len(mset), batch_motifs):
@@ -347,7 +356,10 @@ def fimo_batches(
                 if pool is not None:
                     pi0_job = pool.submit(_pi0_sampled_serial, *pi0_args)
             if pending is not None:  # finish the previous batch while this one's pi0 runs beside
-                yield finish(*pending)
+                if fin_pool is None:
+                    yield finish(*pending)
+                else:
+                    fin_job = fin_pool.submit(finish, *pending)
                 pending = None
             if backend == "torch":
                 from annostore.core.fimo_torch import scan_hits
@@ -357,9 +369,14 @@ def fimo_batches(
                 ms_idx, pos, sc = _run_scan(sp, tabs, norc)
                 pv_hits = None
             pending = (gidx, group, tabs, pv_off, pv_flat, m_tests, pi0_job, pi0_args, ms_idx, pos, sc, pv_hits)
+            if fin_job is not None:
+                job, fin_job = fin_job, None
+                yield job.result()
         if pending is not None:
             yield finish(*pending)
     finally:
+        if fin_pool is not None:
+            fin_pool.shutdown(wait=True)
         if pool is not None:
             pool.shutdown(wait=True)
 

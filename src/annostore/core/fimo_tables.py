@@ -116,32 +116,45 @@ def _axpy(dst, src, a):
 
 @numba.njit(cache=True, nogil=True)
 def _pvalue_table(matrix, bg):
-    """P(S >= s) for s = 0..w*1000 under the i.i.d. background (MEME get_pdf_table)."""
+    """P(S >= s) for s = 0..w*1000 under the i.i.d. background (MEME get_pdf_table).
+
+    The distribution is kept shifted by the sum of the column minima seen so far (scores below
+    it have probability exactly 0), so each column convolves only the live range: the same
+    products summed in the same order as MEME's full-range loop, minus additions of exact zeros.
+    """
     w = matrix.shape[0]
     size = w * PSSM_RANGE + 1
     pdf = np.zeros(size)
     new = np.zeros(size)
     pdf[0] = 1.0
-    top = 0
+    top = 0  # live range pdf[0..top] = P(S = base + k)
+    base = 0
     for i in range(w):
         colmax = 0
+        colmin = matrix[i, 0]
         for a in range(4):
             if matrix[i, a] > colmax:
                 colmax = matrix[i, a]
-        for k in range(top + colmax + 1):
+            if matrix[i, a] < colmin:
+                colmin = matrix[i, a]
+        if colmin < 0:
+            colmin = 0
+        span = colmax - colmin
+        for k in range(top + span + 1):
             new[k] = 0.0
         for a in range(4):  # one shifted, scaled copy per letter (vectorises)
-            sh = matrix[i, a]
+            sh = matrix[i, a] - colmin
             ba = bg[a]
             _axpy(new[sh : sh + top + 1], pdf[: top + 1], ba)
-        top += colmax
+        top += span
+        base += colmin
         for k in range(top + 1):
             pdf[k] = new[k]
     pv = np.zeros(size)
     acc = 0.0
     for s in range(size - 1, -1, -1):
-        if s <= top:
-            acc += pdf[s]
+        if base <= s <= base + top:
+            acc += pdf[s - base]
         pv[s] = acc if acc < 1.0 else 1.0
     return pv
 
