@@ -1,5 +1,5 @@
 """Atomic runs across processes: a killed ingest leaves the whole run or nothing; a second writer
-gets StoreLockedError / exit 75."""
+gets StoreLockedError / exit 75 (readers are not blocked: tests/test_concurrency.py)."""
 
 from __future__ import annotations
 
@@ -168,9 +168,9 @@ def test_second_writer_is_refused_with_exit_75(tmp_path):
         result = CliRunner().invoke(app, ["sequences", "add", str(path), str(fa)])
         assert result.exit_code == 75
         assert "locked" in result.stderr and str(proc.pid) in result.stderr
-        # readers are refused too while a writer holds the store (DuckDB's rule), also with 75
+        # readers are not refused while a writer holds the store (see test_concurrency.py)
         result = CliRunner().invoke(app, ["query", str(path), "SELECT 1"])
-        assert result.exit_code == 75
+        assert result.exit_code == 0
     finally:
         proc.stdin.write("\n")
         proc.stdin.flush()

@@ -19,6 +19,7 @@ by the next read-write open.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import json
 import os
 import shutil
@@ -37,6 +38,7 @@ from annostore.errors import (
     MissingInputError,
     SchemaError,
 )
+from annostore.store import access as _access
 from annostore.store import db as _db
 from annostore.store import examples as _examples
 from annostore.store import lookup
@@ -54,6 +56,8 @@ def open(  # noqa: A001 - the public name is annostore.open
     *,
     threads: int | None = None,
     memory_limit: str | None = None,
+    engine: str | None = None,
+    spark_master: str | None = None,
 ) -> "Store":
     """Open (or create) an annotation store.
 
@@ -67,7 +71,13 @@ def open(  # noqa: A001 - the public name is annostore.open
     threads : int, optional
         DuckDB threads (default: all cores).
     memory_limit : str, optional
-        DuckDB memory limit, e.g. ``"4GB"``.
+        DuckDB memory limit, e.g. ``"4GB"`` (beyond it DuckDB spills to ``<store>/.tmp/``).
+    engine : {"duckdb", "spark"}, optional
+        Where aggregations, queries and exports run (default: ``ANNOSTORE_ENGINE``, else
+        ``duckdb``); each aggregation also takes ``engine=``.  See :mod:`annostore.engine.spark`.
+    spark_master : str, optional
+        Spark master URL for ``engine="spark"`` (default: ``ANNOSTORE_SPARK_MASTER``, else
+        ``local[*]``).
 
     Returns
     -------
@@ -78,7 +88,10 @@ def open(  # noqa: A001 - the public name is annostore.open
     MissingInputError
         ``read_only`` and the store does not exist.
     StoreLockedError
-        Another process has the store open for writing (or, for a writer, at all).
+        A writer: another process writes the store (``ANNOSTORE_WRITER_WAIT`` seconds are
+        waited first, default 0).  Anyone: the database file stayed busy with another
+        process's commit for ``ANNOSTORE_BUSY_TIMEOUT`` seconds (default 60).  Readers are
+        never refused because a writer is working: they see the last committed state.
     SchemaError
         The store was made by a newer annostore, or (read-only) needs a migration.
 
@@ -87,7 +100,8 @@ def open(  # noqa: A001 - the public name is annostore.open
     >>> store = annostore.open("my.store")                      # doctest: +SKIP
     >>> reader = annostore.open("my.store", read_only=True)     # doctest: +SKIP
     """
-    return Store(path, read_only=read_only, threads=threads, memory_limit=memory_limit)
+    return Store(path, read_only=read_only, threads=threads, memory_limit=memory_limit, engine=engine,
+                 spark_master=spark_master)
 
 
 class Store:
@@ -111,50 +125,110 @@ class Store:
         *,
         threads: int | None = None,
         memory_limit: str | None = None,
+        engine: str | None = None,
+        spark_master: str | None = None,
     ) -> None:
+        from annostore.engine import engine_name
+
         self.path = Path(path)
         self.read_only = bool(read_only)
         self.threads = threads
+        self.engine = engine_name(engine)
+        self.spark_master = spark_master
         self._reserved_ids: set[int] = set()
         self._motif_cache: Optional[tuple] = None
         self._lengths_cache: Optional[np.ndarray] = None
+        self._writer_lock: Optional[_access.WriterLock] = None
         self.con: Optional[duckdb.DuckDBPyConnection] = None
         if self.path.exists() and not self.path.is_dir():
             raise BadInputError(f"{self.path} is a file, not an annostore store folder")
-        dbfile = self.path / DB_FILE
+        self._dbfile = self.path / DB_FILE
         if read_only:
-            if not dbfile.is_file():
+            if not self._dbfile.is_file():
                 raise MissingInputError(f"no annostore store at {self.path} (missing {DB_FILE})")
         else:
-            if self.path.exists() and not dbfile.exists() and any(self.path.iterdir()):
+            if self.path.exists() and not self._dbfile.exists() and any(self.path.iterdir()):
                 raise BadInputError(f"{self.path} is a non-empty folder that is not an annostore store")
             self.path.mkdir(parents=True, exist_ok=True)
-        self.con = _db.connect(
-            dbfile,
-            read_only=read_only,
-            threads=threads,
-            memory_limit=memory_limit,
-            temp_directory=self.path / TMP_DIR / "duckdb",
-        )
+            self._writer_lock = _access.WriterLock(self.path)
+            self._writer_lock.acquire()
         try:
+            # the store's queries run on an in-memory database holding a snapshot of the small
+            # tables; the file is attached only for short windows (see store/access.py)
+            self.con = _db.connect(
+                ":memory:",
+                threads=threads,
+                memory_limit=memory_limit,
+                temp_directory=self.path / TMP_DIR / (f"duckdb-{os.getpid()}" if read_only else "duckdb"),
+            )
             if read_only:
-                version = _migrate.current_version(self.con)
-                if version == 0:
-                    raise SchemaError(f"{self.path} is not an initialised annostore store")
-                todo = _migrate.pending(self.con)
-                if todo:
-                    raise SchemaError(
-                        f"store {self.path} has schema version {version} but this annostore expects "
-                        f"{todo[-1].version}; run `annostore migrate {self.path}` (or open it read-write)"
-                    )
+                with self._window(read_only=True):
+                    version = _migrate.current_version(self.con)
+                    if version == 0:
+                        raise SchemaError(f"{self.path} is not an initialised annostore store")
+                    todo = _migrate.pending(self.con)
+                    if todo:
+                        raise SchemaError(
+                            f"store {self.path} has schema version {version} but this annostore expects "
+                            f"{todo[-1].version}; run `annostore migrate {self.path}` (or open it read-write)"
+                        )
+                    _access.snapshot(self.con, self.path)
             else:
-                _migrate.migrate(self.con)
-                self._clean_leftovers()
+                with self._window(read_only=False):
+                    _migrate.migrate(self.con)
+                    self._clean_leftovers()
+                    _access.write_sequences_file(self.con, self.path)
+                    _access.snapshot(self.con, self.path)
             self.schema_version = _migrate.current_version(self.con)
             self._refresh_views()
         except BaseException:
             self.close()
             raise
+
+    def _window(self, read_only: bool):
+        """The database file attached to ``con`` for a short while (see store/access.py)."""
+        return _access.attached(self.con, self._dbfile, read_only=read_only)
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """A short write transaction on the store's database file (writers only).
+
+        Inside the block ``con`` has the file attached as its default database: statements on
+        ``motifs``, ``regions``, ``runs``, ... read and write the file.  The block commits
+        (or rolls back on an exception), the file is checkpointed and released, and the
+        store's snapshot is refreshed.  Readers meeting the window wait for it (bounded by
+        ``ANNOSTORE_BUSY_TIMEOUT``).  Writing through ``con`` outside such a block changes
+        only this process's in-memory snapshot, never the store.
+
+        Examples
+        --------
+        >>> with store.transaction() as con:                            # doctest: +SKIP
+        ...     con.execute("DELETE FROM motif_clusters")
+        """
+        self._writable()
+        with self._window(read_only=False):
+            self.con.execute("BEGIN TRANSACTION")
+            try:
+                yield self.con
+            except BaseException:
+                self.con.execute("ROLLBACK")
+                raise
+            self.con.execute("COMMIT")
+            _access.write_sequences_file(self.con, self.path)
+            _access.snapshot(self.con, self.path)
+        self._motif_cache = None
+        self._lengths_cache = None
+
+    def refresh(self) -> "Store":
+        """Take a new snapshot: see the runs and tables committed since the store was opened."""
+        if self.con is None:
+            raise AnnostoreError("the store is closed")
+        with self._window(read_only=True):
+            _access.snapshot(self.con, self.path)
+        self._motif_cache = None
+        self._lengths_cache = None
+        self._refresh_views()
+        return self
 
     # -- context manager / lifetime -----------------------------------------------------------
 
@@ -165,12 +239,17 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        """Close the connection (releases the store's lock)."""
-        if self.con is not None:
-            try:
-                self.con.close()
-            finally:
-                self.con = None
+        """Close the connection and, for a writer, release the writer lock."""
+        try:
+            if self.con is not None:
+                try:
+                    self.con.close()
+                finally:
+                    self.con = None
+        finally:
+            if self._writer_lock is not None:
+                self._writer_lock.release()
+                self._writer_lock = None
 
     def __repr__(self) -> str:
         mode = "read-only" if self.read_only else "read-write"
@@ -191,11 +270,16 @@ class Store:
         return files
 
     def _clean_leftovers(self) -> None:
-        """Remove files of runs that never committed (only a writer holding the lock does this)."""
+        """Remove files of runs that never committed (only a writer holding the lock does this),
+        and spill folders of readers that are gone."""
         tmp = self.path / TMP_DIR
         if tmp.is_dir():
             for child in tmp.glob("run-*"):
                 shutil.rmtree(child, ignore_errors=True)
+            for child in tmp.glob("duckdb-*"):
+                pid = child.name[len("duckdb-"):]
+                if pid.isdigit() and not _alive(int(pid)):
+                    shutil.rmtree(child, ignore_errors=True)
         committed = {str(Path(f).parent) for fs in self._committed_files().values() for f in fs}
         for kind in KINDS:
             folder = self.path / kind
@@ -254,18 +338,15 @@ class Store:
     def _insert(self, view: str, table: pa.Table, sql_name: str, extra: Iterable[str] = ()) -> None:
         self.con.register(view, table)
         try:
-            self.con.execute("BEGIN TRANSACTION")
             try:
-                self.con.execute(resources.sql(sql_name))
-                for name in extra:
-                    self.con.execute(resources.sql(name))
-                self.con.execute("COMMIT")
+                with self.transaction() as con:
+                    con.execute(resources.sql(sql_name))
+                    for name in extra:
+                        con.execute(resources.sql(name))
             except duckdb.Error as exc:
-                self.con.execute("ROLLBACK")
                 raise BadInputError(f"cannot add to the store: {exc}") from None
         finally:
             self.con.unregister(view)
-        self.con.execute("CHECKPOINT")
 
     def motif_set(self, names: Iterable[str] | None = None) -> "Any":
         """The stored motifs as a :class:`annostore.core.motifs.MotifSet`, in ``motif_idx`` order.
@@ -432,38 +513,34 @@ class Store:
         name = run.name or f"{run.kind}-{run.run_id}"
         params = None if run.params is None else json.dumps(run.params, default=str, sort_keys=True)
         pre_commit = getattr(run, "pre_commit", [])
-        self.con.execute("BEGIN TRANSACTION")
         try:
-            for view, table, sql_name in pre_commit:  # e.g. examples registered by the run's names
-                self.con.register(view, table)
-                try:
-                    self.con.execute(resources.sql(sql_name))
-                finally:
-                    self.con.unregister(view)
-                self._lengths_cache = None
-            self.con.execute(
-                resources.sql("store_insert_run"),
-                {
-                    "run_id": run.run_id,
-                    "name": name,
-                    "kind": run.kind,
-                    "tool": run.tool,
-                    "tool_version": run.tool_version,
-                    "params": params,
-                    "input": run.input,
-                    "input_sha256": run.input_sha256,
-                    "parent_run_id": run.parent_run_id,
-                    "n_rows": run.n_rows,
-                    "files": files,
-                },
-            )
-            self.con.execute("COMMIT")
+            with self.transaction() as con:
+                for view, table, sql_name in pre_commit:  # e.g. examples registered by the run's names
+                    con.register(view, table)
+                    try:
+                        con.execute(resources.sql(sql_name))
+                    finally:
+                        con.unregister(view)
+                con.execute(
+                    resources.sql("store_insert_run"),
+                    {
+                        "run_id": run.run_id,
+                        "name": name,
+                        "kind": run.kind,
+                        "tool": run.tool,
+                        "tool_version": run.tool_version,
+                        "params": params,
+                        "input": run.input,
+                        "input_sha256": run.input_sha256,
+                        "parent_run_id": run.parent_run_id,
+                        "n_rows": run.n_rows,
+                        "files": files,
+                    },
+                )
         except duckdb.Error as exc:
-            self.con.execute("ROLLBACK")
             if "unique" in str(exc).lower() or "duplicate" in str(exc).lower():
                 raise BadInputError(f"a run named {name!r} already exists") from None
             raise AnnostoreError(f"cannot commit run {run.run_id}: {exc}") from None
-        self.con.execute("CHECKPOINT")
         self._reserved_ids.discard(run.run_id)
         self._refresh_views()
 
@@ -758,3 +835,13 @@ class Store:
             "runs_by_kind": {k: int(pc.sum(pc.equal(runs["kind"], k)).as_py() or 0) for k in KINDS},
             "bytes_on_disk": size,
         }
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
