@@ -65,7 +65,8 @@ def test_upgrade_path(tmp_path, monkeypatch):
 
 def test_newer_store_is_refused(tmp_path):
     with annostore.open(tmp_path / "s.store") as s:
-        s.con.execute(resources.sql("migrate_record"), {"version": 9999, "name": "9999_future", "checksum": "x"})
+        with s.transaction() as con:  # writes reach the file only inside a transaction
+            con.execute(resources.sql("migrate_record"), {"version": 9999, "name": "9999_future", "checksum": "x"})
     for read_only in (False, True):
         with pytest.raises(SchemaError, match="newer than this annostore"):
             annostore.open(tmp_path / "s.store", read_only=read_only)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Optional
 
-from ..errors import BadInputError
+from annostore.errors import BadInputError
 
 ENGINES = ("duckdb", "spark")
 

@@ -24,9 +24,10 @@ from typing import Any, Mapping, Optional
 
 import pyarrow as pa
 
-from .. import resources, schema
-from ..errors import AnnostoreError
-from . import sqlport
+from annostore import resources
+from annostore.store import schema
+from annostore.errors import AnnostoreError
+from annostore.engine import sqlport
 
 DEFAULT_MASTER = "local[*]"
 KINDS = ("hits", "seqlets", "matches")

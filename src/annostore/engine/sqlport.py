@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping, Optional
 
-from ..errors import AnnostoreError
+from annostore.errors import AnnostoreError
 
 
 def _sqlglot():

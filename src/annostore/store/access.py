@@ -40,7 +40,7 @@ from typing import Iterator, Optional
 
 import duckdb
 
-from ..errors import AnnostoreError, StoreLockedError
+from annostore.errors import AnnostoreError, StoreLockedError
 
 ALIAS = "annostore_db"
 WRITER_LOCK = ".writer.lock"
