@@ -46,12 +46,29 @@ def main_options(
     memory_limit: Optional[str] = typer.Option(
         None, "--memory-limit", envvar="ANNOSTORE_MEMORY_LIMIT", help="DuckDB memory limit, e.g. 4GB."
     ),
+    engine: str = typer.Option(
+        "duckdb", "--engine", envvar="ANNOSTORE_ENGINE",
+        help="Where count, pairs, spacing, query and export run: duckdb (in-process) or spark (Spark SQL over "
+        "the store's Parquet; pip install 'annostore[spark]').",
+    ),
+    spark_master: Optional[str] = typer.Option(
+        None, "--spark-master", envvar="ANNOSTORE_SPARK_MASTER",
+        help="Spark master URL for --engine spark (default local[*]; e.g. spark://host:7077).",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or messages on stderr."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     common.settings.threads = threads
     common.settings.memory_limit = memory_limit
     common.settings.quiet = quiet
+    from annostore.engine import engine_name
+    from annostore.errors import BadInputError
+
+    try:
+        common.settings.engine = engine_name(engine)
+    except BadInputError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--engine") from None
+    common.settings.spark_master = spark_master
 
 
 for _info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):

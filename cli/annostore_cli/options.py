@@ -43,6 +43,8 @@ class Settings:
     threads: Optional[int] = None
     memory_limit: Optional[str] = None
     quiet: bool = False
+    engine: Optional[str] = None
+    spark_master: Optional[str] = None
 
 
 settings = Settings()
@@ -106,7 +108,8 @@ def open_store(path: Path | str, *, write: bool = False):
     import annostore
 
     return annostore.open(
-        path, read_only=not write, threads=settings.threads, memory_limit=settings.memory_limit
+        path, read_only=not write, threads=settings.threads, memory_limit=settings.memory_limit,
+        engine=settings.engine, spark_master=settings.spark_master,
     )
 
 

@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
         from annostore.analysis import aggregate
 
         with common.open_store(store) as s:
-            output.write(aggregate.count(s, by=by, **filters))
+            output.write(aggregate.count(s, by=by, stream=True, **filters))
 
     @app.command(
         "pairs",
@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
         from annostore.analysis import aggregate
 
         with common.open_store(store) as s:
-            output.write(aggregate.pairs(s, unique=not all_instances, symmetric=not ordered, by=by, **filters))
+            output.write(aggregate.pairs(s, unique=not all_instances, symmetric=not ordered, by=by, stream=True, **filters))
 
     @app.command(
         "spacing",
@@ -93,6 +93,7 @@ def register(app: typer.Typer) -> None:
                 by=by,
                 motif_a=split_values(motif_a),
                 motif_b=split_values(motif_b),
+                stream=True,
                 **filters,
             )
             output.write(result)

@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
             sql = sys.stdin.read()
         params = parse_params(param)
         with common.open_store(store) as s:
-            if params:
+            if params or s.engine == "spark":
                 table = s.query(sql, params)
             else:
                 try:

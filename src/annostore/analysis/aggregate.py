@@ -115,7 +115,16 @@ def _compose(select_sql: str, name: str) -> str:
     return text.replace(_MARKER, select_sql.strip().rstrip(";"))
 
 
-def _run(store: Any, query: str, params: dict, stream: bool, batch_size: int = 1 << 17):
+def _run(store: Any, query: str, params: dict, stream: bool, batch_size: int = 1 << 17, *,
+         engine: Optional[str] = None):
+    from annostore.engine import engine_name
+
+    if engine_name(engine if engine is not None else getattr(store, "engine", None)) == "spark":
+        from annostore.engine import spark
+
+        if not hasattr(store, "path"):
+            raise BadInputError("engine='spark' needs an annostore Store, not a DuckDB connection")
+        return spark.run_sql(store, query, params)  # the same SQL, transpiled; collected as Arrow
     con = connection(store)
     try:
         # a direct-indexed GROUP BY where key statistics allow it (a few MB; big win on pairs)
@@ -175,6 +184,9 @@ _FILTER_DOC = """
         Keep annotations with attribution >= min_attribution (NULL attribution is dropped).
     examples : range or iterable of int, optional
         Only these example_idx.
+    engine : {"duckdb", "spark"}, optional
+        Where the query runs (default: the store's engine, see :func:`annostore.open`).
+        Spark runs the same SQL over the store's Parquet and gives the same rows.
     stream : bool, default False
         Return a streaming result (record batches as DuckDB produces them). A stream holds
         the store's connection until it has been read.
@@ -203,6 +215,7 @@ def annotations(
     min_attribution: Optional[float] = None,
     examples: Any = None,
     stream: bool = False,
+    engine: Optional[str] = None,
 ) -> Result:
     """The filtered annotation set itself (what count/pairs/spacing aggregate).
 
@@ -221,7 +234,7 @@ def annotations(
         store, source=source, runs=runs, matches_runs=matches_runs, motifs=motifs, max_p=max_p,
         min_attribution=min_attribution, examples=examples, top_k=top_k,
     )
-    data = _run(store, _compose(select, "select_annotations"), params, stream)
+    data = _run(store, _compose(select, "select_annotations"), params, stream, engine=engine)
     return Result(data, kind="annotations")
 
 
@@ -239,6 +252,7 @@ def count(
     min_attribution: Optional[float] = None,
     examples: Any = None,
     stream: bool = False,
+    engine: Optional[str] = None,
 ) -> Result:
     """Count annotations per example and motif (or per motif, or per example).
 
@@ -277,7 +291,7 @@ def count(
         index, shape = (axis.index(),), (axis.size,)
     else:
         index, shape = ("example_idx",), (_n_examples(store),)
-    data = _run(store, _compose(axis.select(select), COUNT_BY[by]), params, stream)
+    data = _run(store, _compose(axis.select(select), COUNT_BY[by]), params, stream, engine=engine)
     if by != "example":
         data = axis.label(data, [""])
     kind = {"example_motif": "count", "example_cluster": "count"}.get(by, f"count_{by}")
@@ -300,6 +314,7 @@ def pairs(
     min_attribution: Optional[float] = None,
     examples: Any = None,
     stream: bool = False,
+    engine: Optional[str] = None,
 ) -> Result:
     """Co-occurrence of motif pairs within examples.
 
@@ -334,7 +349,7 @@ def pairs(
     else:
         name = "pairs_all_symmetric" if symmetric else "pairs_all_ordered"
     axis = motif_axis(store, by)
-    data = axis.label(_run(store, _compose(axis.select(select), name), params, stream), ["_a", "_b"])
+    data = axis.label(_run(store, _compose(axis.select(select), name), params, stream, engine=engine), ["_a", "_b"])
     return Result(data, kind="pairs", index=(axis.index("_a"), axis.index("_b")), shape=(axis.size, axis.size),
                   motif_names=axis.names)
 
@@ -358,6 +373,7 @@ def spacing(
     min_attribution: Optional[float] = None,
     examples: Any = None,
     stream: bool = False,
+    engine: Optional[str] = None,
 ) -> Result:
     """Motif pairs by spacing: ``distance = right.start - left.end`` within an example.
 
@@ -408,7 +424,7 @@ def spacing(
         motif_b=axis.resolve(motif_b),
     )
     data = axis.label(_run(store, _compose(axis.select(select), "spacing_pairs"), params,
-                           stream and not allow_overlaps), ["_a", "_b"])
+                           stream and not allow_overlaps, engine=engine), ["_a", "_b"])
     offset = 0
     if allow_overlaps and data.num_rows:
         offset = min(0, int(data["distance"].to_numpy().min()))

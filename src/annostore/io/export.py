@@ -228,9 +228,25 @@ def write_table(data: Any, path_or_stdout: Any = "-", format: Optional[str] = No
     return n
 
 
+def _select(store: Any, sql_text: str, params: Optional[dict], engine: Optional[str]):
+    """The rows of a query: a DuckDB reader, or (Spark engine) an Arrow table."""
+    if store._engine(engine) == "spark":
+        from annostore.engine import spark
+
+        return spark.run_sql(store, sql_text, params)
+    try:
+        rel = store.con.sql(sql_text, params=params)
+    except Exception as exc:  # duckdb.Error
+        raise AnnostoreError(f"query failed: {exc}") from None
+    if rel is None:
+        raise BadInputError("the SQL returned no rows to export (use a SELECT)")
+    return rel.to_arrow_reader(65536)
+
+
 def export_store(store: Any, table_or_sql: str, path: Any = "-", format: Optional[str] = None, *,
-                 run: Any = None) -> int:
-    """Export a store table/view or a query (see :meth:`Store.export`); ``run`` filters hits exports."""
+                 run: Any = None, engine: Optional[str] = None) -> int:
+    """Export a store table/view or a query (see :meth:`Store.export`); ``run`` filters hits exports;
+    ``engine``: ``duckdb`` or ``spark`` (default: the store's)."""
     fmt = guess_format(path, format)
     name = table_or_sql.strip()
     is_name = bool(_IDENT.match(name))
@@ -242,7 +258,9 @@ def export_store(store: Any, table_or_sql: str, path: Any = "-", format: Optiona
         run_id = None if run is None else store.run_id(run)
         sql = {("bed", "hits"): "store_export_hits_bed", ("bed", "seqlets"): "store_export_seqlets_bed",
                ("fimo-tsv", "hits"): "store_export_hits_fimo", ("fasta", "seqlets"): "store_export_seqlets_fasta"}
-        rel = store.con.sql(resources.sql(sql[fmt, name]), params={"run_id": run_id}).to_arrow_reader(65536)
+        rel = _select(store, resources.sql(sql[fmt, name]), {"run_id": run_id}, engine)
+        if isinstance(rel, pa.Table):
+            rel = pa.RecordBatchReader.from_batches(rel.schema, rel.to_batches(65536))
         if fmt == "bed":
             return _write_bed(rel, path)
         if fmt == "fasta":
@@ -252,17 +270,11 @@ def export_store(store: Any, table_or_sql: str, path: Any = "-", format: Optiona
         known = {r[0] for r in store.con.execute(resources.sql("store_relations")).fetchall()}
         if name not in known:
             raise BadInputError(f"no table or view named {name!r} (have: {', '.join(sorted(known))})")
-        rel = store.con.sql(f'SELECT * FROM "{name}"')
+        text = f'SELECT * FROM "{name}"'
         if run is not None:
-            rel = rel.filter(f"run_id = {int(store.run_id(run))}")
-        return write_table(rel, path, fmt)
-    try:
-        rel = store.con.sql(table_or_sql)
-    except Exception as exc:  # duckdb.Error
-        raise AnnostoreError(f"query failed: {exc}") from None
-    if rel is None:
-        raise BadInputError("the SQL returned no rows to export (use a SELECT)")
-    return write_table(rel, path, fmt)
+            text += f" WHERE run_id = {int(store.run_id(run))}"
+        return write_table(_select(store, text, None, engine), path, fmt)
+    return write_table(_select(store, table_or_sql, None, engine), path, fmt)
 
 
 def _write_bed(reader: pa.RecordBatchReader, path: Any) -> int:

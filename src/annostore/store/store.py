@@ -764,7 +764,7 @@ class Store:
 
     # -- queries ------------------------------------------------------------------------------
 
-    def query(self, sql: str, params: dict | list | None = None) -> pa.Table:
+    def query(self, sql: str, params: dict | list | None = None, *, engine: str | None = None) -> pa.Table:
         """Run SQL and return the result as an Arrow table.
 
         Parameters
@@ -772,10 +772,19 @@ class Store:
         sql : str
             A query over ``hits``, ``seqlets``, ``matches``, ``motifs``, ``regions``, ... .
         params : dict or list, optional
-            Bound parameters (``$name`` or ``?``).
+            Bound parameters (``$name`` or ``?``; Spark: ``$name`` only).
+        engine : {"duckdb", "spark"}, optional
+            Default: the store's engine.  Spark runs the query (DuckDB SQL, transpiled) over
+            the store's Parquet files.
         """
         if self.con is None:
             raise AnnostoreError("the store is closed")
+        if self._engine(engine) == "spark":
+            from annostore.engine import spark
+
+            if isinstance(params, (list, tuple)):
+                raise AnnostoreError("the Spark engine binds $name parameters only (give a dict)")
+            return spark.run_sql(self, sql, params)
         try:
             rel = self.con.sql(sql, params=params or None)
             if rel is None:
@@ -793,7 +802,12 @@ class Store:
         except duckdb.Error as exc:
             raise AnnostoreError(f"query failed: {exc}") from None
 
-    def export(self, table_or_sql: str, path: Any, format: str | None = None) -> int:
+    def _engine(self, engine: str | None = None) -> str:
+        from annostore.engine import engine_name
+
+        return engine_name(engine if engine is not None else self.engine)
+
+    def export(self, table_or_sql: str, path: Any, format: str | None = None, *, engine: str | None = None) -> int:
         """Write a view/table (``hits``, ``seqlets``, ...) or a SQL query's result to a file.
 
         Parameters
@@ -804,6 +818,8 @@ class Store:
             Destination (``"-"`` for stdout).
         format : str, optional
             ``tsv``, ``csv``, ``jsonl``, ``parquet``, ``bed`` or ``fimo-tsv`` (default from the suffix).
+        engine : {"duckdb", "spark"}, optional
+            Default: the store's engine.
 
         Returns
         -------
@@ -812,7 +828,7 @@ class Store:
         """
         from annostore.io.export import export_store
 
-        return export_store(self, table_or_sql, path, format)
+        return export_store(self, table_or_sql, path, format, engine=engine)
 
     def info(self) -> dict:
         """A summary: path, schema and storage versions, row counts, runs by kind, size on disk."""
