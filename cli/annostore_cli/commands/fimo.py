@@ -107,8 +107,12 @@ def register(app: typer.Typer) -> None:
         name: Optional[str] = None,
     ) -> None:
         common.apply_threads()
+        from annostore.errors import AnnostoreError
         from annostore.store.pipelines import scan_store
 
+        if common.settings.engine == "spark":
+            raise AnnostoreError("the Spark engine does not run scans yet (count, pairs, spacing, query and "
+                                 "export only); run `annostore scan` without --engine spark")
         st = common.open_store(store, write=True)
         try:
             stats: dict = {}
