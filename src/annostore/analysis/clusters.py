@@ -264,24 +264,20 @@ def write_clusters(store, table, params: dict) -> None:
     from ..resources import sql
 
     store._writable()
-    con = store.con
     n_clusters = len(set(table["cluster_idx"].to_pylist()))
-    con.register("_annostore_new_clusters", table)
+    store.con.register("_annostore_new_clusters", table)
     try:
-        con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(sql("clusters_delete"))
-            con.execute(sql("clusters_insert"))
-            con.execute(sql("clustering_delete"))
-            con.execute(sql("clustering_insert"), {"params": json.dumps(params), "n_motifs": table.num_rows,
-                                                   "n_clusters": n_clusters})
-            con.execute("COMMIT")
+            with store.transaction() as con:  # the store's file, briefly (readers are not blocked)
+                con.execute(sql("clusters_delete"))
+                con.execute(sql("clusters_insert"))
+                con.execute(sql("clustering_delete"))
+                con.execute(sql("clustering_insert"), {"params": json.dumps(params), "n_motifs": table.num_rows,
+                                                       "n_clusters": n_clusters})
         except duckdb.Error as exc:
-            con.execute("ROLLBACK")
             raise BadInputError(f"cannot write the motif clusters: {exc}") from None
     finally:
-        con.unregister("_annostore_new_clusters")
-    con.execute("CHECKPOINT")
+        store.con.unregister("_annostore_new_clusters")
 
 
 def store_clusters(store, *, required: bool = False):

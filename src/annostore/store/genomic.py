@@ -191,10 +191,10 @@ def add_attribution_track(store: Any, source: Any, *, name: Optional[str] = None
     pq.write_table(table, tmp, compression="zstd")
     os.replace(tmp, store.path / rel)
     try:
-        store.con.execute(resources.sql("genomic_insert_attributions"), {
-            "name": name, "layout": layout, "source": str(path.resolve()), "source_sha256": sha256(path),
-            "n_examples": n, "length": length, "file": rel})
-        store.con.execute("CHECKPOINT")
+        with store.transaction() as con:  # the store's file, briefly (readers are not blocked)
+            con.execute(resources.sql("genomic_insert_attributions"), {
+                "name": name, "layout": layout, "source": str(path.resolve()), "source_sha256": sha256(path),
+                "n_examples": n, "length": length, "file": rel})
     except Exception as exc:  # duckdb.Error: leave no file behind
         (store.path / rel).unlink(missing_ok=True)
         raise AnnostoreError(f"cannot record attribution track {name!r}: {exc}") from None
