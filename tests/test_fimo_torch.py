@@ -267,3 +267,12 @@ def test_cli_fimo_and_scan_device_cpu(tmp_path, jaspar):
     a, b = s.query(q.format(runs[0])), s.query(q.format(runs[1]))
     s.close()
     assert a.num_rows > 50 and a.equals(b)
+
+
+def test_code4_equals_the_numba_words_top_byte():
+    from annostore.core.fimo import _word_codes
+
+    codes = np.random.default_rng(2).integers(0, 5, size=5000).astype(np.uint8)
+    for n in (0, 1, 3, 17, 5000):
+        np.testing.assert_array_equal(fimo_torch.code4_of(codes[:n]),
+                                      (_word_codes(codes[:n]) >> np.uint32(24)).astype(np.uint8))

@@ -119,7 +119,23 @@ def _prepare_sequences(seqs) -> _SeqPrep:
                 acc = 0
     if bounds[-1] != len(seg_lo):
         bounds.append(len(seg_lo))
-    # clean runs
+    run_start, run_len = _clean_runs(codes, offsets)
+    return _SeqPrep(
+        padded,
+        words,
+        offsets,
+        np.array(seg_lo, dtype=np.int64),
+        np.array(seg_hi, dtype=np.int64),
+        np.array(seg_end, dtype=np.int64),
+        np.array(bounds, dtype=np.int64),
+        run_start,
+        run_len,
+        np.concatenate([[0], np.cumsum(codes >= 4)]).astype(np.int64),
+    )
+
+
+def _clean_runs(codes, offsets):
+    """(start, length) of the runs of A/C/G/T within each sequence (windows are tested there)."""
     good = codes < 4
     starts = np.zeros(codes.shape[0], dtype=bool)
     if codes.shape[0]:
@@ -135,18 +151,7 @@ def _prepare_sequences(seqs) -> _SeqPrep:
         ends[last] = good[last]
     run_start = np.flatnonzero(starts).astype(np.int64)
     run_end = np.flatnonzero(ends).astype(np.int64) + 1
-    return _SeqPrep(
-        padded,
-        words,
-        offsets,
-        np.array(seg_lo, dtype=np.int64),
-        np.array(seg_hi, dtype=np.int64),
-        np.array(seg_end, dtype=np.int64),
-        np.array(bounds, dtype=np.int64),
-        run_start,
-        run_end - run_start,
-        np.concatenate([[0], np.cumsum(codes >= 4)]).astype(np.int64),
-    )
+    return run_start, run_end - run_start
 
 
 _QMETHODS = ("auto", "meme", "sample")
@@ -219,7 +224,12 @@ def fimo_batches(
 
         attr = load_attributions(attributions, n=len(seqs), lengths=seqs.lengths)
     bg = prepare_background(bfile, mset, norc=norc)
-    sp = _prepare_sequences(seqs)
+    if backend == "torch":  # no prefilter words or N counts: the torch scan needs codes and runs only
+        from annostore.core.fimo_torch import prepare_sequences
+
+        sp = prepare_sequences(seqs)
+    else:
+        sp = _prepare_sequences(seqs)
     ns = 1 if norc else 2
     names = pa.array([str(x) for x in seqs.names], pa.string())
 
@@ -240,7 +250,14 @@ def fimo_batches(
         stats["backend"] = backend
         stats["device"] = None if dev is None else str(dev)
     rng = MemeRandom()
-    code4 = (sp.words >> np.uint32(24)).astype(np.uint8) if qvalues else None  # 4-mer code per position
+    code4 = None  # 4-mer code per position (N as A), for the q-value samples
+    if qvalues:
+        if sp.words is not None:
+            code4 = (sp.words >> np.uint32(24)).astype(np.uint8)
+        else:
+            from annostore.core.fimo_torch import code4_of
+
+            code4 = code4_of(sp.codes[: int(sp.offsets[-1])])
     idx_all = np.arange(len(mset))
     # 'sample' pi0 of a batch runs on a helper thread (numba, no GIL), started before the serial
     # finishing of the previous batch (sorting, q-values, Arrow, the consumer) so that it fills

@@ -52,7 +52,7 @@ PSSM_RANGE = 1000
 _WIDTH_STEP = 8  # bucket widths are multiples of this
 _MB = 1 << 20
 
-__all__ = ["resolve_device", "scan_hits", "torch_available"]
+__all__ = ["code4_of", "prepare_sequences", "resolve_device", "scan_hits", "torch_available"]
 
 
 def torch_available() -> bool:
@@ -88,6 +88,37 @@ def resolve_device(device: Any = None):
     if dev.type not in ("cpu", "cuda"):
         raise BadInputError(f"device must be 'cpu', 'cuda', 'cuda:N' or 'auto', got {device!r}")
     return dev
+
+
+# --------------------------------------------------------------------------------------------
+# sequences (host side)
+
+
+def prepare_sequences(seqs):
+    """The ``_SeqPrep`` the torch scan and the finishing need: padded codes, offsets and the
+    clean runs; none of the numba scan's prefilter words, work segments or N counts (whose
+    making would cost more than the GPU scan at genome scale)."""
+    from .fimo import _clean_runs, _SeqPrep
+
+    codes = np.ascontiguousarray(seqs.codes, dtype=np.uint8)
+    offsets = np.asarray(seqs.offsets, dtype=np.int64)
+    padded = np.concatenate([codes, np.full(64, 4, dtype=np.uint8)])
+    run_start, run_len = _clean_runs(codes, offsets)
+    empty = np.zeros(0, dtype=np.int64)
+    return _SeqPrep(padded, None, offsets, empty, empty, empty, np.zeros(1, dtype=np.int64), run_start, run_len, None)
+
+
+def code4_of(codes: np.ndarray) -> np.ndarray:
+    """uint8 code of the 4 letters from each position (first letter highest, N and the end as A),
+    ``len(codes) + 16`` of them: the numba prefilter words' top byte, made without them."""
+    n = codes.shape[0]
+    c = np.zeros(n + 19, dtype=np.uint8)
+    np.copyto(c[:n], codes, where=codes < 4)
+    out = c[0 : n + 16] << 6
+    out |= c[1 : n + 17] << 4
+    out |= c[2 : n + 18] << 2
+    out |= c[3 : n + 19]
+    return out
 
 
 # --------------------------------------------------------------------------------------------
