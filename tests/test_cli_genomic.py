@@ -141,3 +141,12 @@ def test_hits_into_store_without_examples(tmp_path):
     r = run("export", store, "hits", "-f", "bed")
     assert sorted(r.stdout.splitlines()) == sorted([
         "chr3\t1010\t1013\tM1\t400\t+", "chr1\t50\t53\tM1\t400\t-", "myseq\t1\t4\tM1\t400\t+"])
+
+
+def test_attributions_list(flow):
+    tmp_path, genome, store = flow
+    np.save(tmp_path / "a.npy", np.ones((3, W)))
+    assert run("attributions", "add", store, tmp_path / "a.npy", "--name", "ones").exit_code == 0
+    r = run("attributions", "list", store, "-f", "csv")
+    assert r.exit_code == 0 and r.stdout.splitlines()[1].startswith("\"ones\",\"npy\",")
+    assert run("attributions", "add", store, tmp_path / "a.npy", "--name", "bad name").exit_code == 65

@@ -163,3 +163,11 @@ def test_finemo_hits_errors(tmp_path):
     bad.write_text("chr\tstart\tend\nchr1\t1\t2\n")
     with pytest.raises(BadInputError, match="not a Fi-NeMo hits table"):
         read_finemo_hits(bad)
+
+
+def test_finemo_hits_without_genome_coordinates(tmp_path):
+    rows = [("NA", 3, 11, "m", "+", "NA", 2)]
+    table = read_finemo_hits(_hits(tmp_path, rows))
+    out = finemo_to_examples(table, REGIONS, window=60)  # Fi-NeMo's 60-bp windows inside 100-bp examples
+    assert out["example_idx"].to_pylist() == [1]  # peak_id 2 is the regions' peak_idx 2
+    assert out["start"].to_pylist() == [3 + 100 // 2 - 60 // 2] and out["end"].to_pylist() == [11 + 20]
