@@ -238,6 +238,9 @@ def section_fresh(args, motifs):
         fa = Path(tmp) / "one.fa"
         fa.write_text(">s1\n" + "".join("ACGT"[i] for i in x[0].argmax(axis=0)) + "\n")
         env = dict(os.environ, NUMBA_NUM_THREADS=str(args.threads))
+        # bytecode caches as in a normal install (the warm-up run writes them, to a private folder)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env.setdefault("PYTHONPYCACHEPREFIX", str(Path(tmp) / "pycache"))
         py = sys.executable
         cmds = {
             "import_fimo": [py, "-c", f"import annostore; annostore.fimo({str(MOTIFS)!r}, {str(fa)!r})"],
