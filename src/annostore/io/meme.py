@@ -67,6 +67,7 @@ def _parse_meme(lines: list[str], path: Path):
     background = None
     seen_version = False
     seen_ids: dict[str, int] = {}
+    with_matrix: set = set()  # ids whose letter-probability matrix was read
     n = len(lines)
     i = 0
     current = None  # (name, alt, lineno, url_index)
@@ -130,10 +131,11 @@ def _parse_meme(lines: list[str], path: Path):
         if line.startswith("letter-probability matrix"):
             if current is None:
                 raise BadInputError(located("letter-probability matrix before any MOTIF line", path, lineno))
-            if any(m.name == current[0] for m in motifs):
+            if current[0] in with_matrix:
                 raise BadInputError(located(f"second letter-probability matrix for motif {current[0]!r}", path, lineno))
             motif, i = _parse_matrix(lines, i, path, current)
             motifs.append(motif)
+            with_matrix.add(motif.name)
             continue
         if line.startswith("log-odds matrix"):
             # a PSSM block: skip its rows (we use the letter-probability matrix)
@@ -161,7 +163,7 @@ def _parse_meme(lines: list[str], path: Path):
 
     if not seen_version:
         raise BadInputError(located("empty file: no 'MEME version' line and no motifs", path))
-    missing = [name for name in seen_ids if not any(m.name == name for m in motifs)]
+    missing = [name for name in seen_ids if name not in with_matrix]
     if missing:
         raise BadInputError(
             located(f"motif {missing[0]!r} has no letter-probability matrix", path, seen_ids[missing[0]])
