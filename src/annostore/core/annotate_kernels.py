@@ -138,12 +138,21 @@ def _build_pmfs(allkeys, levels, level_bounds, parent_pos, added_type, slot_of_k
             else:
                 pr = parent_pos[r]
                 src = pool_off[pr]
+                # the same products, added in the same order, into a private buffer: the inner
+                # loop then vectorises (no possible overlap with the parent's pmf or h)
+                hh = h[hlo : hhi + 1].copy()
+                nh = hh.shape[0]
+                ln = lev * BINS + 1
+                tmp = np.zeros(ln + BINS)
                 for k in range(sup_lo[pr], sup_hi[pr] + 1):
                     ok = pmf[src + k]
                     if ok != 0.0:
                         v = ok * u
-                        for x in range(hlo, hhi + 1):
-                            pmf[dst + k + x] += v * h[x]
+                        t = tmp[k + hlo : k + hlo + nh]
+                        for x in range(nh):
+                            t[x] += v * hh[x]
+                for j in range(ln):
+                    pmf[dst + j] += tmp[j]
                 sup_lo[r] = sup_lo[pr] + hlo
                 sup_hi[r] = sup_hi[pr] + hhi
             ln = lev * BINS + 1
