@@ -182,6 +182,26 @@ def test_demo_recovers_planted_motifs_and_spacing(demo_result):
     assert set(r.top_motifs.head(10)["family"]) <= {"AP-1", "ETS", "CEBP", "CTCF"}
 
 
+def test_demo_enrichment_finds_the_planted_pair_and_spacing(demo_result):
+    from annostore.example.synthetic import family_of
+
+    r = demo_result
+    # the top spacing: a CEBP-family motif upstream of a CTCF-family one, same strand, far beyond
+    # chance; at the planted gap once hits are collapsed per family (on raw hits CTCFL's matrix,
+    # 5 bp off CTCF's, can come first at 20 bp)
+    top = r.enriched_spacing.iloc[0]
+    assert family_of(top["upstream_name"]) == "CEBP" and family_of(top["downstream_name"]) == "CTCF"
+    assert top["strands"] == "same" and top["q_value"] < 1e-10 and top["n"] > 5 * top["expected"]
+    if "collapsed" in r.runs:
+        assert r.top_spacing_is_planted
+    # the most enriched co-occurrence of seqlet labels is between the planted families
+
+    fams = {family_of(r.enriched_pairs.iloc[0]["name_a"]), family_of(r.enriched_pairs.iloc[0]["name_b"])}
+    assert fams == {"CEBP", "CTCF"} and r.enriched_pairs.iloc[0]["q_value"] < 1e-6
+    for name in ("enrichment", "spacing_enrichment"):
+        assert r.pictures[name].stat().st_size > 5000
+
+
 def test_demo_store_and_files(demo_result):
     r = demo_result
     for name in ("logo", "pairs", "spacing"):

@@ -82,6 +82,12 @@ class DemoResult:
         The distance with the most pairs (the planted gap is :data:`annostore.example.synthetic.PAIR_GAP`).
     pictures : dict
         ``logo``, ``pairs``, ``spacing`` -> PNG paths.
+    enriched_pairs : pandas.DataFrame
+        Co-occurrence enrichment of seqlet labels (``annostore enrich pairs``), most significant
+        first, with ``name_a``, ``name_b`` (alt names).
+    enriched_spacing : pandas.DataFrame
+        Spacing enrichment of high-attribution FIMO hits with orientation (``annostore enrich
+        spacing --orientation``), most significant first, with ``upstream``, ``downstream``.
     """
 
     path: Path
@@ -98,6 +104,19 @@ class DemoResult:
     planted_gap: int = PAIR_GAP
     pair: tuple[str, str] = ("", "")
     pictures: dict = field(default_factory=dict)
+    enriched_pairs: Any = None
+    enriched_spacing: Any = None
+
+    @property
+    def top_spacing_is_planted(self) -> bool:
+        """True when the most significant enriched spacing is the planted pair: a CEBP-family
+        motif (or cluster) upstream of a CTCF-family one, same strand, at the planted gap."""
+        sp = self.enriched_spacing
+        if sp is None or not len(sp):
+            return False
+        top = sp.iloc[0]
+        return (family_of(top["upstream_name"]) == "CEBP" and family_of(top["downstream_name"]) == "CTCF"
+                and int(top["distance"]) == self.planted_gap and top["strands"] == "same")
 
     @property
     def top_families(self) -> list[str]:
@@ -138,6 +157,10 @@ class DemoResult:
             "spacing_peak": self.spacing_peak,
             "planted_gap": self.planted_gap,
             "recovered": self.recovered,
+            "enriched_pairs": None if self.enriched_pairs is None else self.enriched_pairs.head(10).to_dict("records"),
+            "enriched_spacing": None if self.enriched_spacing is None
+            else self.enriched_spacing.head(10).to_dict("records"),
+            "top_spacing_is_planted": self.top_spacing_is_planted,
             "pictures": {k: str(v) for k, v in self.pictures.items()},
         }
 
@@ -383,6 +406,36 @@ def _summaries(store, ex, result: DemoResult) -> None:
     sp = sp.groupby("distance", as_index=False)["n"].sum().sort_values("distance").reset_index(drop=True)
     result.spacing = sp
     result.spacing_peak = int(sp.loc[sp["n"].idxmax(), "distance"]) if len(sp) else None
+    _enrichment(store, result)
+
+
+def _enrichment(store, result: DemoResult) -> None:
+    """Which pairs and spacings are more than chance (annostore.analysis.enrich).
+
+    Spacing uses the collapsed hits run (one hit per motif family and site) with ``by="cluster"``
+    when the demo made one (``runs["collapsed"]``): redundant matrices of one family then no
+    longer each add their own pair at their own offset (CTCFL's matrix sits 5 bp off CTCF's).
+    Otherwise the high-attribution FIMO hits by motif."""
+    from annostore.analysis.enrich import enrich_pairs, enrich_spacing
+
+    runs = result.runs
+    names = _names(store)
+    alt = dict(zip(names["name"], names["alt_name"].fillna(names["name"])))
+    ep = enrich_pairs(store, source="seqlets", runs=[runs["matches"]], min_attribution=0.0).to_pandas()
+    ep["name_a"] = ep["motif_a"].map(alt)
+    ep["name_b"] = ep["motif_b"].map(alt)
+    result.enriched_pairs = ep
+    collapsed = runs.get("collapsed")
+    kw = dict(runs=[collapsed], by="cluster") if collapsed is not None else dict(runs=[runs["hits"]])
+    es = enrich_spacing(store, source="hits", min_attribution=MIN_ATTRIBUTION, max_distance=100, orientation=True,
+                        **kw).to_pandas()
+    ab = es["orientation"].str.startswith("ab")
+    es["upstream"] = np.where(ab, es["motif_a"], es["motif_b"])
+    es["downstream"] = np.where(ab, es["motif_b"], es["motif_a"])
+    es["upstream_name"] = es["upstream"].map(alt).fillna(es["upstream"])
+    es["downstream_name"] = es["downstream"].map(alt).fillna(es["downstream"])
+    es["strands"] = np.where(es["orientation"].str.endswith("_same"), "same", "opposite")
+    result.enriched_spacing = es
 
 
 def _to_pandas(res: Any):
@@ -448,7 +501,39 @@ def _pictures(store, attr: np.ndarray, result: DemoResult) -> dict:
     a, b = result.pair
     plot_spacing(store, a, b, source="hits", runs=[result.runs["hits"]], min_attribution=MIN_ATTRIBUTION,
                  max_distance=100, output=out["spacing"])
+    if result.enriched_pairs is not None and len(result.enriched_pairs):
+        from annostore.plots.enrichment import plot_enrichment, plot_spacing_enrichment
+
+        out["enrichment"] = result.path / "enrichment.png"
+        plot_enrichment(store, top=8, result=result.enriched_pairs, output=out["enrichment"],
+                        title="co-occurrence enrichment of seqlet labels")
+        out["spacing_enrichment"] = result.path / "spacing_enrichment.png"
+        plot_spacing_enrichment(store, a, b, source="hits", runs=[result.runs["hits"]],
+                                min_attribution=MIN_ATTRIBUTION, max_distance=100, output=out["spacing_enrichment"])
     return out
+
+
+def _print_enrichment(result: DemoResult, console) -> None:
+    from rich.table import Table
+
+    if result.enriched_pairs is not None:
+        t = Table(title="Top enriched co-occurrences of seqlet labels (Fisher, BH; annostore enrich pairs)",
+                  title_justify="left")
+        for col in ("motif a", "motif b", "both", "expected", "odds ratio", "q"):
+            t.add_column(col, justify="left" if col.startswith("motif") else "right")
+        for row in result.enriched_pairs.head(5).itertuples(index=False):
+            t.add_row(f"{row.motif_a} {row.name_a}", f"{row.motif_b} {row.name_b}", str(row.n_both),
+                      f"{row.expected:.1f}", f"{row.odds_ratio:.3g}", f"{row.q_value:.2e}")
+        console.print(t)
+    if result.enriched_spacing is not None:
+        t = Table(title=f"Top enriched spacings of FIMO hits with attribution >= {MIN_ATTRIBUTION:g} "
+                  "(binomial vs uniform placement, BH; annostore enrich spacing --orientation)", title_justify="left")
+        for col in ("upstream", "downstream", "strands", "distance (bp)", "pairs", "expected", "q"):
+            t.add_column(col, justify="left" if col in ("upstream", "downstream", "strands") else "right")
+        for row in result.enriched_spacing.head(5).itertuples(index=False):
+            t.add_row(f"{row.upstream} {row.upstream_name}", f"{row.downstream} {row.downstream_name}", row.strands,
+                      str(row.distance), str(row.n), f"{row.expected:.2f}", f"{row.q_value:.2e}")
+        console.print(t)
 
 
 def print_summary(result: DemoResult, file: Any = None) -> None:
@@ -489,6 +574,7 @@ def print_summary(result: DemoResult, file: Any = None) -> None:
         mark = "  <- peak" if row.distance == result.spacing_peak else ""
         t.add_row(str(row.distance), f"{row.n}{mark}")
     console.print(t)
+    _print_enrichment(result, console)
     verdict = "recovered" if result.recovered else "NOT fully recovered"
     total = sum(result.timings.values())
     console.print(
