@@ -73,6 +73,18 @@ def one_line(message: object) -> str:
     return " ".join(first.split())
 
 
+def _release(exc: BaseException) -> None:
+    """Drop the failed command's frames (and the store connections their locals hold): the
+    exception chain outlives the command when the CLI runs in process (tests, notebooks)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        nxt = exc.__context__
+        exc.__traceback__ = None
+        exc.__context__ = exc.__cause__ = None
+        exc = nxt
+
+
 def guard(fn: Callable) -> Callable:
     """Run a command, turning errors a user can cause into one line on stderr and an exit code."""
 
@@ -84,6 +96,7 @@ def guard(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except AnnostoreError as exc:
             err(f"error: {one_line(exc)}")
+            _release(exc)
             raise typer.Exit(exc.exit_code) from None
         except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
             err(f"error: {one_line(exc)}")

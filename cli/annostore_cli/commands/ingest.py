@@ -77,11 +77,14 @@ def register(app: typer.Typer) -> None:
                 from annostore.errors import MissingInputError
 
                 raise MissingInputError(f"{matches}: no such file")
-            run_id = _ingest(s, path, run=name, format=fmt, tool=tool)
+            with s.atomic():  # the seqlets and their matches: both runs or neither
+                run_id = _ingest(s, path, run=name, format=fmt, tool=tool)
+                mid = None
+                if matches is not None:
+                    mid = ingest_matches(s, matches, seqlet_run=run_id, run=None if name is None else f"{name}-matches")
             common.info(f"run {run_id}: seqlets")
             typer.echo(str(run_id))
-            if matches is not None:
-                mid = ingest_matches(s, matches, seqlet_run=run_id, run=None if name is None else f"{name}-matches")
+            if mid is not None:
                 common.info(f"run {mid}: matches")
                 typer.echo(str(mid))
 

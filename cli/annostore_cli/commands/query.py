@@ -32,27 +32,30 @@ def register(app: typer.Typer) -> None:
         output: common.Output = None,
     ) -> None:
         from annostore.errors import AnnostoreError
+        from annostore.store.sandbox import check_output_path, check_read_only, confine
 
         if sql == "-":
             sql = sys.stdin.read()
         params = parse_params(param)
+        check_output_path(output.path, store)
         with common.open_store(store) as s:
-            if params or s.engine == "spark":
-                table = s.query(sql, params)
-            else:
-                try:
-                    rel = s.con.sql(sql)
-                except Exception as exc:  # duckdb.Error
-                    raise AnnostoreError(f"query failed: {exc}") from None
-                if rel is None:
-                    return
-                table = rel
+            if s.engine != "spark":  # the Spark engine runs its own SQL (see docs): not sandboxed here
+                check_read_only(s.con, sql)
+                confine(s.con, s.path)
+            try:
+                table = s.query(sql, params) if (params or s.engine == "spark") else s.con.sql(sql)
+            except AnnostoreError:
+                raise
+            except Exception as exc:  # duckdb.Error
+                raise AnnostoreError(f"query failed: {common.one_line(exc)}") from None
+            if table is None:
+                return
             try:
                 n = output.write(table)
             except AnnostoreError:
                 raise
             except Exception as exc:  # duckdb errors surface while streaming
-                raise AnnostoreError(f"query failed: {exc}") from None
+                raise AnnostoreError(f"query failed: {common.one_line(exc)}") from None
         common.info(f"{n} rows")
 
     @app.command(
@@ -75,7 +78,12 @@ def register(app: typer.Typer) -> None:
         run: Optional[str] = typer.Option(None, "--run", help="Only this run (id or name)."),
     ) -> None:
         from annostore.io.export import export_store
+        from annostore.store.sandbox import check_output_path, check_read_only, confine
 
+        check_output_path(output, store)
         with common.open_store(store) as s:
+            if not what.strip().isidentifier():
+                check_read_only(s.con, what)
+            confine(s.con, s.path)
             n = export_store(s, what, output or "-", fmt, run=run)
         common.info(f"{n} rows")

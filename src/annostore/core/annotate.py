@@ -299,6 +299,12 @@ def annotate_seqlets(X, seqlets, motifs, n_nearest: int = 1, **kwargs):
     background (what MEME ``tomtom`` does with the window written to a MEME file
     without ``nsites`` and background), pseudocount 0.1; an N column is uniform.
 
+    The targets are compared as their letter probabilities, as tangermeme reads them:
+    a motif file's ``nsites`` is not used (every target gets the default 20), so a
+    file path and the dict ``tangermeme.io.read_meme`` makes of the same file give
+    the same result.  (The store's ``annotate`` and :func:`annostore.tomtom` use a
+    file's ``nsites``, as MEME does.)
+
     Examples
     --------
     >>> idxs, pvals = annostore.annotate_seqlets(X, seqlets, "JASPAR.meme")  # doctest: +SKIP
@@ -307,8 +313,18 @@ def annotate_seqlets(X, seqlets, motifs, n_nearest: int = 1, **kwargs):
 
     dist = kwargs.pop("dist", "ed")
     norc = bool(kwargs.pop("norc", not kwargs.pop("reverse_complement", True)))
-    res, _ = _match_seqlets(X, seqlets, motifs, n_nearest, dist=dist, norc=norc)
+    res, _ = _match_seqlets(X, seqlets, _as_probabilities(motifs), n_nearest, dist=dist, norc=norc)
     return torch.from_numpy(res.idx.astype(np.int32)), torch.from_numpy(res.p.astype(np.float64))
+
+
+def _as_probabilities(motifs):
+    """The target motifs without their ``nsites`` (what a ``{name: pwm}`` dict carries)."""
+    from dataclasses import replace
+
+    from annostore.core.motifs import MotifSet
+
+    tset = _as_motif_set(motifs, "target")
+    return MotifSet([replace(m, nsites=None) for m in tset], tset.background, tset.source, tset.sha256)
 
 
 def _looks_like_file(s: str) -> bool:

@@ -294,10 +294,17 @@ def ingest_matches(
     into the store's motifs), a MEME ``tomtom.tsv`` whose Query_ID are seqlet ids, or a table
     with ``seqlet_id, motif|motif_idx[, rank, p_value, ...]``.
     """
-    if seqlet_run is None and latest_run(store, "seqlets") is None:
-        raise BadInputError("the store has no seqlets run to attach matches to")
-    parent = run_id(store, seqlet_run, "seqlets")
-    row = [r for r in store.runs().to_pylist() if r["run_id"] == parent][0]
+    from annostore.store.runs import pending_run
+
+    pending = None if seqlet_run is None else pending_run(store, seqlet_run)
+    if pending is not None:  # a seqlets run of the same store.atomic() block
+        parent = pending.writer.run_id
+        row = {"run_id": parent, "kind": pending.writer.kind, "n_rows": pending.writer.n_rows}
+    else:
+        if seqlet_run is None and latest_run(store, "seqlets") is None:
+            raise BadInputError("the store has no seqlets run to attach matches to")
+        parent = run_id(store, seqlet_run, "seqlets")
+        row = [r for r in store.runs().to_pylist() if r["run_id"] == parent][0]
     if row["kind"] != "seqlets":
         raise BadInputError(f"run {seqlet_run!r} is a {row['kind']} run, not a seqlets run")
     path = None

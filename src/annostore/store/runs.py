@@ -26,7 +26,8 @@ from annostore.store.schema import TMP_DIR
 
 if TYPE_CHECKING:
     from annostore.store.store import Store
-from annostore.store.validate import _FIELDS, _Checker
+from annostore.store.validate import REQUIRED, _Checker, _FIELDS, check_values
+
 
 ROW_GROUP_SIZE = 122_880
 
@@ -256,6 +257,11 @@ class RunWriter:
                     shutil.rmtree(final)
                 os.rename(self._tmp, final)
                 files = [f"{self.kind}/run-{self.run_id}/{p}" for p in self._parts]
+            group = self.store._group
+            if group is not None:  # inside store.atomic(): the group commits all its runs at once
+                group.append(PendingRun(self, files, final))
+                shutil.rmtree(self._tmp, ignore_errors=True)
+                return self.run_id
             try:
                 self.store._commit_run(self, files)
             except BaseException:
@@ -294,12 +300,19 @@ class RunWriter:
         n = table.num_rows
         cols: dict[str, Any] = {}
         for f in fields:
-            if f.name in table.column_names:
+            if f.name in table.column_names and pa.types.is_null(table[f.name].type):
+                cols[f.name] = None  # an all-null column of no type: not given
+            elif f.name in table.column_names:
                 cols[f.name] = _cast(table[f.name], f.type, f.name, keep_dictionary=f.name in _DICT_COLS)
             elif f.nullable or f.name in ("motif", "motif_idx", "sign", "seqlet_run_id"):
                 cols[f.name] = None
             else:
                 raise BadInputError(f"missing column {f.name!r} for {kind}")
+        if table.num_columns == 0:
+            raise BadInputError(f"no columns: a {kind} table needs {', '.join(f.name for f in fields if not f.nullable)}")
+        for name in REQUIRED[kind]:
+            if cols.get(name) is None:
+                raise BadInputError(f"missing column {name!r} for {kind} (it is required)")
         if n == 0:
             return self._schema.empty_table()
 
@@ -323,6 +336,7 @@ class RunWriter:
                 check.bad_np((ln >= 0) & (end_np > ln), "end beyond the example's length")
             else:
                 check.bad(pc.greater(end, 1 << 40), "an absurd end coordinate (> 2^40)")
+        check_values(kind, cols, check)
         for name in ("p_value", "q_value"):
             if name in cols and cols[name] is not None:
                 check.probability(name)
@@ -362,6 +376,10 @@ class RunWriter:
             else:
                 check.no_nulls("seqlet_run_id")
                 check.bad(pc.not_equal(cols["seqlet_run_id"], self.parent_run_id), f"seqlet_run_id != {self.parent_run_id}")
+            if self._n_seqlets is None and self.store._group is not None:
+                pending = pending_run(self.store, self.parent_run_id)
+                if pending is not None:
+                    self._n_seqlets = pending.writer.n_rows
             if self._n_seqlets is None:
                 row = self.store.con.execute(resources.sql("store_run_by_id"), {"run_id": self.parent_run_id}).fetchall()
                 self._n_seqlets = int(row[0][2])
@@ -528,3 +546,67 @@ def _cast(col: Any, typ: pa.DataType, name: str, keep_dictionary: bool = False) 
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 pass
         raise BadInputError(f"column {name!r} cannot be read as {typ}: {exc}") from None
+
+
+# -- several runs, one commit ----------------------------------------------------------------
+
+
+class PendingRun:
+    """A run written and renamed into place inside :func:`atomic`, waiting for the group commit."""
+
+    def __init__(self, writer: "RunWriter", files: list, final: Path) -> None:
+        self.writer = writer
+        self.files = files
+        self.final = final
+
+
+def pending_run(store: "Store", run_id: Any) -> Optional[PendingRun]:
+    """The pending run ``run_id`` of the store's open :func:`atomic` block, if any."""
+    for p in store._group or ():
+        if p.writer.run_id == run_id:
+            return p
+    return None
+
+
+class atomic:
+    """``with store.atomic():`` -- every run committed inside the block becomes visible together
+    (one DuckDB transaction for all their ``runs`` rows), or none does.
+
+    Used by multi-part ingests (``ingest seqlets --matches``): a matches file that fails
+    validation leaves no seqlets run behind.  Runs inside the block may refer to each other
+    (a matches run's parent may be a pending seqlets run).  Crash safety is that of one run:
+    folders renamed into place without a ``runs`` row are removed by the next writer.
+    A nested block joins the outer one.
+    """
+
+    def __init__(self, store: "Store") -> None:
+        self.store = store
+        self.outer = False
+
+    def __enter__(self) -> "Store":
+        self.store._writable()
+        if self.store._group is not None:
+            self.outer = True
+        else:
+            self.store._group = []
+        return self.store
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.outer:
+            return
+        pending, self.store._group = self.store._group or [], None
+        try:
+            if exc_type is None and pending:
+                self.store._commit_runs([(p.writer, p.files) for p in pending])
+                return
+        except BaseException:
+            _drop(self.store, pending)
+            raise
+        _drop(self.store, pending)
+
+
+def _drop(store: "Store", pending: list) -> None:
+    for p in pending:
+        shutil.rmtree(p.final, ignore_errors=True)
+        store._reserved_ids.discard(p.writer.run_id)
+

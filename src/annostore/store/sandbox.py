@@ -58,8 +58,15 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
 
 def confine(con: duckdb.DuckDBPyConnection, store_path: str | os.PathLike) -> None:
     """Let ``con`` read files inside the store folder only, and lock its configuration."""
-    root = str(Path(store_path).resolve())
-    con.execute("SET allowed_directories = $dirs", {"dirs": [root.rstrip(os.sep) + os.sep]})
+    root = str(Path(store_path).resolve()).rstrip(os.sep) + os.sep
+    locked = con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]
+    if locked:  # the same database instance, confined before (in this process): already in force
+        external = con.execute("SELECT current_setting('enable_external_access')").fetchone()[0]
+        allowed = con.execute("SELECT current_setting('allowed_directories')").fetchone()[0] or []
+        if external or root not in allowed:
+            raise AnnostoreError("cannot confine the store's connection: its configuration is locked")
+        return
+    con.execute("SET allowed_directories = $dirs", {"dirs": [root]})
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
 

@@ -136,6 +136,7 @@ class Store:
         self.engine = engine_name(engine)
         self.spark_master = spark_master
         self._reserved_ids: set[int] = set()
+        self._group: Optional[list] = None  # runs waiting for the commit of an atomic() block
         self._motif_cache: Optional[tuple] = None
         self._lengths_cache: Optional[np.ndarray] = None
         self._writer_lock: Optional[_access.WriterLock] = None
@@ -489,7 +490,11 @@ class Store:
         if kind == "matches":
             if parent_run_id is None:
                 raise AnnostoreError("a matches run needs parent_run_id (the seqlets run it annotates)")
-            parent = self.con.execute(resources.sql("store_run_by_id"), {"run_id": parent_run_id}).fetchall()
+            from annostore.store.runs import pending_run
+
+            pending = pending_run(self, parent_run_id)
+            parent = ([(parent_run_id, pending.writer.kind)] if pending is not None else
+                      self.con.execute(resources.sql("store_run_by_id"), {"run_id": parent_run_id}).fetchall())
             if not parent or parent[0][1] != "seqlets":
                 raise BadInputError(f"run {parent_run_id} is not a committed seqlets run")
         run_id = self.con.execute(resources.sql("store_next_run_id")).fetchall()[0][0]
@@ -509,39 +514,58 @@ class Store:
             parent_run_id=parent_run_id,
         )
 
+    def atomic(self) -> "Any":
+        """``with store.atomic():`` commits every run begun in the block together, or none.
+
+        Examples
+        --------
+        >>> with store.atomic():                                   # doctest: +SKIP
+        ...     sid = store.add_seqlets("seqlets.tsv")
+        ...     store.add_matches("tomtom.tsv", seqlet_run=sid)
+        """
+        from annostore.store.runs import atomic
+
+        return atomic(self)
+
     def _commit_run(self, run: "RunWriter", files: list[str]) -> None:
-        name = run.name or f"{run.kind}-{run.run_id}"
-        params = None if run.params is None else json.dumps(run.params, default=str, sort_keys=True)
-        pre_commit = getattr(run, "pre_commit", [])
+        self._commit_runs([(run, files)])
+
+    def _commit_runs(self, runs: list) -> None:
+        """Insert the ``runs`` rows of ``[(writer, files), ...]`` in one transaction."""
+        name = None
         try:
             with self.transaction() as con:
-                for view, table, sql_name in pre_commit:  # e.g. examples registered by the run's names
-                    con.register(view, table)
-                    try:
-                        con.execute(resources.sql(sql_name))
-                    finally:
-                        con.unregister(view)
-                con.execute(
-                    resources.sql("store_insert_run"),
-                    {
-                        "run_id": run.run_id,
-                        "name": name,
-                        "kind": run.kind,
-                        "tool": run.tool,
-                        "tool_version": run.tool_version,
-                        "params": params,
-                        "input": run.input,
-                        "input_sha256": run.input_sha256,
-                        "parent_run_id": run.parent_run_id,
-                        "n_rows": run.n_rows,
-                        "files": files,
-                    },
-                )
+                for run, files in runs:
+                    for view, table, sql_name in getattr(run, "pre_commit", []):  # e.g. examples registered by the run's names
+                        con.register(view, table)
+                        try:
+                            con.execute(resources.sql(sql_name))
+                        finally:
+                            con.unregister(view)
+                    name = run.name or f"{run.kind}-{run.run_id}"
+                    params = None if run.params is None else json.dumps(run.params, default=str, sort_keys=True)
+                    con.execute(
+                        resources.sql("store_insert_run"),
+                        {
+                            "run_id": run.run_id,
+                            "name": name,
+                            "kind": run.kind,
+                            "tool": run.tool,
+                            "tool_version": run.tool_version,
+                            "params": params,
+                            "input": run.input,
+                            "input_sha256": run.input_sha256,
+                            "parent_run_id": run.parent_run_id,
+                            "n_rows": run.n_rows,
+                            "files": files,
+                        },
+                    )
         except duckdb.Error as exc:
             if "unique" in str(exc).lower() or "duplicate" in str(exc).lower():
                 raise BadInputError(f"a run named {name!r} already exists") from None
-            raise AnnostoreError(f"cannot commit run {run.run_id}: {exc}") from None
-        self._reserved_ids.discard(run.run_id)
+            raise AnnostoreError(f"cannot commit run(s) {', '.join(str(r.run_id) for r, _ in runs)}: {exc}") from None
+        for run, _ in runs:
+            self._reserved_ids.discard(run.run_id)
         self._refresh_views()
 
     def runs(self) -> pa.Table:

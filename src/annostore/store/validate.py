@@ -12,6 +12,37 @@ import pyarrow.compute as pc
 from annostore.errors import BadInputError
 from annostore.store import schema
 
+#: The measured (float) columns of each fact table.  Rules, the same for every reader (TSV, CSV,
+#: Parquet, Arrow, DataFrames, the pipelines):
+#:
+#: * NaN and +-inf are never stored (a row with one is refused);
+#: * a column in REQUIRED must be given;
+#: * a column that is given must be complete (no empty cells, ``NA`` or nulls), except the
+#:   columns in NULLABLE_CELLS; a column that is not given (or given as all-null type) is stored
+#:   as NULL: the tool did not measure it.
+FLOAT_COLUMNS = {
+    "hits": ("score", "p_value", "q_value", "attribution"),
+    "seqlets": ("attribution", "p_value"),
+    "matches": ("p_value", "e_value", "q_value"),
+}
+REQUIRED = {"hits": ("p_value",), "seqlets": (), "matches": ("p_value",)}
+#: MEME fimo --text leaves q-value empty; a q-value is only computed over a whole scan.
+NULLABLE_CELLS = {"hits": ("q_value",), "seqlets": (), "matches": ()}
+
+
+def check_values(kind: str, cols: dict, check: "_Checker") -> None:
+    """Apply the float-column rules above to the cast columns of one batch."""
+    for name in FLOAT_COLUMNS[kind]:
+        col = cols.get(name)
+        if col is None:
+            if name in REQUIRED[kind]:
+                raise BadInputError(f"missing column {name!r} for {kind} (it is required)")
+            continue
+        if name not in NULLABLE_CELLS[kind]:
+            check.no_nulls(name)
+        check.bad(pc.invert(pc.is_finite(col)), f"{name} NaN or infinite")
+
+
 _FIELDS = {
     "hits": [f for f in schema.HITS if f.name != "run_id"],
     "seqlets": [f for f in schema.SEQLETS if f.name not in ("run_id", "seqlet_id")],
@@ -51,7 +82,8 @@ class _Checker:
     def no_nulls(self, name: str) -> None:
         col = self.cols[name]
         if col is not None and col.null_count:
-            self._fail(np.asarray(pc.is_null(col).to_numpy(zero_copy_only=False), dtype=bool), f"a missing {name}")
+            self._fail(np.asarray(pc.is_null(col).to_numpy(zero_copy_only=False), dtype=bool),
+                       f"a missing (empty or NA) {name}")
 
     def probability(self, name: str) -> None:
         p = self.cols[name]
