@@ -45,6 +45,7 @@ class Settings:
     quiet: bool = False
     engine: Optional[str] = None
     spark_master: Optional[str] = None
+    stores: tuple = ()  # the stores the running command opened: no output may go inside them
 
 
 settings = Settings()
@@ -92,6 +93,7 @@ def guard(fn: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         from annostore.errors import AnnostoreError
 
+        settings.stores = ()
         try:
             return fn(*args, **kwargs)
         except AnnostoreError as exc:
@@ -120,6 +122,7 @@ def open_store(path: Path | str, *, write: bool = False):
     """The one way a command opens a store: read-only unless it writes, with the global options."""
     import annostore
 
+    settings.stores = (*settings.stores, Path(path))
     return annostore.open(
         path, read_only=not write, threads=settings.threads, memory_limit=settings.memory_limit,
         engine=settings.engine, spark_master=settings.spark_master,
@@ -132,7 +135,7 @@ def command_line() -> str:
 
 
 def store_argument() -> Any:
-    return typer.Argument(..., metavar="STORE", help="The store folder (e.g. my.store).")
+    return typer.Argument(..., metavar="STORE", readable=False, help="The store folder (e.g. my.store).")
 
 
 # -- parsing helpers shared by option groups ----------------------------------------------------
@@ -252,7 +255,10 @@ class Output:
 
     def write(self, result: Any) -> int:
         from annostore.io.export import write_table
+        from annostore.store.sandbox import check_output_path
 
+        for store in settings.stores:
+            check_output_path(self.path, store)
         data = result.to_reader() if hasattr(result, "to_reader") else result
         n = write_table(data, self.path or "-", self.format)
         if self.path and self.path != "-":

@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
     @common.guard
     def attributions_add(
         store: Path = store_argument(),
-        path: Path = typer.Argument(..., metavar="FILE", help="The attribution file."),
+        path: Path = typer.Argument(..., metavar="FILE", readable=False, help="The attribution file."),
         name: Optional[str] = typer.Option(None, "--name", help="Track name (default: the file name up to its first dot)."),
         key: Optional[str] = typer.Option(None, "--key", help="Array name inside a .npz file."),
     ) -> None:

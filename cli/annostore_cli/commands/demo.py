@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
     @app.command("demo", help=DEMO_HELP, short_help="Run the tutorial flow end to end on a built-in example.")
     @common.guard
     def demo_command(
-        directory: Path = typer.Argument(Path("annostore-demo"), help="Output folder (created)."),
+        directory: Path = typer.Argument(Path("annostore-demo"), readable=False, help="Output folder (created)."),
         n_sequences: int = typer.Option(2000, "--n-sequences", "-n", min=2, help="Number of synthetic sequences."),
         seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same data and results)."),
         json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON instead of tables."),

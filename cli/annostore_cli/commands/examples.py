@@ -31,8 +31,8 @@ def register(app: typer.Typer) -> None:
     @common.guard
     def regions_add(
         store: Path = store_argument(),
-        path: Path = typer.Argument(..., metavar="PEAKS", help="BED or narrowPeak file."),
-        genome: Optional[Path] = typer.Option(None, "--genome", help="Genome FASTA: add the windows' sequences."),
+        path: Path = typer.Argument(..., metavar="PEAKS", readable=False, help="BED or narrowPeak file."),
+        genome: Optional[Path] = typer.Option(None, "--genome", readable=False, help="Genome FASTA: add the windows' sequences."),
         width: Optional[int] = typer.Option(None, "--width", min=1, help="Window width centred at the summit."),
         pad: bool = typer.Option(False, "--pad", help="Keep windows that run off a chromosome, padded with N."),
     ) -> None:
@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
         "Example:\n\n    annostore sequences add my.store seqs.fa",
     )
     @common.guard
-    def sequences_add(store: Path = store_argument(), path: Path = typer.Argument(..., metavar="FASTA", help="FASTA file.")) -> None:
+    def sequences_add(store: Path = store_argument(), path: Path = typer.Argument(..., metavar="FASTA", readable=False, help="FASTA file.")) -> None:
         with common.open_store(store, write=True) as s:
             n = s.add_sequences(path)
         common.info(f"added {n} sequences")

@@ -29,8 +29,8 @@ def register(app: typer.Typer) -> None:
     )
     @common.guard
     def fimo_command(
-        motifs: Path = typer.Argument(..., metavar="MOTIFS", help="Motif file (MEME, JASPAR .jaspar, .pfm)."),
-        sequences: Path = typer.Argument(..., metavar="SEQS", help="FASTA file (plain or .gz), or .npy/.npz one-hot."),
+        motifs: Path = typer.Argument(..., metavar="MOTIFS", readable=False, help="Motif file (MEME, JASPAR .jaspar, .pfm)."),
+        sequences: Path = typer.Argument(..., metavar="SEQS", readable=False, help="FASTA file (plain or .gz), or .npy/.npz one-hot."),
         thresh: float = typer.Option(1e-4, "--thresh", help="Keep sites with p-value <= this."),
         norc: bool = typer.Option(False, "--norc", help="Scan only the given strand."),
         bfile: Optional[str] = typer.Option(
@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
         motif_pseudo: float = typer.Option(0.1, "--motif-pseudo", help="Total pseudocount added to the motifs."),
         text: bool = typer.Option(False, "--text", help="Stream rows to stdout in scan order; no q-values (MEME --text)."),
         no_qvalue: bool = typer.Option(False, "--no-qvalue", help="Do not compute q-values (column prints 0)."),
-        oc: Optional[Path] = typer.Option(None, "--oc", help="Output folder; fimo.tsv is written inside it."),
+        oc: Optional[Path] = typer.Option(None, "--oc", readable=False, help="Output folder; fimo.tsv is written inside it."),
         motif: Optional[List[str]] = typer.Option(None, "--motif", help="Only this motif id (repeatable)."),
         max_stored_scores: int = typer.Option(100000, "--max-stored-scores", help="Hits kept per motif, as MEME (0: no limit)."),
         no_pgc: bool = typer.Option(False, "--no-pgc", help="Do not parse genomic coordinates from name:START-END names."),
@@ -96,7 +96,7 @@ def register(app: typer.Typer) -> None:
         motif_pseudo: float = typer.Option(0.1, "--motif-pseudo", help="Total pseudocount added to the motifs."),
         attributions: Optional[Path] = typer.Option(
             None, "--attributions",
-            help="Adds the attribution sum per hit: (n, L) or (n, 4, L) .npy/.npz, a model tool's file (ChromBPNet/bpnet "
+            readable=False, help="Adds the attribution sum per hit: (n, L) or (n, 4, L) .npy/.npz, a model tool's file (ChromBPNet/bpnet "
             "h5, bpnet-lite/Fi-NeMo npz, bigWig) or a stored track name (default: the store's track, if any)."),
         min_attribution: Optional[float] = typer.Option(
             None, "--min-attribution", help="Keep only hits whose attribution sum is >= this."),

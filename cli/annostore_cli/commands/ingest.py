@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
     @new_run_options("hits")
     def ingest_hits(
         store: Path = store_argument(),
-        path: Path = typer.Argument(..., metavar="FILE", help="Hits file."),
+        path: Path = typer.Argument(..., metavar="FILE", readable=False, help="Hits file."),
         name: Optional[str] = None,
         fmt: Optional[str] = typer.Option(None, "--format", "-f", help="fimo-tsv, tsv, csv or parquet (default: guessed)."),
         tool: Optional[str] = typer.Option(None, "--tool", help="Tool that made the file (provenance)."),
@@ -63,8 +63,8 @@ def register(app: typer.Typer) -> None:
     @new_run_options("seqlets")
     def ingest_seqlets(
         store: Path = store_argument(),
-        path: Path = typer.Argument(..., metavar="FILE", help="Seqlets file."),
-        matches: Optional[Path] = typer.Option(None, "--matches", help="tomtom.tsv (or a matches table) for these seqlets."),
+        path: Path = typer.Argument(..., metavar="FILE", readable=False, help="Seqlets file."),
+        matches: Optional[Path] = typer.Option(None, "--matches", readable=False, help="tomtom.tsv (or a matches table) for these seqlets."),
         name: Optional[str] = None,
         fmt: Optional[str] = typer.Option(None, "--format", "-f", help="tsv, csv or parquet (default: guessed)."),
         tool: Optional[str] = typer.Option(None, "--tool", help="Tool that made the file (provenance)."),
@@ -98,7 +98,7 @@ def register(app: typer.Typer) -> None:
     @new_run_options("matches")
     def ingest_matches_command(
         store: Path = store_argument(),
-        path: Path = typer.Argument(..., metavar="FILE", help="Matches file."),
+        path: Path = typer.Argument(..., metavar="FILE", readable=False, help="Matches file."),
         seqlet_run: Optional[str] = typer.Option(None, "--seqlet-run", help="The seqlets run (id or name)."),
         name: Optional[str] = None,
         fmt: Optional[str] = typer.Option(None, "--format", "-f", help="tsv, csv or parquet (default: guessed)."),
@@ -124,7 +124,7 @@ def register(app: typer.Typer) -> None:
     @new_run_options("seqlets")
     def ingest_modisco_command(
         store: Path = store_argument(),
-        path: Path = typer.Argument(..., metavar="FILE", help="modisco_results.h5"),
+        path: Path = typer.Argument(..., metavar="FILE", readable=False, help="modisco_results.h5"),
         window: Optional[int] = typer.Option(None, "--window", min=1, help="modisco's --window, for files that do not record it."),
         name: Optional[str] = None,
     ) -> None:
@@ -152,7 +152,7 @@ def register(app: typer.Typer) -> None:
     @new_run_options("hits")
     def ingest_finemo_command(
         store: Path = store_argument(),
-        path: Path = typer.Argument(..., metavar="FILE", help="Fi-NeMo hits.tsv"),
+        path: Path = typer.Argument(..., metavar="FILE", readable=False, help="Fi-NeMo hits.tsv"),
         window: Optional[int] = typer.Option(
             None, "--window", min=1, help="Fi-NeMo's region width, for hits without genome coordinates (chr NA)."),
         name: Optional[str] = None,

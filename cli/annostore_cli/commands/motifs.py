@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
     @common.guard
     def motifs_add(
         store: Path = store_argument(),
-        path: Path = typer.Argument(..., metavar="FILE", help="Motif file."),
+        path: Path = typer.Argument(..., metavar="FILE", readable=False, help="Motif file."),
         motif_format: Optional[str] = typer.Option(None, "--format", help="Force the format: meme, jaspar, pfm."),
     ) -> None:
         with common.open_store(store, write=True) as s:

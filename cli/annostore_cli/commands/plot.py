@@ -33,7 +33,7 @@ def logo(
     output: Path = _OUT,
     attributions: Optional[Path] = typer.Option(
         None, "--attributions", "-a",
-        help="Attribution file (.npy/.npz, ChromBPNet/bpnet h5, bigWig, ...) or stored track name "
+        readable=False, help="Attribution file (.npy/.npz, ChromBPNet/bpnet h5, bigWig, ...) or stored track name "
         "(default: the store's track, else STORE/attributions.npz)."
     ),
     annotations: str = typer.Option("seqlets", "--annotations", help="seqlets, hits or none."),
@@ -57,6 +57,9 @@ def logo(
     if annotations not in ("seqlets", "hits", "none"):
         raise BadInputError(f"--annotations must be seqlets, hits or none, not {annotations!r}")
     run_value = int(run) if run is not None and run.isdigit() else run
+    from annostore.store.sandbox import check_output_path
+
+    check_output_path(output, store)  # never inside the store folder
     with common.open_store(store) as st:
         plot_logo(st, example, start, end, annotations=None if annotations == "none" else annotations,
                   attributions=attributions, run=run_value, min_attribution=min_attribution, max_p=max_p,
@@ -85,6 +88,9 @@ def pairs(
     """
     from annostore.plots.aggregates import plot_pairs
 
+    from annostore.store.sandbox import check_output_path
+
+    check_output_path(output, store)  # never inside the store folder
     with common.open_store(store) as st:
         plot_pairs(st, top, **filters,
                    unique=not all_instances, figsize=(width, height), dpi=dpi, output=output)
@@ -117,6 +123,9 @@ def spacing(
     """
     from annostore.plots.aggregates import plot_spacing
 
+    from annostore.store.sandbox import check_output_path
+
+    check_output_path(output, store)  # never inside the store folder
     with common.open_store(store) as st:
         if expected:
             from annostore.plots.enrichment import plot_spacing_enrichment
@@ -153,6 +162,9 @@ def enrichment(
     """
     from annostore.plots.enrichment import plot_enrichment
 
+    from annostore.store.sandbox import check_output_path
+
+    check_output_path(output, store)  # never inside the store folder
     with common.open_store(store) as st:
         plot_enrichment(st, top, by=by, min_examples=min_examples, q_threshold=q_threshold, figsize=(width, height),
                         dpi=dpi, output=output, **filters)

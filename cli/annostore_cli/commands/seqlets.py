@@ -37,12 +37,12 @@ def register(app: typer.Typer) -> None:
     @common.guard
     @new_run_options("seqlets")
     def seqlets_command(
-        store_path: Path = typer.Argument(..., metavar="STORE", help="The store folder (created when missing)."),
+        store_path: Path = typer.Argument(..., metavar="STORE", readable=False, help="The store folder (created when missing)."),
         attributions: Optional[Path] = typer.Option(
-            None, "--attributions", "-a", help="Attribution file or stored track name (default: the store's track)."
+            None, "--attributions", "-a", readable=False, help="Attribution file or stored track name (default: the store's track)."
         ),
         sequences: Optional[Path] = typer.Option(
-            None, "--sequences", help="FASTA of the examples (added when the store has no examples)."
+            None, "--sequences", readable=False, help="FASTA of the examples (added when the store has no examples)."
         ),
         key: Optional[str] = typer.Option(None, "--key", help="Array name inside an .npz with several arrays."),
         threshold: float = typer.Option(0.01, "--threshold", "-t", help="p-value threshold (strict <, at most 1)."),
@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
         flanks: int = typer.Option(0, "--flanks", min=0, help="Bases added on each side of every seqlet."),
         n_bins: int = typer.Option(1000, "--n-bins", min=2, help="Bins of the null distribution."),
         control: Optional[Path] = typer.Option(
-            None, "--control", help="Control attributions (.npy/.npz): choose the threshold by estimated FDR."
+            None, "--control", readable=False, help="Control attributions (.npy/.npz): choose the threshold by estimated FDR."
         ),
         target_fdr: float = typer.Option(0.1, "--target-fdr", help="FDR target with --control."),
         sign: str = typer.Option("both", "--sign", help="positive, negative or both."),

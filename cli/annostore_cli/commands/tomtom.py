@@ -20,8 +20,8 @@ def register(app: typer.Typer) -> None:
 
 @common.guard
 def tomtom_cmd(
-    query: Path = typer.Argument(..., help="Query motifs (MEME, JASPAR or PFM file)."),
-    target: Path = typer.Argument(..., help="Target motif database (MEME, JASPAR or PFM file)."),
+    query: Path = typer.Argument(..., readable=False, help="Query motifs (MEME, JASPAR or PFM file)."),
+    target: Path = typer.Argument(..., readable=False, help="Target motif database (MEME, JASPAR or PFM file)."),
     thresh: float = typer.Option(0.5, "--thresh", "-thresh", help="Significance threshold on the q-value (E-value with --evalue)."),
     evalue: bool = typer.Option(False, "--evalue", "-evalue", help="Apply --thresh to the E-value instead of the q-value."),
     dist: str = typer.Option("ed", "--dist", "-dist", help="Column similarity: ed (MEME default), pearson or sandelin."),
@@ -31,7 +31,7 @@ def tomtom_cmd(
     motif_pseudo: float = typer.Option(0.1, "--motif-pseudo", "-motif-pseudo", min=0.0, help="Pseudocount for query and target motifs."),
     n_nearest: Optional[int] = typer.Option(None, "--n-nearest", min=1, help="Keep at most this many targets per query."),
     text: bool = typer.Option(False, "--text", "-text", help="Write the TSV to stdout instead of OC/tomtom.tsv."),
-    oc: Path = typer.Option(Path("tomtom_out"), "--oc", "-oc", help="Output folder (created or overwritten) for tomtom.tsv."),
+    oc: Path = typer.Option(Path("tomtom_out"), "--oc", "-oc", readable=False, help="Output folder (created or overwritten) for tomtom.tsv."),
 ) -> None:
     """Compare every query motif with every target motif, MEME tomtom style, and write MEME's
     tomtom.tsv (Query_ID Target_ID Optimal_offset p-value E-value q-value Overlap Query_consensus
