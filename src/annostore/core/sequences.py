@@ -109,8 +109,7 @@ def load_sequences(source) -> Sequences:
         path = Path(source)
         if not path.exists():
             raise MissingInputError(f"{path}: no such file")
-        suffix = path.suffix.lower()
-        if suffix in (".npy", ".npz"):
+        if path.suffix.lower() in (".npy", ".npz"):
             return from_one_hot(_load_array(path), source=str(path))
         from annostore.io.fasta import read_fasta
 
@@ -121,20 +120,9 @@ def load_sequences(source) -> Sequences:
 
 
 def _load_array(path: Path) -> np.ndarray:
-    try:
-        data = np.load(path, allow_pickle=False)
-    except Exception as exc:  # numpy raises several types for bad files
-        raise BadInputError(located(f"cannot read array file ({exc})", path)) from None
-    if isinstance(data, np.lib.npyio.NpzFile):
-        with data:
-            keys = list(data.keys())
-            for key in ("X", "seqs", "sequences", "one_hot"):
-                if key in keys:
-                    return data[key]
-            if len(keys) == 1:
-                return data[keys[0]]
-            raise BadInputError(located(f"npz file has several arrays {keys}; name one X", path))
-    return data
+    from annostore.io.npy import read_array
+
+    return read_array(path, keys=("X", "seqs", "sequences", "one_hot"), what="one-hot sequences")
 
 
 def from_one_hot(array, source: str | None = None) -> Sequences:
@@ -142,6 +130,8 @@ def from_one_hot(array, source: str | None = None) -> Sequences:
     if hasattr(array, "detach"):
         array = array.detach().cpu().numpy()
     arr = np.asarray(array)
+    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+        raise BadInputError(located(f"one-hot sequences must be numbers, got dtype {arr.dtype}", source))
     if arr.ndim == 2:
         arr = arr[None]
     if arr.ndim != 3 or arr.shape[1] != 4:

@@ -96,12 +96,8 @@ def is_layout_file(path: Any) -> bool:
     if head.startswith(_HDF5_MAGIC) or head[:4] == _BIGWIG_MAGIC:
         return True
     if p.suffix.lower() == ".npz":
-        try:
-            with np.load(p, allow_pickle=False) as npz:
-                keys = set(npz.files)
-        except (OSError, ValueError, EOFError):
-            return False
-        return {"sequences", "contributions"} <= keys or p.name.endswith(".attr.npz")
+        keys = _npz_keys(p)
+        return keys is not None and ({"sequences", "contributions"} <= set(keys) or p.name.endswith(".attr.npz"))
     return False
 
 
@@ -214,22 +210,27 @@ def _bpnet_lite_ohe(path: Path) -> Optional[Path]:
     return None
 
 
-def _npz_array(path: Path, key: str) -> np.ndarray:
+def _npz_keys(path: Path) -> Optional[list]:
+    """The array names of an .npz (a ZIP of .npy members); None when it is not a readable ZIP."""
+    import zipfile
+
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            if key not in npz.files:
-                raise BadInputError(f"{path}: no array named {key!r} (arrays: {', '.join(npz.files)})")
-            return np.asarray(npz[key])
-    except (OSError, ValueError, EOFError) as exc:
-        raise BadInputError(f"{path}: cannot read: {exc}") from None
+        with zipfile.ZipFile(path) as zf:
+            return [n[:-4] if n.endswith(".npy") else n for n in zf.namelist()]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+
+
+def _npz_array(path: Path, key: str) -> np.ndarray:
+    from annostore.io.npy import read_array
+
+    return read_array(path, key=key, what="attributions")
 
 
 def _read_npz(path: Path, key: Optional[str]) -> Optional[AttributionData]:
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            keys = list(npz.files)
-    except (OSError, ValueError, EOFError) as exc:
-        raise BadInputError(f"{path}: cannot read attributions: {exc}") from None
+    keys = _npz_keys(path)
+    if keys is None:
+        raise BadInputError(f"{path}: cannot read attributions: not a readable .npz (ZIP) file")
     if key is None and {"sequences", "contributions"} <= set(keys):
         seqs = _npz_array(path, "sequences")
         contrib = _npz_array(path, "contributions")

@@ -19,6 +19,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from annostore.core.arrays import as_numpy, is_tensor
+from annostore.io.files import existing
 from annostore.errors import BadInputError, MissingInputError
 
 __all__ = ["load_attributions", "read_attribution_array"]
@@ -28,8 +29,7 @@ _NPZ_KEYS = ("attributions", "attribution", "attr", "X_attr", "shap", "scores", 
 
 
 def _read_file(path: Path, key: str | None) -> np.ndarray:
-    if not path.exists():
-        raise MissingInputError(f"{path}: no such attribution file")
+    existing(path)  # missing, a folder or unreadable: 66
     from annostore.io.attribution_files import is_layout_file
 
     if is_layout_file(path):  # ChromBPNet/bpnet h5, Fi-NeMo/bpnet-lite npz, bigWig: projected (n, L)
@@ -39,31 +39,9 @@ def _read_file(path: Path, key: str | None) -> np.ndarray:
         if data is None:
             raise BadInputError(f"{path}: a bigWig is read over a store's regions (give it to a store command)")
         return project(data.values, data.one_hot, data.hypothetical, str(path))
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".npz":
-            with np.load(path, allow_pickle=False) as npz:
-                names = list(npz.files)
-                if not names:
-                    raise BadInputError(f"{path}: the .npz file holds no arrays")
-                if key is not None:
-                    if key not in names:
-                        raise BadInputError(f"{path}: no array named {key!r} (arrays: {', '.join(names)})")
-                    return np.asarray(npz[key])
-                if len(names) == 1:
-                    return np.asarray(npz[names[0]])
-                for candidate in _NPZ_KEYS:
-                    if candidate in names:
-                        return np.asarray(npz[candidate])
-                raise BadInputError(
-                    f"{path}: the .npz file holds several arrays ({', '.join(names)}); "
-                    f"name one of them as the attributions (e.g. save it as 'attributions')"
-                )
-        if suffix == ".npy":
-            return np.asarray(np.load(path, allow_pickle=False))
-    except (ValueError, OSError, EOFError) as exc:
-        raise BadInputError(f"{path}: cannot read attributions: {exc}") from None
-    raise BadInputError(f"{path}: attributions must be a .npy or .npz file (got '{suffix or path.name}')")
+    from annostore.io.npy import read_array
+
+    return read_array(path, key=key, keys=_NPZ_KEYS, what="attributions")
 
 
 def read_attribution_array(source: Any, *, key: str | None = None) -> np.ndarray:
