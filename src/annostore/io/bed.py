@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from annostore.errors import BadInputError, located
+from annostore.store.schema import MAX_COORDINATE
 from annostore.io.files import existing, read_text
 from annostore.io.tables import _rename, _to_table
 
@@ -40,6 +41,8 @@ def read_bed(path: Any) -> pa.Table:
         seen_data = True
         if s < 0:
             raise BadInputError(located(f"negative start {s}", path, lineno))
+        if e > MAX_COORDINATE:
+            raise BadInputError(located(f"end {e} is beyond any genome (> 2^40)", path, lineno))
         if e <= s:
             raise BadInputError(located(f"end {e} is not after start {s}", path, lineno))
         st = fields[5].strip() if len(fields) > 5 else None

@@ -79,15 +79,29 @@ def read_table_batches(
             as_dict = [f.name for f in file_schema
                        if f.name in wanted and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
             pf = pq.ParquetFile(path, read_dictionary=as_dict)
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise BadInputError(f"{path}: not a readable Parquet file: {exc}") from None
-        for batch in pf.iter_batches(batch_size=batch_rows):
+        except (pa.ArrowException, OSError) as exc:
+            raise BadInputError(f"{path}: not a readable Parquet file: {_arrow_message(exc)}") from None
+        if len(file_schema) == 0:
+            raise BadInputError(f"{path}: the Parquet file has no columns")
+        batches = pf.iter_batches(batch_size=batch_rows)
+        while True:
+            try:
+                batch = next(batches)
+            except StopIteration:
+                return
+            except (pa.ArrowException, OSError) as exc:  # a corrupt page or row group
+                raise BadInputError(f"{path}: corrupt Parquet data: {_arrow_message(exc)}") from None
             yield pa.Table.from_batches([batch])
-        return
     if fmt == "arrow":
         import pyarrow.feather as feather
 
-        yield feather.read_table(path)
+        try:
+            table = feather.read_table(path)
+        except (pa.ArrowException, OSError) as exc:
+            raise BadInputError(f"{path}: not a readable Arrow/Feather file: {_arrow_message(exc)}") from None
+        if table.num_columns == 0:
+            raise BadInputError(f"{path}: the Arrow file has no columns")
+        yield table
         return
     if fmt not in ("tsv", "csv", "fimo-tsv", "tomtom-tsv", "text"):
         raise BadInputError(f"{path}: unknown table format {fmt!r} (tsv, csv, parquet)")

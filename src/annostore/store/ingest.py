@@ -19,6 +19,7 @@ names; integer names are taken as ``example_idx`` when they are not names in the
 from __future__ import annotations
 
 from pathlib import Path
+import os
 from typing import Any, Iterator, Optional
 
 import numpy as np
@@ -296,6 +297,8 @@ def ingest_matches(
     """
     from annostore.store.runs import pending_run
 
+    if isinstance(matches, (str, os.PathLike)):
+        existing(matches)  # a missing or unreadable file is 66 before anything else
     pending = None if seqlet_run is None else pending_run(store, seqlet_run)
     if pending is not None:  # a seqlets run of the same store.atomic() block
         parent = pending.writer.run_id

@@ -335,7 +335,7 @@ class RunWriter:
                 end_np = np.asarray(end.to_numpy())
                 check.bad_np((ln >= 0) & (end_np > ln), "end beyond the example's length")
             else:
-                check.bad(pc.greater(end, 1 << 40), "an absurd end coordinate (> 2^40)")
+                check.bad(pc.greater(end, schema.MAX_COORDINATE), "an absurd end coordinate (> 2^40)")
         check_values(kind, cols, check)
         for name in ("p_value", "q_value"):
             if name in cols and cols[name] is not None:
