@@ -199,7 +199,7 @@ def test_exit_codes_missing_and_usage(store, tmp_path):
 
 def test_query_and_export_are_read_only(store):
     r = run("query", store, "CREATE TABLE t (x INTEGER)")
-    assert r.exit_code == 1
+    assert r.exit_code == 65 and "only read-only queries" in r.stderr
     r = run("query", store, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 't'")
     assert r.stdout.splitlines()[1] == "0"
 

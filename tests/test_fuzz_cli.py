@@ -333,7 +333,7 @@ def check(kind: str, content: bytes, templates: dict) -> int:
             before = snapshot(store)
         args = [a.replace("{S}", str(store)).replace("{F}", str(path)).replace("{D}", str(templates["inputs"]))
                 for a in command]
-        if kind.startswith("fimo_"):
+        if command[0] == "fimo":
             args += ["--oc", str(tmp / "out")]
         r = _run(args)
         where = f"{kind}: {args} on {content[:300]!r}"

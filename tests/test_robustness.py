@@ -572,6 +572,15 @@ def test_no_output_inside_the_store(hits_store, target, command):
     assert run("query", hits_store, "SELECT count(*) FROM hits").stdout.splitlines()[1:] == ["1"]
 
 
+@pytest.mark.parametrize("args", [("count", "{S}", "-o", "{S}/counts.tsv"), ("pairs", "{S}", "-o", "{S}/hits"),
+                                  ("runs", "{S}", "-o", "{S}/annostore.duckdb"),
+                                  ("plot", "pairs", "{S}", "-o", "{S}/p.png")])
+def test_no_command_writes_inside_the_store(hits_store, args):
+    before = snapshot(hits_store)
+    assert_one_line_error(run(*[a.replace("{S}", str(hits_store)) for a in args]), 65)
+    assert snapshot(hits_store) == before
+
+
 def test_no_output_inside_the_store_via_symlink(hits_store, tmp_path):
     link = tmp_path / "link"
     link.symlink_to(hits_store)

@@ -272,7 +272,6 @@ def annotate_store(
             "motif": pa.array(list(names), type=pa.string()),
             "p_value": pa.array(pv),
             "e_value": pa.array(pv * len(tset)),
-            "q_value": pa.array([None] * pv.shape[0], type=pa.float64()),
             "offset": pa.array(res.offset[valid].astype(np.int32)),
             "overlap": pa.array(res.overlap[valid].astype(np.int32)),
             "orientation": pa.array(np.where(res.orient[valid] == 1, "-", "+").tolist(), type=pa.string()),

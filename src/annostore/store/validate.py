@@ -16,7 +16,7 @@ from annostore.store import schema
 #: Parquet, Arrow, DataFrames, the pipelines):
 #:
 #: * NaN and +-inf are never stored (a row with one is refused);
-#: * a column in REQUIRED must be given;
+#: * a column in REQUIRED must be given (none so far: a tool may not measure p-values);
 #: * a column that is given must be complete (no empty cells, ``NA`` or nulls), except the
 #:   columns in NULLABLE_CELLS; a column that is not given (or given as all-null type) is stored
 #:   as NULL: the tool did not measure it.
@@ -25,7 +25,8 @@ FLOAT_COLUMNS = {
     "seqlets": ("attribution", "p_value"),
     "matches": ("p_value", "e_value", "q_value"),
 }
-REQUIRED = {"hits": ("p_value",), "seqlets": (), "matches": ("p_value",)}
+REQUIRED = {"hits": (), "seqlets": (), "matches": ()}
+PROBABILITIES = ("p_value", "q_value")
 #: MEME fimo --text leaves q-value empty; a q-value is only computed over a whole scan.
 NULLABLE_CELLS = {"hits": ("q_value",), "seqlets": (), "matches": ()}
 
@@ -40,7 +41,8 @@ def check_values(kind: str, cols: dict, check: "_Checker") -> None:
             continue
         if name not in NULLABLE_CELLS[kind]:
             check.no_nulls(name)
-        check.bad(pc.invert(pc.is_finite(col)), f"{name} NaN or infinite")
+        if name not in PROBABILITIES:  # probabilities: NaN and inf fail the [0, 1] check, with its message
+            check.bad(pc.invert(pc.is_finite(col)), f"{name} NaN or infinite")
 
 
 _FIELDS = {
