@@ -299,11 +299,11 @@ def annotate_seqlets(X, seqlets, motifs, n_nearest: int = 1, **kwargs):
     background (what MEME ``tomtom`` does with the window written to a MEME file
     without ``nsites`` and background), pseudocount 0.1; an N column is uniform.
 
-    The targets are compared as their letter probabilities, as tangermeme reads them:
-    a motif file's ``nsites`` is not used (every target gets the default 20), so a
-    file path and the dict ``tangermeme.io.read_meme`` makes of the same file give
-    the same result.  (The store's ``annotate`` and :func:`annostore.tomtom` use a
-    file's ``nsites``, as MEME does.)
+    A motif file path is read as tangermeme reads it, as letter probabilities: the
+    file's ``nsites`` is not used (every target gets MEME's default 20), so a path and
+    the dict ``tangermeme.io.read_meme`` makes of the same file give the same result.
+    A :class:`~annostore.core.motifs.MotifSet` keeps its ``nsites`` (as the store's
+    ``annotate`` and :func:`annostore.tomtom` do, like MEME).
 
     Examples
     --------
@@ -318,11 +318,15 @@ def annotate_seqlets(X, seqlets, motifs, n_nearest: int = 1, **kwargs):
 
 
 def _as_probabilities(motifs):
-    """The target motifs without their ``nsites`` (what a ``{name: pwm}`` dict carries)."""
+    """A motif file read as tangermeme reads it: probabilities only, without the file's ``nsites``
+    (what the ``{name: pwm}`` dict of ``tangermeme.io.read_meme`` carries).  Other inputs as given."""
+    import os
     from dataclasses import replace
 
     from annostore.core.motifs import MotifSet
 
+    if not isinstance(motifs, (str, os.PathLike)):
+        return motifs
     tset = _as_motif_set(motifs, "target")
     return MotifSet([replace(m, nsites=None) for m in tset], tset.background, tset.source, tset.sha256)
 
