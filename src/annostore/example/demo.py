@@ -157,12 +157,19 @@ class DemoResult:
             "spacing_peak": self.spacing_peak,
             "planted_gap": self.planted_gap,
             "recovered": self.recovered,
-            "enriched_pairs": None if self.enriched_pairs is None else self.enriched_pairs.head(10).to_dict("records"),
-            "enriched_spacing": None if self.enriched_spacing is None
-            else self.enriched_spacing.head(10).to_dict("records"),
+            "enriched_pairs": _records(self.enriched_pairs),
+            "enriched_spacing": _records(self.enriched_spacing),
             "top_spacing_is_planted": self.top_spacing_is_planted,
             "pictures": {k: str(v) for k, v in self.pictures.items()},
         }
+
+
+def _records(frame: Any, n: int = 10) -> Any:
+    """The first rows as JSON-safe records (an infinite odds ratio or a NaN becomes None)."""
+    if frame is None:
+        return None
+    rows = frame.head(n).to_dict("records")
+    return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()} for r in rows]
 
 
 MARKER = ".annostore-demo"
