@@ -2,9 +2,9 @@
 -- For two annotations of one example with left."end" <= right.start (no overlap):
 --   distance = right.start - left."end"  (0 = abutting), kept when distance < $max_distance.
 -- Rows: a = least(left.k, right.k), b = greatest(...), distance, orientation, n.
--- orientation (only when $orientation, else NULL): 'ab' when the annotation of key a is the
--- left (upstream on the + strand) one, 'ba' otherwise ('ab' when a = b), then '_same' when
--- both have the same strand value, '_opposite' otherwise.
+-- orientation (only when $orientation, else 0), a code: 0 ab_same, 1 ab_opposite, 2 ba_same,
+-- 3 ba_opposite; 'ab' when the annotation of key a is the left (upstream on the + strand) one,
+-- 'ba' otherwise ('ab' when a = b); '_same' when both have the same strand value.
 -- Pair search: binned equi-join as in sql/spacing_pairs.sql (bins of $bin >= $max_distance by
 -- start; a left row probes the bins that [left."end", left."end" + $max_distance) touches).
 -- When $shuffles > 0 the positions are first replaced, $shuffles times, by seeded uniform
@@ -42,8 +42,9 @@ p AS (
 )
 SELECT least(lk, rk) AS a, greatest(lk, rk) AS b, d AS distance,
        CASE WHEN $orientation
-            THEN (CASE WHEN lk <= rk THEN 'ab' ELSE 'ba' END) || (CASE WHEN same THEN '_same' ELSE '_opposite' END)
-       END AS orientation,
+            THEN (CASE WHEN lk <= rk THEN 0 ELSE 2 END) + (CASE WHEN same THEN 0 ELSE 1 END)
+            ELSE 0
+       END::TINYINT AS orientation,
        count(*)::BIGINT AS n
 FROM p
 GROUP BY ALL

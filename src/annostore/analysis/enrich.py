@@ -119,7 +119,8 @@ def _universe(store: Any, select: str, params: dict, examples: Any) -> int:
 
 
 def _string_column(labels: list[str], idx: np.ndarray) -> pa.Array:
-    return pa.array(np.asarray(labels, dtype=object)[idx] if len(idx) else [], type=pa.string())
+    """Labels of key indices, one Arrow take (no Python objects per row)."""
+    return pa.array(labels, type=pa.string()).take(pa.array(np.asarray(idx, dtype=np.int64)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,11 +235,8 @@ def enrich_pairs(
 
 
 def _family_codes(a, b, orientation, width: int) -> np.ndarray:
-    o = np.zeros(a.size, dtype=np.int64)
-    if orientation is not None:
-        for i, label in enumerate(ORIENTATIONS):
-            o[orientation == label] = i
-    return (a * width + b) * len(ORIENTATIONS) + o
+    """One int64 per family: (a, b, orientation code of sql/enrich_spacing_observed.sql)."""
+    return (a * width + b) * len(ORIENTATIONS) + orientation
 
 
 def _analytic_null(null: pa.Table, pair_key: np.ndarray, d: np.ndarray, width: int, max_distance: int) -> np.ndarray:
@@ -378,8 +376,7 @@ def enrich_spacing(
     b = obs["b"].to_numpy().astype(np.int64)
     d = obs["distance"].to_numpy().astype(np.int64)
     n = obs["n"].to_numpy().astype(np.int64)
-    orient = np.asarray(obs["orientation"].to_pylist(), dtype=object) if orientation else None
-    fam = _family_codes(a, b, orient, width)
+    fam = _family_codes(a, b, obs["orientation"].to_numpy().astype(np.int64), width)
     ufam, inv = np.unique(fam, return_inverse=True)
     totals = np.bincount(inv, weights=n, minlength=ufam.size).astype(np.int64)
     tested = totals >= int(min_pairs)
@@ -433,7 +430,8 @@ def enrich_spacing(
     ]
     names = list(_SPACING_COLUMNS)
     if orientation:
-        columns.append(pa.array(np.asarray(ORIENTATIONS, dtype=object)[o_code[out]].tolist(), type=pa.string()))
+        codes = pa.array(o_code[out].astype(np.int32))
+        columns.append(pa.DictionaryArray.from_arrays(codes, pa.array(ORIENTATIONS)).cast(pa.string()))
         names.append("orientation")
     return Result(pa.table(columns, names=names), kind="enrich_spacing", motif_names=labels)
 
@@ -455,8 +453,7 @@ def _shuffle_null(shuf: pa.Table, rf, rd, width: int, max_distance: int, orienta
     b = shuf["b"].to_numpy().astype(np.int64)
     d = shuf["distance"].to_numpy().astype(np.int64)
     s = shuf["n"].to_numpy().astype(np.float64)
-    orient = np.asarray(shuf["orientation"].to_pylist(), dtype=object) if orientation else None
-    fam = _family_codes(a, b, orient, width)
+    fam = _family_codes(a, b, shuf["orientation"].to_numpy().astype(np.int64), width)
     ufam, inv = np.unique(fam, return_inverse=True)
     tot = np.bincount(inv, weights=s, minlength=ufam.size)
     cells, cell_inv = np.unique(fam * max_distance + d, return_inverse=True)
