@@ -9,10 +9,12 @@ median reported.  One JSON line per workload:
 * ``tomtom_annotate``: ``annostore.annotate_seqlets`` vs ``tangermeme.annotate.annotate_seqlets``;
   also the fraction of seqlets whose best target is the same in both and the fraction whose
   best target is the planted motif (exact matrix id; JASPAR is redundant, so this is low for both).
-* ``tomtom_motifs``: ``annostore.tomtom`` (complete MEME output, q-values) of 20 JASPAR motifs
-  against all 1,019 vs memelite ``tomtom`` with the same pseudocounted matrices.
+* ``tomtom_all``: motif-vs-motif TOMTOM, 20 x 1,019 and 1,019 x 1,019 (all-vs-all) JASPAR motifs:
+  ``annostore.tomtom_all`` (MEME-exact p-values of every pair) and, for 20 queries, ``annostore.tomtom``
+  (complete MEME table with E/q-values) vs memelite ``tomtom`` on the same pseudocounted matrices,
+  interleaved, median of ``--motif-repeats`` (5), with the process's peak RSS.
 
-Run: ``python bench/tomtom.py [--quick] [--threads 2] [--repeats 3]``.
+Run: ``python bench/tomtom.py [--quick] [--threads 2] [--repeats 3] [--motifs-only]``.
 """
 
 from __future__ import annotations
@@ -69,6 +71,9 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--n", type=int, default=None)
     ap.add_argument("--no-peer", action="store_true")
+    ap.add_argument("--motifs-only", action="store_true", help="only the motif-vs-motif workloads")
+    ap.add_argument("--queries", type=int, nargs="+", default=[20, 1019], help="query counts (first N JASPAR motifs)")
+    ap.add_argument("--motif-repeats", type=int, default=5, help="interleaved repeats of the motif workloads")
     args = ap.parse_args()
 
     import numba
@@ -84,6 +89,9 @@ def main() -> None:
     from annostore.io.motifs import read_motifs
 
     mset = read_motifs(MOTIFS)
+    if args.motifs_only:
+        motif_workloads(mset, args)
+        return
     motif_dict = mset.to_dict()
     pwms = list(motif_dict.values())
     n = args.n or (1000 if args.quick else 10000)
@@ -116,27 +124,65 @@ def main() -> None:
                    median_p_ratio=round(float(np.median(pv.numpy()[:, 0] / np.maximum(ppv.numpy()[:, 0], 1e-300))), 4))
     print(json.dumps(rec), flush=True)
 
-    # motif-vs-database comparison
-    queries = mset[:20]
+    motif_workloads(mset, args)
 
-    def ours_m():
-        return tomtom_fn(queries, mset)
 
-    tomtom_fn(mset[:1], mset)
-    ours_m_s, _ = _median_time(ours_m, args.repeats)
-    rec = {"workload": "tomtom_motifs", "n_queries": len(queries), "n_targets": len(mset), "ours_s": round(ours_m_s, 4)}
+def _rss_mb() -> float:
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def motif_workloads(mset, args) -> None:
+    """Motif-vs-database TOMTOM, 20 x 1,019 and 1,019 x 1,019: ours and memelite interleaved, median of repeats.
+
+    Ours: ``annostore.tomtom_all`` (MEME p-values of every pair, better orientation; the engine of
+    ``tomtom()``'s complete scores) and, for 20 queries, ``annostore.tomtom`` (the full MEME table with
+    E- and q-values). memelite gets the same MEME-pseudocounted matrices (it adds none itself).
+    ``peak_rss_mb`` is the process's peak so far (monotone over the workloads).
+    """
+    import numpy as np
+
+    from annostore.core.motifs import MotifSet, pseudocounted
+    from annostore.core.tomtom import tomtom as tomtom_fn
+    from annostore.core.tomtom_pairs import tomtom_all
+
+    bg = np.full(4, 0.25)
+    Ts = [pseudocounted(m, bg) for m in mset]
     if not args.no_peer:
         from memelite.tomtom import tomtom as peer_tomtom
 
-        from annostore.core.motifs import pseudocounted
-
-        bg = np.full(4, 0.25)
-        Qs = [pseudocounted(m, bg) for m in queries]
-        Ts = [pseudocounted(m, bg) for m in mset]
-        peer_tomtom(Qs[:1], Ts)
-        peer_m_s, _ = _median_time(lambda: peer_tomtom(Qs, Ts), args.repeats)
-        rec.update(peer_s=round(peer_m_s, 4), ratio=round(peer_m_s / ours_m_s, 3))
-    print(json.dumps(rec), flush=True)
+        peer_tomtom(Ts[:2], Ts, n_jobs=args.threads)
+    tomtom_all(mset[:2], mset)
+    tomtom_fn(mset[:2], mset)
+    for nq in args.queries:
+        queries = MotifSet(list(mset)[:nq], background=mset.background)
+        ours_t, peer_t, table_t = [], [], []
+        for _ in range(args.motif_repeats):  # interleaved
+            t = time.perf_counter()
+            sim = tomtom_all(queries, mset)
+            ours_t.append(time.perf_counter() - t)
+            if nq <= 100:
+                t = time.perf_counter()
+                tomtom_fn(queries, mset)
+                table_t.append(time.perf_counter() - t)
+            if not args.no_peer:
+                t = time.perf_counter()
+                peer_p = peer_tomtom(Ts[:nq], Ts, n_jobs=args.threads)[0]
+                peer_t.append(time.perf_counter() - t)
+        rec = {"workload": "tomtom_all", "n_queries": nq, "n_targets": len(mset), "threads": args.threads,
+               "repeats": args.motif_repeats, "ours_s": round(statistics.median(ours_t), 4)}
+        if table_t:
+            rec["ours_table_s"] = round(statistics.median(table_t), 4)
+        if peer_t:
+            peer_s = statistics.median(peer_t)
+            pp = np.asarray(peer_p)
+            mid = (sim.p > 1e-10) & (sim.p < 1e-2)
+            rec.update(peer_s=round(peer_s, 4), ratio=round(peer_s / rec["ours_s"], 3),
+                       same_best=round(float(np.mean(np.argmin(pp, 1) == np.argmin(sim.p, 1))), 4),
+                       median_rel_p_diff=round(float(np.median(np.abs(pp[mid] / sim.p[mid] - 1))), 4))
+        rec["peak_rss_mb"] = _rss_mb()
+        print(json.dumps(rec), flush=True)
 
 
 if __name__ == "__main__":
