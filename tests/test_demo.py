@@ -202,6 +202,22 @@ def test_demo_enrichment_finds_the_planted_pair_and_spacing(demo_result):
         assert r.pictures[name].stat().st_size > 5000
 
 
+def test_demo_families(demo_result):
+    r = demo_result
+    # collapsed per motif family, the top rows are distinct families, not ten AP-1 variants
+    top = r.top_clusters.head(10)
+    assert top["cluster"].is_unique
+    assert sum("JUN" in c or "FOS" in c for c in top["cluster"]) <= 2
+    assert {"CTCF"} <= set(top["cluster"])
+    with annostore.open(r.path, read_only=True) as store:
+        runs = store.runs().to_pandas().set_index("run_id")
+        raw = runs.loc[r.runs["hits"], "n_rows"]
+        assert runs.loc[r.runs["collapsed"], "parent_run_id"] == r.runs["hits"]
+        assert runs.loc[r.runs["collapsed"], "n_rows"] < raw / 3
+    # example 0 (three planted sites): ~200 high-attribution hits collapse to a handful of sites
+    assert 3 <= r.example0_sites <= 8
+
+
 def test_demo_store_and_files(demo_result):
     r = demo_result
     for name in ("logo", "pairs", "spacing"):

@@ -69,6 +69,13 @@ class DemoResult:
         Seconds per step.
     top_motifs : pandas.DataFrame
         ``motif, name, family, n`` (high-attribution FIMO hits per motif), best first.
+    top_clusters : pandas.DataFrame
+        ``cluster_idx, cluster, n, n_examples``: high-attribution FIMO hits collapsed per motif
+        family (``annostore motifs cluster`` + ``annostore collapse --by cluster``: one hit per site
+        and family), best first.
+    example0_sites : int
+        High-attribution FIMO hits of example 0 after collapsing over all motifs (``--by any``):
+        the sites, where raw FIMO reports dozens of redundant hits.
     recovery : pandas.DataFrame
         Per planted family: ``family, planted, recovered, recall, fimo, fimo_recall``. A planted
         site is recovered when a positive seqlet overlaps it whose best TOMTOM match is of the
@@ -97,6 +104,8 @@ class DemoResult:
     runs: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
     top_motifs: Any = None
+    top_clusters: Any = None
+    example0_sites: int | None = None
     recovery: Any = None
     top_pairs: Any = None
     spacing: Any = None
@@ -151,6 +160,8 @@ class DemoResult:
             "runs": self.runs,
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
             "top_motifs": self.top_motifs.head(20).to_dict("records"),
+            "top_clusters": None if self.top_clusters is None else self.top_clusters.head(20).to_dict("records"),
+            "example0_sites": self.example0_sites,
             "recovery": self.recovery.to_dict("records"),
             "top_pairs": self.top_pairs.head(10).to_dict("records"),
             "pair": list(self.pair),
@@ -259,7 +270,7 @@ def demo(
         numba.set_num_threads(min(int(threads), numba.config.NUMBA_NUM_THREADS))
     motif_source = default_motifs_path() if motifs is None else motifs
     timings: dict[str, float] = {}
-    steps = ["data", "store", "attributions", "seqlets", "annotate", "scan", "summaries", "pictures"]
+    steps = ["data", "store", "attributions", "seqlets", "annotate", "scan", "families", "summaries", "pictures"]
 
     with bar(len(steps), "demo", progress) as pb:
         def step(name: str) -> float:
@@ -322,14 +333,22 @@ def demo(
             timings["scan"] = time.perf_counter() - t
             pb.advance(1)
 
-            # 7. summaries ------------------------------------------------------------------
+            # 7. motif families: cluster the motifs, collapse redundant FIMO hits per family ----
+            t = step("families (cluster + collapse)")
+            store.cluster_motifs()
+            runs["collapsed"] = int(store.collapse(runs["hits"], by="cluster", name="demo-hits-families"))
+            runs["sites"] = int(store.collapse(runs["hits"], by="any", name="demo-hits-sites"))
+            timings["families"] = time.perf_counter() - t
+            pb.advance(1)
+
+            # 8. summaries ------------------------------------------------------------------
             t = step("summaries")
             result = DemoResult(path=path, store_path=store_path, n_sequences=n_sequences, seed=int(seed), runs=runs)
             _summaries(store, ex, result)
             timings["summaries"] = time.perf_counter() - t
             pb.advance(1)
 
-            # 8. pictures -------------------------------------------------------------------
+            # 9. pictures -------------------------------------------------------------------
             t = step("pictures")
             if pictures:
                 result.pictures = _pictures(store, attr, result)
@@ -386,6 +405,16 @@ def _summaries(store, ex, result: DemoResult) -> None:
     counts["name"] = names.loc[counts["motif_idx"], "alt_name"].to_numpy()
     counts["family"] = names.loc[counts["motif_idx"], "family"].to_numpy()
     result.top_motifs = counts[["motif", "name", "family", "n"]]
+
+    # top motif families: FIMO hits collapsed per family (one per site and family), high attribution
+    fam = _to_pandas(aggregate.count(store, source="hits", runs=[runs["collapsed"]], min_attribution=MIN_ATTRIBUTION,
+                                     by="cluster"))
+    fam = fam.sort_values(["n", "cluster_idx"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    result.top_clusters = fam[["cluster_idx", "cluster", "n", "n_examples"]]
+    # example 0 (tutorial-like): its high-attribution hits collapsed over all motifs -> sites
+    sites = _to_pandas(aggregate.count(store, source="hits", runs=[runs["sites"]], min_attribution=MIN_ATTRIBUTION,
+                                       examples=[0], by="example"))
+    result.example0_sites = int(sites["n"].sum()) if len(sites) else 0
 
     # recovery of the planted sites by seqlets + best TOMTOM match
     result.recovery = _recovery(store, ex, runs, names)
@@ -549,12 +578,23 @@ def print_summary(result: DemoResult, file: Any = None) -> None:
     from rich.table import Table
 
     console = Console(file=file or sys.stdout, width=100)
-    t = Table(title=f"Top motifs: FIMO hits with attribution >= {MIN_ATTRIBUTION:g}", title_justify="left")
-    for col in ("rank", "motif", "name", "family", "hits"):
-        t.add_column(col, justify="right" if col in ("rank", "hits") else "left")
-    for i, row in enumerate(result.top_motifs.head(10).itertuples(index=False), 1):
-        t.add_row(str(i), row.motif, str(row.name), row.family or "-", str(row.n))
-    console.print(t)
+    if result.top_clusters is not None:
+        t = Table(title=f"Top motif families: FIMO hits with attribution >= {MIN_ATTRIBUTION:g}, one per site and "
+                  "family", title_justify="left",
+                  caption=f"annostore motifs cluster + annostore collapse --by cluster; example 0: "
+                  f"{result.example0_sites} sites after collapse --by any", caption_justify="left")
+        for col in ("rank", "family (cluster)", "sites", "examples"):
+            t.add_column(col, justify="left" if col.startswith("family") else "right")
+        for i, row in enumerate(result.top_clusters.head(10).itertuples(index=False), 1):
+            t.add_row(str(i), str(row.cluster), str(row.n), str(row.n_examples))
+        console.print(t)
+    else:
+        t = Table(title=f"Top motifs: FIMO hits with attribution >= {MIN_ATTRIBUTION:g}", title_justify="left")
+        for col in ("rank", "motif", "name", "family", "hits"):
+            t.add_column(col, justify="right" if col in ("rank", "hits") else "left")
+        for i, row in enumerate(result.top_motifs.head(10).itertuples(index=False), 1):
+            t.add_row(str(i), row.motif, str(row.name), row.family or "-", str(row.n))
+        console.print(t)
 
     t = Table(title="Planted sites recovered", title_justify="left",
               caption="seqlets: best TOMTOM match in the planted family; FIMO: high-attribution hit of the family",
