@@ -207,3 +207,26 @@ def test_cli_cluster_and_collapse(tmp_path, jaspar_path):
         assert s.runs().to_pandas().name.tolist() == ["raw", "fam"]
     r = runner.invoke(app, ["collapse", str(path), "--run", "raw", "--name", "fam2", "--overlap", "2"])
     assert r.exit_code == 65
+
+
+def test_plot_clusters(tmp_path, jaspar_path, fam_store):
+    from annostore.plots.clusters import plot_clusters
+
+    res = cluster_motifs(_family_subset(jaspar_path))
+    out = tmp_path / "c.png"
+    ax = plot_clusters(res, 4, output=out)
+    assert out.stat().st_size > 5000 and "4 of" in ax.get_title()
+    label = res.table["cluster"][0].as_py()
+    ax = plot_clusters(res, clusters=[label, 1])
+    assert "2 of" in ax.get_title()
+    with pytest.raises(BadInputError):
+        plot_clusters(res, clusters=["no such family"])
+    # from a store (stored partition) and through the CLI
+    from annostore_cli.app import app
+
+    fam_store.cluster_motifs()
+    path = str(fam_store.path)
+    fam_store.close()
+    r = CliRunner().invoke(app, ["plot", "clusters", path, "--top", "3", "-o", str(tmp_path / "s.png")])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "s.png").stat().st_size > 5000

@@ -61,6 +61,7 @@ _EXPORTS = {
     "plot_logo": "plots.logo",
     "plot_pairs": "plots.aggregates",
     "plot_spacing": "plots.aggregates",
+    "plot_clusters": "plots.clusters",
     "plot_enrichment": "plots.enrichment",
     "plot_spacing_enrichment": "plots.enrichment",
     "default_motifs_path": "data",

@@ -1,9 +1,9 @@
-"""``annostore plot logo|pairs|spacing|enrichment``: matplotlib pictures of a store."""
+"""``annostore plot logo|pairs|spacing|enrichment|clusters``: matplotlib pictures of a store."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -168,6 +168,35 @@ def enrichment(
     with common.open_store(store) as st:
         plot_enrichment(st, top, by=by, min_examples=min_examples, q_threshold=q_threshold, figsize=(width, height),
                         dpi=dpi, output=output, **filters)
+    common.info(f"wrote {output}")
+
+
+@plot_app.command("clusters", short_help="TOMTOM similarity heatmap of the largest motif families.")
+@common.guard
+def clusters(
+    store: Path = store_argument(),
+    output: Path = _OUT,
+    top: int = typer.Option(12, "--top", min=1, help="Number of clusters (largest first)."),
+    cluster: Optional[List[str]] = typer.Option(None, "--cluster", help="Draw these clusters (label or cluster_idx)."),
+    width: float = typer.Option(10.0, "--width", help="Figure width in inches."),
+    height: float = typer.Option(9.0, "--height", help="Figure height in inches."),
+    dpi: int = _DPI,
+) -> None:
+    """Draw -log10 TOMTOM p (both directions, geometric mean) among the members of the largest motif
+    clusters of the store (`annostore motifs cluster` first), clusters separated and labelled.
+
+    Example:
+
+        annostore plot clusters demo-out --top 8 -o clusters.png
+    """
+    from annostore.plots.clusters import plot_clusters
+
+    wanted = None
+    if cluster:
+        wanted = [int(c) if c.isdigit() else c for c in common.split_values(cluster)]
+    common.apply_threads()
+    with common.open_store(store) as st:
+        plot_clusters(st, top, clusters=wanted, figsize=(width, height), dpi=dpi, output=output)
     common.info(f"wrote {output}")
 
 
