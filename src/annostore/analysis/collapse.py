@@ -262,7 +262,13 @@ def collapse(
 
 
 def _keys_sorted_collapse(part: pa.Table, keep: str, overlap: float, by: str) -> pa.Table:
-    """Sort whole examples by (example, key, start, ...) (the source order is by example only) and collapse."""
+    """Sort whole examples by (example, key, start, ...) (the source order is by example only) and collapse.
+
+    Measured columns the source run does not have (all NULL) are left out, so the new run stores
+    them as NULL too (the run writer refuses a given column with missing cells)."""
     part = part.sort_by([("example_idx", "ascending"), ("_key", "ascending"), ("start", "ascending"),
                          ("end", "ascending"), ("motif_idx", "ascending"), ("strand", "ascending")])
-    return _collapse_chunk(part, keep, overlap, by)
+    out = _collapse_chunk(part, keep, overlap, by)
+    unmeasured = [c for c in ("score", "p_value", "q_value", "attribution")
+                  if c in out.column_names and out[c].null_count == out.num_rows]
+    return out.drop_columns(unmeasured) if unmeasured else out
