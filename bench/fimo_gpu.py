@@ -84,7 +84,7 @@ def main() -> None:
     pv_off = np.concatenate([[0], np.cumsum([pv.shape[0] for pv in tabs.pvs])]).astype(np.int64)
     pv_flat = np.concatenate(tabs.pvs)
     small, big = _genome(args.numba_mbp, 1), _genome(args.mbp, 2)
-    sp_small, sp_big = _prepare_sequences(small), _prepare_sequences(big)
+    sp_small, sp_big = _prepare_sequences(small), fimo_torch.prepare_sequences(big)
     base = {"motifs": len(motifs), "threshold": args.threshold, "device": str(dev),
             "device_name": torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu",
             "numba_threads": numba.get_num_threads()}
