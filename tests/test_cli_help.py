@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import typing
 
 import typer.main
 from annostore_cli.app import app
@@ -108,3 +109,21 @@ def test_recorded_command_line_keeps_global_options(tmp_path, jaspar_path):
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     assert f"# annostore --threads 1 tomtom {q} {q} --text" in res.stdout
+
+
+def test_every_path_parameter_leaves_readability_to_the_opener():
+    """click's own readable check answers an unreadable file with a usage error (exit 2); the
+    opener (annostore.io.files) answers it with one line and exit 66. So no click Path checks."""
+    import pathlib
+
+    root = typer.main.get_command(app)
+    checked = []
+    for path, cmd in _commands(root):
+        for param in cmd.params:
+            desc = param.type_descriptor
+            if param.name in ("output", "output_path", "oc"):
+                continue  # outputs: written, not read
+            if desc.annotation in (pathlib.Path, typing.Optional[pathlib.Path]):
+                checked.append((" ".join(path), param.name))
+                assert desc.parameter_info.readable is False, f"{' '.join(path)} {param.name}: add readable=False"
+    assert len(checked) >= 10

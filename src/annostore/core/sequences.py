@@ -18,6 +18,10 @@ from annostore.core.alphabet import N_CODE, decode, encode
 from annostore.errors import BadInputError, MissingInputError, located
 
 
+#: the largest coordinate annostore accepts (2^40: far beyond any genome, far below int64)
+MAX_COORDINATE = 1 << 40
+
+
 @dataclass
 class Sequences:
     """Many sequences as one array of letter codes.

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from annostore.errors import BadInputError, located
-from annostore.store.schema import MAX_COORDINATE
+from annostore.core.sequences import MAX_COORDINATE
 from annostore.io.files import existing, read_text
 from annostore.io.tables import _rename, _to_table
 

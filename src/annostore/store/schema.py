@@ -15,7 +15,7 @@ SCHEMA_VERSION_KEY = b"annostore.schema_version"
 COORDINATES_KEY = b"annostore.coordinates"
 COORDINATES = b"0-based half-open [start, end), relative to the example"
 #: The largest coordinate accepted anywhere (2^40, ~1.1e12: longer than any genome; far from int64 overflow).
-MAX_COORDINATE = 1 << 40
+from annostore.core.sequences import MAX_COORDINATE  # noqa: E402,F401  (re-exported)
 
 HITS = pa.schema(
     [
