@@ -230,3 +230,41 @@ def test_plot_clusters(tmp_path, jaspar_path, fam_store):
     r = CliRunner().invoke(app, ["plot", "clusters", path, "--top", "3", "-o", str(tmp_path / "s.png")])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "s.png").stat().st_size > 5000
+
+
+def test_collapse_seqlet_labels_per_cluster(fam_store):
+    s = fam_store
+    s.cluster_motifs()
+    cl = s.motif_clusters().to_pandas().cluster_idx.to_numpy()
+    rng = np.random.default_rng(2)
+    n_seq = 40
+    start = rng.integers(0, 300, n_seq)
+    with s.begin_run("seqlets", name="sq") as run:
+        run.write(pa.table({"example_idx": rng.integers(0, 6, n_seq), "start": start, "end": start + 12,
+                            "attribution": rng.random(n_seq) + 0.1}))
+    seq_run = run.run_id
+    rows = []
+    for sid in range(n_seq):
+        motifs = rng.choice(len(cl), size=5, replace=False)
+        for r, m in enumerate(motifs, 1):
+            rows.append((sid, r, int(m), float(1e-6 * r)))
+    t = pa.table({"seqlet_id": pa.array([r[0] for r in rows], pa.int64()), "rank": pa.array([r[1] for r in rows], pa.int32()),
+                  "motif_idx": pa.array([r[2] for r in rows], pa.int32()), "p_value": [r[3] for r in rows]})
+    with s.begin_run("matches", name="lab", parent_run_id=seq_run) as run:
+        run.write(t)
+    new = s.collapse("lab", name="lab-fam", top_k=4)
+    got = s.query(f"SELECT seqlet_id, rank, motif_idx, n_merged FROM matches WHERE run_id = {new} "
+                  "ORDER BY seqlet_id, rank").to_pandas()
+    ref = []
+    df = t.to_pandas()
+    df = df[df["rank"] <= 4].assign(c=lambda d: cl[d.motif_idx])
+    for sid, g in df.groupby("seqlet_id"):
+        g = g.sort_values("rank")
+        firsts = g.drop_duplicates("c")
+        for r, (_, row) in enumerate(firsts.iterrows(), 1):
+            ref.append((sid, r, row.motif_idx, int((g.c == row.c).sum())))
+    assert [tuple(x) for x in got.values.tolist()] == ref
+    runs = s.runs().to_pandas().set_index("run_id")
+    assert runs.loc[new, "kind"] == "matches" and runs.loc[new, "parent_run_id"] == seq_run
+    with pytest.raises(BadInputError):
+        s.collapse("lab", by="motif")

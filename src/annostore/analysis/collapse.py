@@ -193,9 +193,15 @@ def collapse(
     by: str = "cluster",
     overlap: float = 0.5,
     keep: str = "min-p",
+    top_k: Optional[int] = None,
     batch_rows: int = _BATCH,
 ) -> int:
     """Collapse a stored hits run into a new, derived hits run (see the module docs).
+
+    Given a **matches** run (TOMTOM labels of seqlets), keep per seqlet the best-ranked label of
+    each motif cluster among its matches of rank <= ``top_k`` (all by default), ranked again
+    1, 2, ...; ``n_merged`` counts the labels of that cluster. The new matches run annotates the
+    same seqlets run (its ``parent_run_id``); the source matches run is in ``params``.
 
     Parameters
     ----------
@@ -207,6 +213,8 @@ def collapse(
         Name of the new run (default ``hits-<run_id>``).
     by, overlap, keep
         As in :func:`collapse_hits`.
+    top_k : int, optional
+        Matches runs only: consider the labels of rank <= top_k.
     batch_rows : int
         Rows per record batch read from the source (memory bound).
 
@@ -222,7 +230,14 @@ def collapse(
     _check(by, overlap, keep)
     store._writable()
     con = store.con
-    src_id = int(resolve_run(store, run, "hits"))
+    src_id = int(resolve_run(store, run))
+    kind = con.execute(sql("store_run_by_id"), {"run_id": src_id}).fetchall()[0][1]
+    if kind == "matches":
+        if by != "cluster":
+            raise BadInputError("a matches run (TOMTOM labels of seqlets) collapses by cluster only")
+        return _collapse_matches(store, src_id, name=name, top_k=top_k)
+    if kind != "hits":
+        raise BadInputError(f"run {run!r} is a {kind} run; collapse takes a hits or a matches run")
     cluster_of, labels = _store_clusters(con)
     if by == "cluster" and cluster_of is None:
         raise BadInputError("the store has no motif clusters; run `annostore motifs cluster STORE` first")
@@ -272,3 +287,34 @@ def _keys_sorted_collapse(part: pa.Table, keep: str, overlap: float, by: str) ->
     unmeasured = [c for c in ("score", "p_value", "q_value", "attribution")
                   if c in out.column_names and out[c].null_count == out.num_rows]
     return out.drop_columns(unmeasured) if unmeasured else out
+
+
+def _collapse_matches(store: Any, src_id: int, *, name: Optional[str], top_k: Optional[int]) -> int:
+    """One label per motif cluster among each seqlet's top-k TOMTOM matches (SQL), as a new matches run."""
+    from .. import __version__
+    from ..resources import sql
+    from .clusters import clustering_params, store_clusters
+
+    if top_k is not None and int(top_k) < 1:
+        raise BadInputError(f"top_k must be >= 1, got {top_k}")
+    store_clusters(store, required=True)
+    con = store.con
+    parent = [r for r in con.execute(sql("select_runs_of_kind"), {"kind": "matches"}).fetchall() if int(r[0]) == src_id]
+    seqlet_run = int(parent[0][2])
+    files = [str((store.path / f).resolve()) for k, rid, fs in con.execute(sql("store_run_files")).fetchall()
+             if int(rid) == src_id for f in fs]
+    params = {"source_run": src_id, "by": "cluster", "top_k": None if top_k is None else int(top_k),
+              "clustering": clustering_params(store)}
+    cursor = con.cursor()
+    reader = cursor.sql(sql("collapse_matches_source"),
+                        params={"files": files, "top_k": None if top_k is None else int(top_k)}).to_arrow_reader(_BATCH)
+    with store.begin_run("matches", name=name, tool="annostore.collapse", tool_version=__version__, params=params,
+                         parent_run_id=seqlet_run) as writer:
+        for batch in reader:
+            part = pa.Table.from_batches([batch])
+            unmeasured = [c for c in ("p_value", "e_value", "q_value")
+                          if part.num_rows and part[c].null_count == part.num_rows]
+            writer.write(part.drop_columns(unmeasured) if unmeasured else part)
+        run_id = writer.run_id
+    cursor.close()
+    return int(run_id)

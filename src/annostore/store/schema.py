@@ -64,6 +64,9 @@ MATCHES = pa.schema(
         pa.field("offset", pa.int32()),
         pa.field("overlap", pa.int32()),
         pa.field("orientation", pa.string()),  # '+' or '-'
+        # derived runs of `annostore collapse` of a matches run only (NULL elsewhere): how many
+        # matches of the seqlet's top-k in this motif's cluster the kept (best-ranked) one stands for
+        pa.field("n_merged", pa.int32()),
     ]
 )
 
