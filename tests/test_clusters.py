@@ -268,3 +268,20 @@ def test_collapse_seqlet_labels_per_cluster(fam_store):
     assert runs.loc[new, "kind"] == "matches" and runs.loc[new, "parent_run_id"] == seq_run
     with pytest.raises(BadInputError):
         s.collapse("lab", by="motif")
+
+
+def test_logo_labels_by_cluster(fam_store):
+    from annostore.plots.logo import store_annotations
+
+    s = fam_store
+    s.cluster_motifs()
+    hits = _planted_hits(s, np.random.default_rng(3))
+    with s.begin_run("hits", name="raw") as run:
+        run.write(hits)
+    by_motif = store_annotations(s, 0, 0, 400, "hits")
+    by_family = store_annotations(s, 0, 0, 400, "hits", label_by="cluster")
+    assert len(by_motif) == len(by_family) == 90
+    labels = set(s.motif_clusters()["cluster"].to_pylist())
+    assert set(by_family["label"]) <= labels and by_family["label"].nunique() < by_motif["label"].nunique()
+    with pytest.raises(BadInputError):
+        store_annotations(s, 0, 0, 400, "hits", label_by="family")

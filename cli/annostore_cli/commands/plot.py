@@ -40,6 +40,8 @@ def logo(
     run: Optional[str] = typer.Option(None, "--run", help="Run id or name of the annotations (default: latest)."),
     min_attribution: Optional[float] = _MIN_ATTR,
     max_p: Optional[float] = _MAX_P,
+    label_by: str = typer.Option("motif", "--label-by", help="motif, or cluster: label by motif family "
+                                 "(annostore motifs cluster)."),
     width: float = typer.Option(12.0, "--width", help="Figure width in inches."),
     height: float = typer.Option(3.0, "--height", help="Figure height in inches."),
     dpi: int = _DPI,
@@ -63,6 +65,7 @@ def logo(
     with common.open_store(store) as st:
         plot_logo(st, example, start, end, annotations=None if annotations == "none" else annotations,
                   attributions=attributions, run=run_value, min_attribution=min_attribution, max_p=max_p,
+                  label_by=label_by,
                   figsize=(width, height), dpi=dpi, output=output)
     common.info(f"wrote {output}")
 

@@ -146,6 +146,7 @@ def store_annotations(
     run: int | str | None = None,
     min_attribution: float | None = None,
     max_p: float | None = None,
+    label_by: str = "motif",
 ):
     """Annotations of one example inside ``[start, end)`` from a store, for :func:`plot_logo`.
 
@@ -161,6 +162,8 @@ def store_annotations(
         Run id or name (default: the latest run of that kind).
     min_attribution, max_p : float, optional
         Keep annotations with ``attribution >= min_attribution`` / ``p_value <= max_p``.
+    label_by : {"motif", "cluster"}
+        Label with the motif's alt name, or with its motif family (``annostore motifs cluster``).
 
     Returns
     -------
@@ -171,8 +174,14 @@ def store_annotations(
 
     from annostore.resources import sql
 
+    if label_by not in ("motif", "cluster"):
+        raise BadInputError(f"label_by must be 'motif' or 'cluster', not {label_by!r}")
+    if label_by == "cluster":
+        from annostore.analysis.clusters import store_clusters
+
+        store_clusters(store, required=True)
     params = {"example": int(example), "start": int(start), "end": int(end),
-              "min_attribution": min_attribution, "max_p": max_p}
+              "min_attribution": min_attribution, "max_p": max_p, "by_cluster": label_by == "cluster"}
     if source == "seqlets":
         if run is None and latest_run(store, "seqlets") is None:
             raise BadInputError("the store has no seqlets run to draw (call seqlets first, or use source='hits')")
@@ -272,6 +281,7 @@ def plot_logo(
     run: int | str | None = None,
     min_attribution: float | None = None,
     max_p: float | None = None,
+    label_by: str = "motif",
     score_key: str | None = None,
     ylim: float | tuple[float, float] | None = None,
     n_tracks: int = 4,
@@ -314,6 +324,8 @@ def plot_logo(
         Store run to take annotations from (default the latest of that kind).
     min_attribution, max_p : float, optional
         Filters on store annotations.
+    label_by : {"motif", "cluster"}
+        Store annotations: label with the motif's alt name, or its motif family.
     score_key : str, optional
         Score column of a user frame.
     ylim : float or (float, float), optional
@@ -361,7 +373,7 @@ def plot_logo(
     if isinstance(annotations, str):
         if is_store:
             ann = store_annotations(store, int(example), ws, we, annotations, run=run,
-                                    min_attribution=min_attribution, max_p=max_p)
+                                    min_attribution=min_attribution, max_p=max_p, label_by=label_by)
         else:
             ann = _annotation_frame(None, None)
     else:
