@@ -94,3 +94,24 @@ def test_spark_equals_duckdb(spark, tmp_path, seed):
             assert out_s.read_text() == out_d.read_text() and out_d.read_text().count("\n") > 1
             with pytest.raises(AnnostoreError, match="Spark query failed"):
                 sp_store.query("SELECT nope FROM hits")
+
+
+def test_spark_cluster_axis_and_enrich(spark, tmp_path):
+    from annostore.analysis.clusters import write_clusters
+    from annostore.analysis.enrich import enrich_pairs
+
+    path = _random_store(tmp_path / "c.store", 3)
+    with annostore.open(path) as w:
+        write_clusters(w, pa.table({"motif_idx": pa.array(range(6), pa.int32()),
+                                    "cluster_idx": pa.array([0, 0, 1, 1, 2, 2], pa.int32()),
+                                    "cluster": ["A", "A", "B", "B", "C", "C"],
+                                    "representative": [True, False, True, False, True, False]}), {"test": True})
+    with annostore.open(path, read_only=True) as s, annostore.open(path, read_only=True, engine="spark") as sp:
+        for fn, kw in [("count", {"by": "cluster"}), ("pairs", {"by": "cluster"}),
+                       ("spacing", {"by": "cluster", "max_distance": 30})]:
+            duck = getattr(s, fn)(**kw).to_arrow()
+            assert duck.num_rows > 0
+            assert getattr(sp, fn)(**kw).to_arrow().to_pylist() == duck.to_pylist(), (fn, kw)
+        duck = enrich_pairs(s).to_arrow()
+        assert duck.num_rows > 0
+        assert enrich_pairs(sp).to_arrow().to_pylist() == duck.to_pylist()

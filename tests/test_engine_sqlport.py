@@ -80,6 +80,19 @@ def test_row_id_rewrite_partitions_by_plain_columns():
     assert "PARTITION BY `a`, `b`" in text and "ORDER BY `a`" in text
 
 
+def test_star_replace_is_expanded(con):
+    inner = resources.sql("select_hits").strip().rstrip(";")
+    text = resources.sql("select_by_cluster").replace(MARKER, inner)
+    con.execute("CREATE OR REPLACE TABLE motif_clusters AS SELECT i AS motif_idx, i // 3 AS cluster_idx "
+                "FROM range(7) t(i)")
+    params = dict(BASE)
+    expected = con.execute(f"SELECT * FROM ({text}) ORDER BY ALL", params).fetchall()
+    translated = sqlport.translate(text, params, dialect="duckdb")
+    assert "REPLACE" not in translated.upper()
+    assert con.execute(f"SELECT * FROM ({translated}) ORDER BY ALL").fetchall() == expected
+    assert "REPLACE" not in sqlport.to_spark(text, params).upper()
+
+
 def test_literals_are_exact_and_typed():
     assert sqlport.translate("SELECT $x AS x", {"x": 0.1}, dialect="duckdb") == "SELECT CAST('0.1' AS DOUBLE) AS x"
     assert sqlport.translate("SELECT $x AS x", {"x": None}, dialect="spark") == "SELECT NULL AS x"

@@ -97,6 +97,12 @@ def _fetch(store: Any, query: str, params: dict, perfect_hash_bits: int = _DEFAU
     ``2 ** bits`` groups up front: the aggregate module raises the session's threshold to 22
     bits for its pair counts; the spacing queries (three keys) set it back to DuckDB's default,
     where a 4M-slot table would cost more than the whole query on small stores."""
+    if getattr(store, "engine", "duckdb") == "spark" and "hash(" not in query:
+        # the same SQL on Spark (annostore.engine.spark); the shuffled null draws positions with
+        # DuckDB's hash(), which Spark does not have, so that query stays on DuckDB
+        from annostore.engine import spark
+
+        return spark.run_sql(store, query, params)
     con = _con(store)
     try:
         con.execute(f"SET SESSION perfect_ht_threshold = {int(perfect_hash_bits)}")

@@ -9,8 +9,12 @@ keep the results identical:
   requires an ordered window, and an unpartitioned one would move all rows to one task.  Rows
   with equal plain columns are indistinguishable to the query, so numbering them within their
   group is the same tie-break.
-* nothing else: everything the ``sql/`` files use (``GROUP BY ALL``, ``unnest(range())``,
-  ``//``, array parameters) has a sqlglot translation.
+* ``t.* REPLACE (expr AS col)`` (DuckDB; used by ``select_by_cluster.sql``) is expanded into
+  ``t``'s columns, ``col`` replaced in place, when ``t`` is a subquery whose columns are named
+  (Spark has no ``REPLACE`` in a star).
+
+Everything else the ``sql/`` files use (``GROUP BY ALL``, ``unnest(range())``, ``//``, array
+parameters) has a sqlglot translation.
 """
 
 from __future__ import annotations
@@ -97,6 +101,37 @@ def _partition_row_ids(tree):
     return tree
 
 
+def _expand_star_replace(tree):
+    """``a.* REPLACE (e AS c)`` over a subquery ``a`` with named columns -> ``a.x, ..., e AS c, ...``."""
+    _, exp = _sqlglot()
+    for column in list(tree.find_all(exp.Column)):
+        star = column.this
+        if not isinstance(star, exp.Star) or not star.args.get("replace"):
+            continue
+        select = column.find_ancestor(exp.Select)
+        alias = column.table
+        source = None
+        for sub in select.find_all(exp.Subquery):
+            if sub.alias == alias and sub.find_ancestor(exp.Select) is select:
+                source = sub.this
+                break
+        if source is None or not isinstance(source, exp.Select):
+            raise AnnostoreError(f"cannot translate {column.sql('duckdb')} for Spark (its columns are not known)")
+        names = [e.alias_or_name for e in source.expressions]
+        if any(not n or n == "*" for n in names):
+            raise AnnostoreError(f"cannot translate {column.sql('duckdb')} for Spark (unnamed columns)")
+        replace = {r.alias: r.this for r in star.args["replace"]}
+        out = []
+        for name in names:
+            if name in replace:
+                out.append(exp.alias_(replace[name].copy(), name, quoted=True))
+            else:
+                out.append(exp.column(name, table=alias, quoted=True))
+        position = select.expressions.index(column)
+        select.set("expressions", select.expressions[:position] + out + select.expressions[position + 1:])
+    return tree
+
+
 def to_spark(sql_text: str, params: Optional[Mapping[str, Any]] = None) -> str:
     """Spark SQL for a DuckDB query (``sql/*.sql`` text or a user's SELECT), parameters bound."""
     return translate(sql_text, params, dialect="spark")
@@ -120,4 +155,5 @@ def translate(sql_text: str, params: Optional[Mapping[str, Any]] = None, *, dial
         raise AnnostoreError(f"expected one SQL statement, got {len(statements)}")
     tree = bind(statements[0], params)
     tree = _partition_row_ids(tree)
+    tree = _expand_star_replace(tree)
     return tree.sql(dialect=dialect, comments=False)
