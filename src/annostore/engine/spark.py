@@ -13,7 +13,8 @@ What runs where (see README, "When one machine is not enough"):
 
 The SparkSession is made once per process (``master``: ``--spark-master`` /
 ``ANNOSTORE_SPARK_MASTER``, default ``local[*]``) with the UI off and the driver bound to
-127.0.0.1 for local masters.
+127.0.0.1 for local masters; a session the program already made (e.g. under ``spark-submit``)
+is used as it is.
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ def session(master: Optional[str] = None):
             from pyspark.sql import SparkSession
         except ImportError:
             raise AnnostoreError("the Spark engine needs pyspark: pip install 'annostore[spark]'") from None
+        active = SparkSession.getActiveSession()
+        if active is not None and master is None:  # e.g. made by a spark-submit script: use it
+            _session = active
+            return active
         url = master_url(master)
         builder = (
             SparkSession.builder.master(url)
