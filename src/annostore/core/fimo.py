@@ -43,7 +43,6 @@ from annostore.core.alphabet import STRANDS, decode
 from annostore.core.fimo_kernels import (
     _CHUNK,
     _pi0_sampled,
-    _pi0_sampled_serial,
     _qvalues_grouped,
     _sample_first,
     _scan,
@@ -259,14 +258,8 @@ def fimo_batches(
 
             code4 = code4_of(sp.codes[: int(sp.offsets[-1])])
     idx_all = np.arange(len(mset))
-    # 'sample' pi0 of a batch runs on a helper thread (numba, no GIL), started before the serial
-    # finishing of the previous batch (sorting, q-values, Arrow, the consumer) so that it fills
-    # the core those leave idle, then beside the parallel scan; same numbers
-    pool = None
-    if qvalues and method == "sample" and numba.get_num_threads() > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="annostore-pi0")
+    # 'sample' pi0: after a batch's scan, for the motifs with hits only, over all threads (a
+    # fresh stream per motif, so the numbers do not depend on the batch or the thread count)
 
     def finish(gidx, group, tabs, pv_off, pv_flat, m_tests, pi0_job, pi0_args, ms_idx, pos, sc, pv_hits):
         motif_local = ms_idx // ns
@@ -294,12 +287,9 @@ def fimo_batches(
             has_hits = kc[bounds[1:]] > kc[bounds[:-1]]
             pi0s = np.ones(len(group))
             if method == "sample":
-                if pi0_job is not None:  # computed for every motif; MEME's pi0 is 1 without hits
-                    pi0s = np.where(has_hits, pi0_job.result(), 1.0)
-                else:
-                    old_chunk = numba.set_parallel_chunksize(1)
-                    pi0s = _pi0_sampled(*pi0_args[:2], has_hits, *pi0_args[3:])
-                    numba.set_parallel_chunksize(old_chunk)
+                # computed for the motifs with hits before the kept ones were known; MEME's pi0
+                # is 1 without (kept) hits
+                pi0s = np.where(has_hits, pi0_job, 1.0)
             else:  # MEME's own stream: reservoir over every test in scan order, motif after motif
                 for k in range(len(group)):
                     items = _reservoir(rng.state, int(m_tests[k]), RESERVOIR_SIZE)
@@ -370,8 +360,6 @@ def fimo_batches(
                     (4357 + gidx).astype(np.int64), m_tests, np.ones(len(group), dtype=np.bool_), ns, RESERVOIR_SIZE,
                     code4, sp.run_start, sp.run_len, tabs.widths, mats_flat, moff, pv_flat, pv_off,
                 )
-                if pool is not None:
-                    pi0_job = pool.submit(_pi0_sampled_serial, *pi0_args)
             if pending is not None:  # finish the previous batch while this one's pi0 runs beside
                 if fin_pool is None:
                     yield finish(*pending)
@@ -385,6 +373,14 @@ def fimo_batches(
             else:
                 ms_idx, pos, sc = _run_scan(sp, tabs, norc)
                 pv_hits = None
+            if pi0_args is not None:
+                active = np.bincount(ms_idx // ns, minlength=len(group))[: len(group)] > 0
+                old_chunk = numba.set_parallel_chunksize(1)  # motifs are handed out one by one
+                try:
+                    with small_work(float(active.sum()) * 2e5):  # ~1e5 draws + 1e4 windows each
+                        pi0_job = _pi0_sampled(*pi0_args[:2], active, *pi0_args[3:])
+                finally:
+                    numba.set_parallel_chunksize(old_chunk)
             pending = (gidx, group, tabs, pv_off, pv_flat, m_tests, pi0_job, pi0_args, ms_idx, pos, sc, pv_hits)
             if fin_job is not None:
                 job, fin_job = fin_job, None
@@ -394,8 +390,6 @@ def fimo_batches(
     finally:
         if fin_pool is not None:
             fin_pool.shutdown(wait=True)
-        if pool is not None:
-            pool.shutdown(wait=True)
 
 
 _BACKENDS = ("auto", "numba", "torch")
