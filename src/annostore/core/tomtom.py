@@ -332,55 +332,79 @@ def tomtom(
     return _rank_table(qset, qmats, tg, p, off, ovl, complete_scores, n_nearest, thresh, evalue, pa)
 
 
+def _consensus_all(mats: list) -> list:
+    """:func:`_consensus` of many matrices at once (the same float32 comparison, vectorised)."""
+    if not mats:
+        return []
+    widths = [m.shape[1] for m in mats]
+    cols = np.concatenate([np.asarray(m, dtype=np.float64) for m in mats], axis=1)  # (4, total)
+    best = cols[0].astype(np.float32)
+    letter = np.zeros(cols.shape[1], dtype=np.int64)
+    for a in range(1, 4):
+        upd = cols[a] > best.astype(np.float64)
+        best = np.where(upd, cols[a].astype(np.float32), best)
+        letter = np.where(upd, a, letter)
+    text = np.array(list(ALPHABET))[letter]
+    out, pos = [], 0
+    for w in widths:
+        out.append("".join(text[pos:pos + w]))
+        pos += w
+    return out
+
+
 def _rank_table(qset, qmats, tg: _Targets, p, off, ovl, complete, n_nearest, thresh, evalue, pa):
     N = len(tg.names)
     E_entries = tg.widths.shape[0]
-    cols: dict = {c: [] for c in (
-        "query_idx", "query", "target_idx", "target", "rank", "p_value", "e_value", "q_value",
-        "offset", "overlap", "orientation", "query_consensus", "target_consensus")}
-    tcons_cache: dict = {}
     from annostore.core.qvalues import MemeRandom
 
     rng = MemeRandom()  # a fresh tomtom process: one stream, continued query after query
-    for qi, qm in enumerate(qset):
+    tcons = np.array(_consensus_all(tg.matrices), dtype=object)
+    qcons = _consensus_all(qmats)
+    names = np.array(tg.names, dtype=object)
+    parts: dict = {c: [] for c in ("query_idx", "target_idx", "rank", "p_value", "e_value", "q_value", "entry")}
+    for qi in range(len(qset)):
         pq = p[qi]
         # MEME's sort: p ascending, overlap descending, (db), strand-prefixed id (strcmp)
         order = np.lexsort((tg.st_rank, -ovl[qi], pq))
         ps = pq[order]
         qv = _qvalues_sorted(ps, rng)
-        if complete:
-            ev = ps * E_entries / tg.n_orient
-        else:
-            ev = ps * N
-        qcons = _consensus(qmats[qi])
-        seen = set()
-        rank = 0
-        for pos in range(E_entries):
-            if thresh is not None and (ev[pos] if evalue else qv[pos]) > thresh:
-                break
-            e = int(order[pos])
-            t = e // tg.n_orient
-            if t in seen:
-                continue
-            seen.add(t)
-            rank += 1
-            if e not in tcons_cache:
-                tcons_cache[e] = _consensus(tg.matrices[e])
-            cols["query_idx"].append(qi)
-            cols["query"].append(qm.name)
-            cols["target_idx"].append(t)
-            cols["target"].append(tg.names[t])
-            cols["rank"].append(rank)
-            cols["p_value"].append(float(ps[pos]))
-            cols["e_value"].append(float(ev[pos]))
-            cols["q_value"].append(float(qv[pos]))
-            cols["offset"].append(int(off[qi, e]))
-            cols["overlap"].append(int(ovl[qi, e]))
-            cols["orientation"].append("-" if (tg.n_orient == 2 and e % 2 == 1) else "+")
-            cols["query_consensus"].append(qcons)
-            cols["target_consensus"].append(tcons_cache[e])
-            if n_nearest is not None and rank >= n_nearest:
-                break
+        ev = ps * E_entries / tg.n_orient if complete else ps * N
+        # the walk stops at the first q (or E) above the threshold; a target's second orientation is skipped
+        stop = E_entries
+        if thresh is not None:
+            over = np.flatnonzero((ev if evalue else qv) > thresh)
+            stop = int(over[0]) if over.size else E_entries
+        t = order[:stop] // tg.n_orient
+        _, first = np.unique(t, return_index=True)
+        keep = np.sort(first)
+        if n_nearest is not None:
+            keep = keep[:n_nearest]
+        parts["query_idx"].append(np.full(keep.shape[0], qi, dtype=np.int32))
+        parts["target_idx"].append(t[keep].astype(np.int32))
+        parts["rank"].append(np.arange(1, keep.shape[0] + 1, dtype=np.int32))
+        parts["p_value"].append(ps[keep])
+        parts["e_value"].append(ev[keep])
+        parts["q_value"].append(qv[keep])
+        parts["entry"].append(order[keep])
+    cat = {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in parts.items()}
+    qidx = cat["query_idx"].astype(np.int64)
+    entry = cat["entry"].astype(np.int64)
+    qnames = np.array(list(qset.names), dtype=object)
+    cols = {
+        "query_idx": cat["query_idx"].astype(np.int32),
+        "query": qnames[qidx].tolist() if qidx.size else [],
+        "target_idx": cat["target_idx"].astype(np.int32),
+        "target": names[cat["target_idx"].astype(np.int64)].tolist() if entry.size else [],
+        "rank": cat["rank"].astype(np.int32),
+        "p_value": cat["p_value"].astype(np.float64),
+        "e_value": cat["e_value"].astype(np.float64),
+        "q_value": cat["q_value"].astype(np.float64),
+        "offset": off[qidx, entry].astype(np.int32) if entry.size else np.zeros(0, np.int32),
+        "overlap": ovl[qidx, entry].astype(np.int32) if entry.size else np.zeros(0, np.int32),
+        "orientation": np.where((tg.n_orient == 2) & (entry % 2 == 1), "-", "+").tolist() if entry.size else [],
+        "query_consensus": [qcons[i] for i in qidx.tolist()],
+        "target_consensus": tcons[entry].tolist() if entry.size else [],
+    }
     schema = pa.schema([
         ("query_idx", pa.int32()), ("query", pa.string()), ("target_idx", pa.int32()), ("target", pa.string()),
         ("rank", pa.int32()), ("p_value", pa.float64()), ("e_value", pa.float64()), ("q_value", pa.float64()),
