@@ -549,6 +549,10 @@ def _pictures(store, attr: np.ndarray, result: DemoResult) -> dict:
     return out
 
 
+def _q(q: float) -> str:
+    return "< 1e-300" if q < 1e-300 else f"{q:.2e}"
+
+
 def _print_enrichment(result: DemoResult, console) -> None:
     from rich.table import Table
 
@@ -559,16 +563,20 @@ def _print_enrichment(result: DemoResult, console) -> None:
             t.add_column(col, justify="left" if col.startswith("motif") else "right")
         for row in result.enriched_pairs.head(5).itertuples(index=False):
             t.add_row(f"{row.motif_a} {row.name_a}", f"{row.motif_b} {row.name_b}", str(row.n_both),
-                      f"{row.expected:.1f}", f"{row.odds_ratio:.3g}", f"{row.q_value:.2e}")
+                      f"{row.expected:.1f}", f"{row.odds_ratio:.3g}", _q(row.q_value))
         console.print(t)
     if result.enriched_spacing is not None:
-        t = Table(title=f"Top enriched spacings of FIMO hits with attribution >= {MIN_ATTRIBUTION:g} "
+        fam = " collapsed per family" if "collapsed" in result.runs else ""
+        t = Table(title=f"Top enriched spacings of FIMO hits{fam} with attribution >= {MIN_ATTRIBUTION:g} "
                   "(binomial vs uniform placement, BH; annostore enrich spacing --orientation)", title_justify="left")
         for col in ("upstream", "downstream", "strands", "distance (bp)", "pairs", "expected", "q"):
             t.add_column(col, justify="left" if col in ("upstream", "downstream", "strands") else "right")
+        def label(key, name):
+            return key if key == name else f"{key} {name}"
+
         for row in result.enriched_spacing.head(5).itertuples(index=False):
-            t.add_row(f"{row.upstream} {row.upstream_name}", f"{row.downstream} {row.downstream_name}", row.strands,
-                      str(row.distance), str(row.n), f"{row.expected:.2f}", f"{row.q_value:.2e}")
+            t.add_row(label(row.upstream, row.upstream_name), label(row.downstream, row.downstream_name), row.strands,
+                      str(row.distance), str(row.n), f"{row.expected:.2f}", _q(row.q_value))
         console.print(t)
 
 
