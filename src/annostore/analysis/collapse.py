@@ -18,11 +18,11 @@ Invariants (tested against a brute-force reference): no two kept hits of one gro
 ``overlap`` or more; every input hit is covered by exactly one kept hit; ``n_merged`` sums to
 the input count.
 
-The store version reads the source run ordered by ``(example_idx, key, start, ...)`` from DuckDB
-as a stream of record batches, suppresses whole examples at a time (an example cut by a batch
-boundary waits for the next batch) and writes a derived ``hits`` run (``parent_run_id`` = the
-source run, parameters in ``runs.params``): memory is bounded by the batch size and the largest
-example, not by the run.
+The store version reads the source run from its Parquet files one range of whole examples
+(about ``batch_rows`` rows, sized from the rows per example) at a time, sorts it by ``(example,
+key, start, ...)``, suppresses and writes a derived ``hits`` run (``parent_run_id`` = the source
+run, parameters in ``runs.params``): memory is bounded by the range and the largest example, not
+by the run.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from typing import Any, Optional
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..errors import BadInputError
 
@@ -250,30 +249,37 @@ def collapse(
             params["clustering"] = json.loads(prow[0][0]) if isinstance(prow[0][0], str) else prow[0][0]
     files = [str((store.path / f).resolve()) for k, rid, fs in con.execute(sql("store_run_files")).fetchall()
              if int(rid) == src_id for f in fs]
-    # the source is read on its own cursor (a stream holds its connection) while the new run is written
+    # the source is read on its own cursor while the new run is written, one range of whole
+    # examples (about batch_rows rows) at a time: memory is bounded by the range, not the run
     cursor = con.cursor()
-    reader = cursor.sql(sql("collapse_hits_source"), params={"files": files}).to_arrow_reader(int(batch_rows))
+    ranges: list = []
+    if files:
+        counts = cursor.sql(sql("collapse_example_counts"), params={"files": files}).fetchnumpy()
+        ranges = _example_ranges(np.asarray(counts["example_idx"], dtype=np.int64),
+                                 np.asarray(counts["n"], dtype=np.int64), int(batch_rows))
     with store.begin_run("hits", name=name, tool="annostore.collapse", tool_version=__version__, params=params,
                          parent_run_id=src_id) as writer:
-        pending: Optional[pa.Table] = None
-        for batch in reader:
-            part = pa.Table.from_batches([batch])
-            if part.num_rows == 0:
-                continue
-            part = _keys_for(part, by, cluster_of, labels)
-            if pending is not None and pending.num_rows:
-                part = pa.concat_tables([pending, part])
-            last = part["example_idx"][part.num_rows - 1].as_py()
-            cut = int(pc.sum(pc.not_equal(part["example_idx"], last)).as_py() or 0)
-            # rows are ordered by example, so the first `cut` rows are the complete examples
-            done, pending = part.slice(0, cut), part.slice(cut)
-            if done.num_rows:
-                writer.write(_keys_sorted_collapse(done, keep, overlap, by))
-        if pending is not None and pending.num_rows:
-            writer.write(_keys_sorted_collapse(pending, keep, overlap, by))
+        for lo, hi in ranges:
+            part = cursor.sql(sql("collapse_hits_source"), params={"files": files, "lo": lo, "hi": hi}).to_arrow_table()
+            if part.num_rows:
+                writer.write(_keys_sorted_collapse(_keys_for(part, by, cluster_of, labels), keep, overlap, by))
         run_id = writer.run_id
     cursor.close()
     return int(run_id)
+
+
+def _example_ranges(ex: np.ndarray, n: np.ndarray, batch_rows: int) -> list[tuple[int, int]]:
+    """``[lo, hi)`` example ranges of about ``batch_rows`` rows each (an example is never split)."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < ex.shape[0]:
+        j, rows = i, 0
+        while j < ex.shape[0] and (rows == 0 or rows + n[j] <= batch_rows):
+            rows += int(n[j])
+            j += 1
+        out.append((int(ex[i]), int(ex[j - 1]) + 1))
+        i = j
+    return out
 
 
 def _keys_sorted_collapse(part: pa.Table, keep: str, overlap: float, by: str) -> pa.Table:
