@@ -114,3 +114,19 @@ def test_engine_name(monkeypatch):
     assert engine_name("duckdb") == "duckdb"
     with pytest.raises(BadInputError, match="unknown engine 'polars'"):
         engine_name("polars")
+
+
+def test_cli_engine_options(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from annostore_cli.app import app
+
+    monkeypatch.delenv("ANNOSTORE_ENGINE", raising=False)
+    runner = CliRunner()
+    res = runner.invoke(app, ["--engine", "polars", "count", str(tmp_path / "x.store")])
+    assert res.exit_code == 2 and "unknown engine 'polars'" in res.output
+    res = runner.invoke(app, ["--engine", "spark", "scan", str(tmp_path / "x.store")])
+    assert res.exit_code == 1 and "does not run scans yet" in res.stderr
+    assert not (tmp_path / "x.store").exists()
+    help_text = runner.invoke(app, ["--help"]).output
+    assert "--engine" in help_text and "--spark-master" in help_text
