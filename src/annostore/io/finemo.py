@@ -173,17 +173,17 @@ def finemo_to_examples(table: pa.Table, regions: pa.Table, *, window: Optional[i
         i = int(np.flatnonzero(bad)[0])
         raise BadInputError(f"{where}: row {i + 1} lies outside example {ex[i]} ([{start[i]}, {end[i]}) of "
                             f"{int(length[ex[i]])} bp)")
-    score = (table["hit_coefficient_global"] if "hit_coefficient_global" in cols
-             else table["hit_coefficient"] if "hit_coefficient" in cols else pa.nulls(n, pa.float64()))
-    attr = table["hit_importance"] if "hit_importance" in cols else pa.nulls(n, pa.float64())
-    return pa.table(
-        {
-            "motif": table["motif_name"],
-            "example_idx": pa.array(ex),
-            "start": pa.array(start),
-            "end": pa.array(end),
-            "strand": table["strand"],
-            "score": pc.cast(score, pa.float64()),
-            "attribution": pc.cast(attr, pa.float64()),
-        }
-    )
+    out = {
+        "motif": table["motif_name"],
+        "example_idx": pa.array(ex),
+        "start": pa.array(start),
+        "end": pa.array(end),
+        "strand": table["strand"],
+    }
+    # measured columns only when the file has them (absent = NULL in the store, never NaN)
+    score = next((c for c in ("hit_coefficient_global", "hit_coefficient") if c in cols), None)
+    if score is not None:
+        out["score"] = pc.cast(table[score], pa.float64())
+    if "hit_importance" in cols:
+        out["attribution"] = pc.cast(table["hit_importance"], pa.float64())
+    return pa.table(out)

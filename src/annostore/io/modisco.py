@@ -106,23 +106,24 @@ class ModiscoResults:
                 f"window) falls outside the store's examples ({n_examples if n_examples is not None else '?'} of "
                 f"{example_length} bp); wrong --window or store?"
             )
-        attr = np.concatenate([p.contrib_sum if p.contrib_sum is not None else np.full(p.n_seqlets, np.nan)
-                               for p in parts])
+        # the seqlets' attribution when every pattern records it; otherwise the column is left out
+        # (stored as NULL: not measured), never NaN
+        have_attr = all(p.contrib_sum is not None for p in parts)
+        attr = np.concatenate([p.contrib_sum for p in parts]) if have_attr else None
         sign = np.concatenate([np.full(p.n_seqlets, p.sign, dtype=np.int8) for p in parts])
         strand = np.concatenate([np.where(p.is_revcomp, "-", "+") for p in parts])
         names = np.concatenate([np.full(p.n_seqlets, p.name, dtype=object) for p in parts])
-        return pa.table(
-            {
-                "seqlet_id": pa.array(np.arange(len(ex), dtype=np.int64)),
-                "example_idx": pa.array(ex),
-                "start": pa.array(st),
-                "end": pa.array(en),
-                "attribution": pa.array(attr.astype(np.float64)),
-                "sign": pa.array(sign),
-                "strand": pa.array(strand.tolist(), pa.string()),
-                "pattern": pa.array(names.tolist(), pa.string()),
-            }
-        )
+        columns = {
+            "seqlet_id": pa.array(np.arange(len(ex), dtype=np.int64)),
+            "example_idx": pa.array(ex),
+            "start": pa.array(st),
+            "end": pa.array(en),
+            "attribution": None if attr is None else pa.array(attr.astype(np.float64)),
+            "sign": pa.array(sign),
+            "strand": pa.array(strand.tolist(), pa.string()),
+            "pattern": pa.array(names.tolist(), pa.string()),
+        }
+        return pa.table({k: v for k, v in columns.items() if v is not None})
 
 
 def _read(group: Any, key: str, path: Path, where: str) -> np.ndarray:

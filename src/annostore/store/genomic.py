@@ -288,7 +288,7 @@ def ingest_modisco(store: Any, path: Any, *, window: Optional[int] = None, name:
     input_path = str(path.resolve())
     with store.begin_run("seqlets", name=name, tool="modisco-lite", params=params, input=input_path,
                          input_sha256=sha) as run:
-        run.write(seqlets.select(["example_idx", "start", "end", "attribution", "sign"]))
+        run.write(seqlets.select([c for c in ("example_idx", "start", "end", "attribution", "sign") if c in seqlets.column_names]))
     seqlet_run = run.run_id
     matches = pa.table({
         "seqlet_id": seqlets["seqlet_id"],
