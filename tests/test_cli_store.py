@@ -9,30 +9,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from annostore_cli.app import app
+from meme_fixtures import SMALL_MEME
 from typer.testing import CliRunner
 
 runner = CliRunner()
 
-GOOD_MEME = """MEME version 4
-
-ALPHABET= ACGT
-
-strands: + -
-
-Background letter frequencies
-A 0.25 C 0.25 G 0.25 T 0.25
-
-MOTIF M1 one
-letter-probability matrix: alength= 4 w= 3 nsites= 20 E= 0
-0.7 0.1 0.1 0.1
-0.1 0.7 0.1 0.1
-0.1 0.1 0.1 0.7
-
-MOTIF M2
-letter-probability matrix: alength= 4 w= 2 nsites= 20 E= 0
-0.25 0.25 0.25 0.25
-0.0 0.0 1.0 0.0
-"""
+GOOD_MEME = SMALL_MEME
 
 HEADER = "MEME version 5\n\nALPHABET= ACGT\n\n"
 

@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from meme_fixtures import SMALL_MEME
 from typer.testing import CliRunner
 
 from annostore_cli.app import app
@@ -29,26 +30,7 @@ from annostore_cli.app import app
 REPO = Path(__file__).resolve().parents[1]
 runner = CliRunner()
 
-MEME = """MEME version 4
-
-ALPHABET= ACGT
-
-strands: + -
-
-Background letter frequencies
-A 0.25 C 0.25 G 0.25 T 0.25
-
-MOTIF M1 one
-letter-probability matrix: alength= 4 w= 3 nsites= 20 E= 0
-0.7 0.1 0.1 0.1
-0.1 0.7 0.1 0.1
-0.1 0.1 0.1 0.7
-
-MOTIF M2
-letter-probability matrix: alength= 4 w= 2 nsites= 20 E= 0
-0.25 0.25 0.25 0.25
-0.0 0.0 1.0 0.0
-"""
+MEME = SMALL_MEME
 
 FASTA = ">s0\nACGTACGTACGTACGTACGTACGTACGTACGT\n>s1\nGGGGCCCCAAAATTTTGGGGCCCCAAAATTTT\n"
 FIMO_HEADER = "motif_id\tmotif_alt_id\tsequence_name\tstart\tstop\tstrand\tscore\tp-value\tq-value\tmatched_sequence\n"

@@ -17,51 +17,8 @@ from annostore.errors import BadInputError
 from annostore.io.motifs import read_motifs
 from annostore.io.tomtom_tsv import write_tomtom_tsv
 from annostore.store.pipelines import annotate_store
+from meme_fixtures import QUERY_MEME, TARGET_MEME
 
-QUERY_MEME = """MEME version 4
-
-ALPHABET= ACGT
-
-strands: + -
-
-Background letter frequencies
-A 0.3 C 0.2 G 0.2 T 0.3
-
-MOTIF Q1 qone
-letter-probability matrix: alength= 4 w= 4 nsites= 20 E= 0
-0.9 0 0.1 0
-0 1 0 0
-0.1 0 0.8 0.1
-0 0 0 1
-"""
-
-TARGET_MEME = """MEME version 4
-
-ALPHABET= ACGT
-
-strands: + -
-
-MOTIF TA ta
-letter-probability matrix: alength= 4 w= 5 nsites= 10 E= 0
-0.25 0.25 0.25 0.25
-1 0 0 0
-0 0.9 0.1 0
-0 0 1 0
-0 0.1 0 0.9
-
-MOTIF TB tb
-letter-probability matrix: alength= 4 w= 3 nsites= 10 E= 0
-0 0 0 1
-0 0 1 0
-0.5 0.5 0 0
-
-MOTIF TC
-letter-probability matrix: alength= 4 w= 4 nsites= 5 E= 0
-0.7 0.1 0.1 0.1
-0.1 0.1 0.1 0.7
-0.1 0.7 0.1 0.1
-0.1 0.1 0.7 0.1
-"""
 
 
 @pytest.fixture(scope="module")

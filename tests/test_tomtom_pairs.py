@@ -10,51 +10,8 @@ import pytest
 from annostore.core.tomtom_pairs import compare_complete, tomtom_all
 from annostore.core.motifs import Motif, MotifSet, normalised_background
 from annostore.io.motifs import read_motifs
+from meme_fixtures import QUERY_MEME, TARGET_MEME
 
-QUERY_MEME = """MEME version 4
-
-ALPHABET= ACGT
-
-strands: + -
-
-Background letter frequencies
-A 0.3 C 0.2 G 0.2 T 0.3
-
-MOTIF Q1 qone
-letter-probability matrix: alength= 4 w= 4 nsites= 20 E= 0
-0.9 0 0.1 0
-0 1 0 0
-0.1 0 0.8 0.1
-0 0 0 1
-"""
-
-TARGET_MEME = """MEME version 4
-
-ALPHABET= ACGT
-
-strands: + -
-
-MOTIF TA ta
-letter-probability matrix: alength= 4 w= 5 nsites= 10 E= 0
-0.25 0.25 0.25 0.25
-1 0 0 0
-0 0.9 0.1 0
-0 0 1 0
-0 0.1 0 0.9
-
-MOTIF TB tb
-letter-probability matrix: alength= 4 w= 3 nsites= 10 E= 0
-0 0 0 1
-0 0 1 0
-0.5 0.5 0 0
-
-MOTIF TC
-letter-probability matrix: alength= 4 w= 4 nsites= 5 E= 0
-0.7 0.1 0.1 0.1
-0.1 0.1 0.1 0.7
-0.1 0.7 0.1 0.1
-0.1 0.1 0.7 0.1
-"""
 
 
 def _reference(qset, tset, dist, min_overlap, norc):
