@@ -26,17 +26,7 @@ import numba
 import numpy as np
 from numba import prange
 
-BINS = 100
-_NJ = dict(cache=True, nogil=True)
-
-
-@numba.njit(**_NJ)
-def _rnd14(x):
-    if x == 0.0 or not np.isfinite(x):
-        return x
-    d = 14 - int(math.ceil(math.log10(abs(x))))
-    f = 10.0 ** d
-    return np.round(x * f) / f
+from annostore.core.tomtom_kernels import _NJ, BINS, _rnd14, _scale_params  # shared MEME arithmetic
 
 
 @numba.njit(**_NJ)
@@ -200,15 +190,6 @@ def _median_shift(row, rmin, rmax, buf, cnt, zb):
     v2 = _select(row, k2, rmin, rmax, buf, cnt, zb)
     v1 = v2 if k1 == k2 else _select(row, k1, rmin, rmax, buf, cnt, zb)
     return (v1 + v2) / 2.0
-
-
-@numba.njit(**_NJ)
-def _scale_params(lo, hi):
-    if hi == lo:
-        lo = hi - 1.0
-    off = math.floor(lo)
-    scale = math.floor(BINS / (hi - off))
-    return off, scale
 
 
 @numba.njit(**_NJ)
