@@ -36,8 +36,11 @@ STEPS = {
     "count by motif": ["count", "--by", "motif"],
     "pairs": ["pairs"],
     "spacing": ["spacing", "--max-distance", "100"],
-    "enrich": ["enrich"],
+    "enrich": ["enrich", "pairs"],
+    "enrich pairs": ["enrich", "pairs"],
+    "enrich spacing": ["enrich", "spacing", "--max-distance", "100"],
 }
+BLOCK_EXAMPLES = 20_000  # examples generated per Parquet row group by write_inputs
 
 
 def load() -> float:
@@ -55,6 +58,88 @@ def build(path: Path, n: int, n_examples: int) -> float:
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True)
     return time.perf_counter() - t0
+
+
+def write_inputs(folder: Path, n: int, n_examples: int, seed: int = 1) -> dict[str, Path]:
+    """The CLI's input files, written block by block (bounded memory at any --hits): ``motifs.meme``
+    (N_MOTIFS uniform motifs), ``regions.bed`` (one region per example, long enough for its hits)
+    and ``hits.parquet`` (example_idx, motif, start, end, strand, p_value, attribution; 0-based
+    half-open, non-overlapping spans as in bench/aggregate.py's ``synthetic``)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sys.path.insert(0, str(HERE))
+    from aggregate import N_MOTIFS
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    meme = folder / "motifs.meme"
+    with open(meme, "w") as fh:
+        fh.write("MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\n")
+        fh.write("Background letter frequencies\nA 0.25 C 0.25 G 0.25 T 0.25\n\n")
+        rows = "\n".join([" 0.25 0.25 0.25 0.25"] * 8)
+        for i in range(N_MOTIFS):
+            fh.write(f"MOTIF M{i} A{i}\nletter-probability matrix: alength= 4 w= 8 nsites= 20 E= 0\n{rows}\n\n")
+    rng = np.random.default_rng(seed)
+    names = pa.array([f"M{i}" for i in range(N_MOTIFS)])
+    stride = int(3 * n / n_examples + 50) * 220 + 1000  # room for any example's hits (max step 220 bp)
+    hits = folder / "hits.parquet"
+    schema = pa.schema([("example_idx", pa.int64()), ("motif", pa.dictionary(pa.int32(), pa.string())),
+                        ("start", pa.int64()), ("end", pa.int64()), ("strand", pa.string()),
+                        ("p_value", pa.float64()), ("attribution", pa.float64())])
+    with pq.ParquetWriter(hits, schema) as writer, open(folder / "regions.bed", "w") as bed:
+        for lo in range(0, n_examples, BLOCK_EXAMPLES):
+            hi = min(n_examples, lo + BLOCK_EXAMPLES)
+            m = int(n * hi // n_examples - n * lo // n_examples)
+            ex = np.sort(rng.integers(lo, hi, m))
+            w = rng.integers(8, 21, m)
+            gap = rng.integers(0, 200, m)
+            step = w + gap
+            cs = np.cumsum(step)
+            first = np.r_[True, ex[1:] != ex[:-1]] if m else np.zeros(0, bool)
+            base = np.maximum.accumulate(np.where(first, cs - step, 0)) if m else cs
+            start = cs - step - base + gap
+            end = start + w
+            length = np.zeros(hi - lo, np.int64)
+            np.maximum.at(length, ex - lo, end)
+            length += 100
+            assert int(length.max(initial=0)) < stride, "an example outgrew its slot"
+            for k in range(hi - lo):  # regions: chr1, one fixed-stride slot per example
+                pos = (lo + k) * stride
+                bed.write(f"chr1\t{pos}\t{pos + int(length[k])}\n")
+            motif = pa.DictionaryArray.from_arrays(pa.array(rng.integers(0, N_MOTIFS, m).astype(np.int32)), names)
+            strand = np.where(rng.random(m) < 0.5, "+", "-")
+            writer.write_table(pa.table({
+                "example_idx": ex.astype(np.int64), "motif": motif, "start": start.astype(np.int64),
+                "end": end.astype(np.int64), "strand": pa.array(strand), "p_value": np.full(m, 1e-5),
+                "attribution": rng.random(m)}, schema=schema))
+    return {"motifs": meme, "regions": folder / "regions.bed", "hits": hits}
+
+
+def build_cli(path: Path, n: int, n_examples: int, env: dict) -> list[dict]:
+    """Write the inputs (a child process), then init, motifs add, regions add and ingest hits,
+    each through the CLI in its own process; returns one row per step (time, peak RSS)."""
+    folder = path.parent / "inputs"
+    code = "import sys; sys.path.insert(0, %r)\nfrom scale import write_inputs\nwrite_inputs(%r, %d, %d)\n" % (
+        str(HERE), str(folder), n, n_examples)
+    rows = []
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True)
+    rows.append({"step": "write inputs (bench)", "seconds": round(time.perf_counter() - t0, 1),
+                 "hits_parquet_mib": round((folder / "hits.parquet").stat().st_size / 2**20, 1)})
+    for name, args in (("init", ["init", str(path)]),
+                       ("motifs add", ["motifs", "add", str(path), str(folder / "motifs.meme")]),
+                       ("regions add", ["regions", "add", str(path), str(folder / "regions.bed")]),
+                       ("ingest hits", ["ingest", "hits", str(path), str(folder / "hits.parquet"), "--name", "bench"])):
+        seconds, peak, rc = run_step(["-q", *args], env)
+        row = {"step": name, "seconds": round(seconds, 1), "peak_rss_mib": round(peak, 1), "load": load()}
+        if rc:
+            row["exit_code"] = rc
+        rows.append(row)
+        if rc:
+            raise SystemExit(f"{name} failed with exit code {rc}")
+    return rows
 
 
 def run_step(args: list[str], env: dict) -> tuple[float, float, int]:
@@ -82,23 +167,29 @@ def main() -> None:
     ap.add_argument("--examples", type=float, default=1e5)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--formats", default=",".join(FORMATS))
-    ap.add_argument("--steps", default="count,pairs,spacing,enrich")
+    ap.add_argument("--steps", default="count,pairs,spacing,enrich pairs,enrich spacing")
     ap.add_argument("--memory-limit", default="2GB", help="the limited runs' --memory-limit ('' for none)")
     ap.add_argument("--spark", action="store_true", help="also run each step with --engine spark (local[2])")
     ap.add_argument("--spark-only-format", default="parquet")
     ap.add_argument("--store", help="use (or keep) this store folder instead of a temporary one")
+    ap.add_argument("--build", choices=("cli", "api"), default="cli",
+                    help="cli: write Parquet/BED/MEME inputs and time init, motifs add, regions add and "
+                         "ingest hits through the CLI (default); api: bench/aggregate.py's build_store")
     a = ap.parse_args()
     n, n_examples = int(a.hits), int(a.examples)
     env = dict(os.environ)
     tmp = tempfile.TemporaryDirectory(prefix="annostore-scale-")
     path = Path(a.store) if a.store else Path(tmp.name) / "scale.store"
-    if not path.exists():
+    if not path.exists() and a.build == "cli":
+        for row in build_cli(path, n, n_examples, env):
+            print(json.dumps({**row, "hits": n, "examples": n_examples}), flush=True)
+    elif not path.exists():
         build_s = build(path, n, n_examples)
         print(json.dumps({"step": "build store (Python API)", "hits": n, "examples": n_examples,
                           "seconds": round(build_s, 1), "load": load()}), flush=True)
     steps = [s.strip() for s in a.steps.split(",") if s.strip()]
-    if "enrich" in steps and not has_command("enrich", env):
-        steps.remove("enrich")
+    if any(s.startswith("enrich") for s in steps) and not has_command("enrich", env):
+        steps = [s for s in steps if not s.startswith("enrich")]
         print(json.dumps({"step": "enrich", "skipped": "no `annostore enrich` in this version"}), flush=True)
     configs = [("duckdb", None)]
     if a.memory_limit:
