@@ -108,10 +108,75 @@ def _tsv_bytes(batch: pa.RecordBatch) -> bytes:
         cols.append(pc.fill_null(text, ""))
     lines = pc.binary_join_element_wise(*cols, "\t") if len(cols) > 1 else cols[0]
     lines = pc.binary_join_element_wise(lines, "", "\n")  # each line + "\n"
+    return _joined_bytes(lines)
+
+
+def _joined_bytes(lines: Any) -> bytes:
+    """The bytes of a string array's values, concatenated."""
     if isinstance(lines, pa.ChunkedArray):
         lines = lines.combine_chunks()
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[lines.offset : lines.offset + len(lines) + 1]
     return memoryview(lines.buffers()[2])[offsets[0] : offsets[-1]].tobytes()
+
+
+_JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
+_JSON_OTHER_CONTROL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
+
+
+def _json_column(col: Any) -> Optional[Any]:
+    """One column as JSON value texts (null -> ``null``), or None when only the row path can write it
+    (nested, temporal or binary types; strings with rare control characters)."""
+    t = col.type
+    if pa.types.is_dictionary(t):
+        col, t = col.cast(t.value_type), t.value_type
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        text = col.cast(pa.string())
+        if pc.any(pc.match_substring_regex(text, _JSON_OTHER_CONTROL)).as_py():
+            return None
+        if pc.any(pc.match_substring_regex(text, '[\\\\"\n\r\t]')).as_py():
+            for old, new in _JSON_ESCAPES:
+                text = pc.replace_substring(text, old, new)
+        text = pc.binary_join_element_wise('"', text, '"', "")
+    elif pa.types.is_boolean(t):
+        text = pc.if_else(col, "true", "false")
+    elif pa.types.is_integer(t):
+        text = col.cast(pa.string())
+    elif pa.types.is_floating(t):
+        if pa.types.is_float16(t):
+            return None
+        finite = pc.is_finite(col)
+        text = col.cast(pa.string())  # shortest round-trip text; "1" -> "1.0" keeps the value a float
+        text = pc.if_else(pc.match_substring_regex(text, "^-?[0-9]+$"), pc.binary_join_element_wise(text, ".0", ""), text)
+        text = pc.if_else(finite, text, pa.scalar(None, pa.string()))  # NaN/inf -> null, as json lines can't hold them
+    elif pa.types.is_null(t):
+        return pa.array(["null"] * len(col), pa.string())
+    else:
+        return None
+    return pc.fill_null(text, "null")
+
+
+def _jsonl_bytes(batch: pa.RecordBatch) -> bytes:
+    """Rows as JSON lines, built column-wise (the same objects as ``json.dumps`` of each row)."""
+    parts = []
+    for i, (name, col) in enumerate(zip(batch.schema.names, batch.columns)):
+        text = _json_column(col)
+        if text is None:
+            return _jsonl_bytes_rows(batch)
+        key = ("{" if i == 0 else ",") + json.dumps(name) + ":"
+        parts.append(pc.binary_join_element_wise(key, text, ""))
+    if not parts:
+        return b"{}\n" * batch.num_rows
+    lines = pc.binary_join_element_wise(*parts, "}\n", "")
+    return _joined_bytes(lines)
+
+
+def _jsonl_bytes_rows(batch: pa.RecordBatch) -> bytes:
+    """Rows as JSON lines, one ``json.dumps`` per row (any column type)."""
+    buf = io.StringIO()
+    for row in batch.to_pylist():
+        buf.write(json.dumps({k: _json_value(v) for k, v in row.items()}, default=str))
+        buf.write("\n")
+    return buf.getvalue().encode("utf-8")
 
 
 def _header_name(name: str, delimiter: str) -> str:
@@ -215,11 +280,8 @@ def write_table(data: Any, path_or_stdout: Any = "-", format: Optional[str] = No
                 writer.close()
         else:  # jsonl
             for batch in batches:
-                buf = io.StringIO()
-                for row in batch.to_pylist():
-                    buf.write(json.dumps({k: _json_value(v) for k, v in row.items()}, default=str))
-                    buf.write("\n")
-                sink.fh.write(buf.getvalue().encode("utf-8"))
+                if batch.num_rows:
+                    sink.fh.write(_jsonl_bytes(batch))
                 n += batch.num_rows
     except pa.ArrowInvalid as exc:
         raise AnnostoreError(f"cannot write {fmt}: {exc}") from None
