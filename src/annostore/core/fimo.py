@@ -40,20 +40,14 @@ import pyarrow as pa
 
 from annostore.compat.memelite import to_memelite
 from annostore.core.alphabet import STRANDS, decode
-from annostore.core.fimo_kernels import (
-    _CHUNK,
-    _pi0_sampled,
-    _qvalues_grouped,
-    _sample_first,
-    _scan,
-    _span_sums,
-    _word_codes,
-)
+from annostore.core.fimo_kernels import _CHUNK, _scan, _span_sums, _word_codes
+from annostore.core.fimo_pi0_kernels import _pi0_sampled, _qvalues_grouped, _sample_first
 from annostore.core.fimo_plan import scan_plan
 from annostore.core.fimo_tables import (
     PSSM_RANGE,
     _MotifTables,
     _prepare_tables,
+    pi0_tables,
     prepare_background,
 )
 from annostore.core.parallel import small_work
@@ -296,8 +290,11 @@ def fimo_batches(
                     if m_tests[k] > RESERVOIR_SIZE:  # else the reservoir is every test, in order
                         items = np.sort(items)
                     if items.shape[0] > 100 and has_hits[k]:  # MEME skips pi0 (and its draws) without hits
-                        first = _sample_first(items, ns, code4, sp.run_start, sp.run_len, int(tabs.widths[k]),
-                                              tabs.matrices[k].astype(np.int64), tabs.pvs[k])
+                        q_flat, qoff, bk_flat = pi0_tables(tabs)
+                        w = int(tabs.widths[k])
+                        first = _sample_first(items, ns, code4, sp.run_start, sp.run_len, w,
+                                              q_flat[qoff[k] : qoff[k + 1]].reshape((2, (w + 3) // 4, 256)),
+                                              bk_flat[pv_off[k] : pv_off[k + 1]])
                         pi0s[k] = float(_pi0_first(rng.state, first, items.shape[0], True))
             if stats is not None:
                 for k in range(len(group)):
@@ -354,11 +351,10 @@ def fimo_batches(
             pi0_job = None
             pi0_args = None
             if qvalues and method == "sample":
-                mats_flat = tabs.mats_flat.astype(np.int64)
-                moff = np.concatenate([[0], np.cumsum(tabs.widths)[:-1]]).astype(np.int64)
+                q_flat, qoff, bk_flat = pi0_tables(tabs)
                 pi0_args = (
                     (4357 + gidx).astype(np.int64), m_tests, np.ones(len(group), dtype=np.bool_), ns, RESERVOIR_SIZE,
-                    code4, sp.run_start, sp.run_len, tabs.widths, mats_flat, moff, pv_flat, pv_off,
+                    code4, sp.run_start, sp.run_len, tabs.widths, q_flat, qoff, bk_flat, pv_off,
                 )
             if pending is not None:  # finish the previous batch while this one's pi0 runs beside
                 if fin_pool is None:

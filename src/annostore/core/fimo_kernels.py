@@ -1,5 +1,6 @@
-"""numba kernels of FIMO: the bit-packed 8-mer prefilter tables, the parallel scan over chunks
-of sequence, and the q-value (pi0) window sampling.  Wrappers are in :mod:`annostore.core.fimo`.
+"""numba kernels of FIMO: the bit-packed 8-mer prefilter tables and the parallel scan over chunks
+of sequence (the q-value kernels are in :mod:`annostore.core.fimo_pi0_kernels`).  Wrappers are
+in :mod:`annostore.core.fimo`.
 """
 
 from __future__ import annotations
@@ -9,13 +10,6 @@ import numpy as np
 from numba.cpython.unsafe.numbers import trailing_zeros
 
 from annostore.core.fimo_tables import PSSM_RANGE
-from annostore.core.qvalues import (
-    _pi0_first,
-    _qvalues_sorted,
-    _uniforms32,
-    knuth_state,
-    lambda_bucket,
-)
 
 _K1 = 8  # bitmap filter width (4^8 bits = 8 KiB per motif strand)
 
@@ -345,185 +339,6 @@ def _scan(
                             out_score[base + n] = sc
                         n += 1
         counts[ci] = n
-
-_SAMPLE_RUN = 10  # 'sample' q-values: pi0 sample = 1,000 runs of 10 consecutive tests  # motif strands whose block flags pass more windows than this are scanned densely  # int32 scores with the N penalty stay in range
-
-
-@numba.njit(cache=True, nogil=True)
-def _quads(mat, w, strand):
-    """(ceil(w/4), 256) partial scores of 4-column blocks of a strand's matrix, by 4-mer code."""
-    nq = (w + 3) // 4
-    out = np.zeros((nq, 256), dtype=np.int64)
-    for b in range(nq):
-        for c in range(256):
-            acc = 0
-            for t in range(4):
-                j = 4 * b + t
-                if j < w:
-                    letter = (c >> (2 * (3 - t))) & 3
-                    if strand == 0:
-                        acc += mat[j, letter]
-                    else:
-                        acc += mat[w - 1 - j, 3 - letter]
-            out[b, c] = acc
-    return out
-
-
-@numba.njit(cache=True, nogil=True)
-def _sample_first(items, ns, code4, run_start, run_len, w, mat, pv):
-    """p-values of sorted test items (item = window rank * ns + strand, scan order), counted
-    against MEME's lambda grid: ``first[j] = #{p < lambda_j}``.  ``code4[i]``: the 4-mer code
-    at position i (``words >> 24`` as uint8: a quarter of the memory the random reads touch)."""
-    qf = _quads(mat, w, 0)
-    qr = _quads(mat, w, 1)
-    nq = qf.shape[0]
-    first = np.zeros(100, dtype=np.int64)
-    hist = np.zeros(101, dtype=np.int64)
-    by_score = np.zeros(pv.shape[0], dtype=np.int32)
-    ni = items.shape[0]
-    # pass 1: window start and strand of every item (walk of the sorted items over the runs)
-    pos = np.empty(ni, dtype=np.int64)
-    r = 0
-    cum = 0
-    cnt = max(run_len[0] - w + 1, 0) if run_len.shape[0] else 0
-    for i in range(ni):
-        it = items[i]
-        v = it >> 1 if ns == 2 else it
-        while v >= cum + cnt:
-            cum += cnt
-            r += 1
-            cnt = max(run_len[r] - w + 1, 0)
-        pos[i] = run_start[r] + (v - cum)
-    # pass 2: gather the 4-mer codes (independent loads, so the cache misses overlap)
-    codes = np.empty(ni * nq, dtype=np.uint8)
-    for i in range(ni):
-        p = pos[i]
-        for b in range(nq):
-            codes[i * nq + b] = code4[p + 4 * b]
-    # pass 3: scores
-    smin = by_score.shape[0]
-    smax = -1
-    for i in range(ni):
-        sc = 0
-        if ns == 2 and (items[i] & 1):
-            for b in range(nq):
-                sc += qr[b, codes[i * nq + b]]
-        else:
-            for b in range(nq):
-                sc += qf[b, codes[i * nq + b]]
-        by_score[sc] += 1
-        smin = min(smin, sc)
-        smax = max(smax, sc)
-    # pv falls as the score rises: walk the sampled score range down with a monotone lambda
-    # pointer (the bucket of a score depends on pv[score] alone; no data-dependent branch)
-    if smax >= 0:
-        b = lambda_bucket(pv[smax])
-        for sc in range(smax, smin - 1, -1):
-            while b < 100 and 0.5 * (b + 1) / 100 <= pv[sc]:
-                b += 1
-            hist[b] += by_score[sc]
-    acc = 0
-    for j in range(100):
-        acc += hist[j]
-        first[j] = acc
-    return first
-
-
-@numba.njit(cache=True, nogil=True)
-def _sorted_uniform_items(st, m, size, run):
-    """``size`` sorted test items from range(m): ``size // run`` uniformly placed runs of ``run``
-    consecutive tests (uniform order statistics by exponential spacings).  Runs keep the
-    windows that are scored for pi0 close together in memory."""
-    nstart = size // run
-    span = m - run + 1
-    u = np.empty(nstart + 1)
-    _uniforms32(st, u)
-    e = np.empty(nstart + 1)
-    tot = 0.0
-    for i in range(nstart + 1):
-        e[i] = -np.log(1.0 - u[i])
-        tot += e[i]
-    out = np.empty(nstart * run, dtype=np.int64)
-    acc = 0.0
-    for i in range(nstart):
-        acc += e[i]
-        k = np.int64(acc / tot * span)
-        if k >= span:
-            k = span - 1
-        for t in range(run):
-            out[i * run + t] = k + t
-    return out
-
-
-@numba.njit(cache=True, nogil=True)
-def _pi0_one(seed, m, size, ns, code4, run_start, run_len, w, mat, pv):
-    """'sample' mode pi0 of one motif: a fresh stream seeded with ``seed`` picks the tests,
-    a splitmix64 stream seeded from it drives the bootstrap."""
-    if m <= 100:
-        return 1.0
-    st = knuth_state(seed)
-    if m <= size:
-        items = np.arange(m).astype(np.int64)
-    else:
-        items = _sorted_uniform_items(st, m, size, _SAMPLE_RUN)
-    first = _sample_first(items, ns, code4, run_start, run_len, w, mat, pv)
-    sm = np.empty(1, dtype=np.uint64)
-    sm[0] = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)
-    return _pi0_first(sm, first, items.shape[0], False)
-
-
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _pi0_sampled(seeds, tests, active, ns, size, code4, run_start, run_len, widths, mats_flat, moff, pv_flat, pvoff):
-    """pi0 per motif with fresh streams per motif (seeded from 4357 + motif index): 'sample' mode."""
-    nm = seeds.shape[0]
-    out = np.ones(nm)
-    for k in numba.prange(nm):
-        if active[k]:
-            w = widths[k]
-            mat = mats_flat[moff[k] * 4 : (moff[k] + w) * 4].reshape((w, 4))
-            out[k] = _pi0_one(seeds[k], tests[k], size, ns, code4, run_start, run_len, w, mat,
-                              pv_flat[pvoff[k] : pvoff[k + 1]])
-    return out
-
-
-@numba.njit(cache=True, nogil=True)
-def _pi0_sampled_serial(seeds, tests, active, ns, size, code4, run_start, run_len, widths, mats_flat, moff, pv_flat,
-                        pvoff):
-    """:func:`_pi0_sampled` on the calling thread (no GIL), to run beside the parallel scan."""
-    nm = seeds.shape[0]
-    out = np.ones(nm)
-    for k in range(nm):
-        if active[k]:
-            w = widths[k]
-            mat = mats_flat[moff[k] * 4 : (moff[k] + w) * 4].reshape((w, 4))
-            out[k] = _pi0_one(seeds[k], tests[k], size, ns, code4, run_start, run_len, w, mat,
-                              pv_flat[pvoff[k] : pvoff[k + 1]])
-    return out
-
-
-@numba.njit(cache=True, nogil=True)
-def _qvalues_grouped(pvals, keep, bounds, m_tests, pi0s, qv):
-    """q-values of the kept hits of each motif (rows ``bounds[k]:bounds[k + 1]``), into ``qv``."""
-    for k in range(bounds.shape[0] - 1):
-        nk = 0
-        for i in range(bounds[k], bounds[k + 1]):
-            if keep[i]:
-                nk += 1
-        if nk == 0:
-            continue
-        idx = np.empty(nk, dtype=np.int64)
-        p = np.empty(nk)
-        t = 0
-        for i in range(bounds[k], bounds[k + 1]):
-            if keep[i]:
-                idx[t] = i
-                p[t] = pvals[i]
-                t += 1
-        o = np.argsort(p, kind="mergesort")
-        q = _qvalues_sorted(p[o], m_tests[k], pi0s[k])
-        for t in range(nk):
-            qv[idx[o[t]]] = q[t]
-
 
 @numba.njit(cache=True, nogil=True)
 def _span_sums(attr, ex, start, end):

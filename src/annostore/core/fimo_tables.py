@@ -261,3 +261,24 @@ def _build_pssm_tables(motifs, bg, motif_pseudo, key) -> _MotifTables:
         mats_flat,
         key,
     )
+
+
+def pi0_tables(tabs: _MotifTables):
+    """The q-value sampling tables of ``tabs`` (both strands' 4-column partial scores and the
+    lambda bucket of every score; see :func:`annostore.core.fimo_pi0_kernels._sample_tables`):
+    ``(q_flat, qoff, bk_flat)``, from the table cache when built before (they depend on the
+    matrices and p-value tables only)."""
+    from annostore.core.fimo_pi0_kernels import _sample_tables
+    from annostore.core.parallel import small_work
+
+    def build():
+        moff = np.concatenate([[0], np.cumsum(tabs.widths)[:-1]]).astype(np.int64)
+        with small_work(float(tabs.pv_off[-1]) * 4):
+            return _sample_tables(np.ascontiguousarray(tabs.mats_flat, dtype=np.int64), moff,
+                                  np.asarray(tabs.widths, dtype=np.int64), tabs.pv_flat, tabs.pv_off)
+
+    if tabs.key is None:
+        return build()
+    from annostore.core.table_cache import CACHE, digest
+
+    return CACHE.get(digest("fimo-pi0", tabs.key), build)

@@ -222,63 +222,57 @@ def _pi0_first(st, first, n, meme_draws=True):
             pi0s[j] = cnt / ((1.0 - lambdas[j]) * n)
         if pi0s[j] < pi_hat:
             pi_hat = pi0s[j]
-    # bucket of each sorted index: the largest j with first[j] <= idx (-1: none)
-    jj = np.full(n, -1, dtype=np.int8)  # small enough to stay in L1
+    # bucket of each sorted index plus one: the largest j with first[j] <= idx, + 1 (0: none)
+    jj = np.zeros(n, dtype=np.uint8)  # small enough to stay in L1
     for j in range(nl):
         hi = first[j + 1] if j + 1 < nl else n
         for idx in range(first[j], hi):
-            jj[idx] = j
+            jj[idx] = j + 1
     nboot = 100
     nsamp = 1000
     mse = np.zeros(nl)
-    # draws first (sorted indices into a buffer), then four interleaved tallies: consecutive
-    # draws landing in the same bucket (half of them go to the top one) do not wait on each
-    # other's store
-    c0 = np.zeros(nl + 1, dtype=np.int32)
-    c1 = np.zeros(nl + 1, dtype=np.int32)
-    c2 = np.zeros(nl + 1, dtype=np.int32)
-    c3 = np.zeros(nl + 1, dtype=np.int32)
+    # per bootstrap: the draws, then four interleaved tallies of their buckets (consecutive
+    # draws landing in the same bucket, half of them in the top one, do not wait on each
+    # other's store); the counts and sums are those of a draw-by-draw loop (nsamp % 4 == 0)
+    cnt = np.zeros(4 * 128, dtype=np.int32)
     u = np.empty(nsamp)
-    buf = np.empty(nsamp, dtype=np.int64)
+    xs = np.empty(nsamp // 2, dtype=np.uint64)
     nn = np.uint64(n)
     sh = np.uint64(32)
     lo32 = np.uint64(0xFFFFFFFF)
+    gamma = np.uint64(0x9E3779B97F4A7C15)
     for _b in range(nboot):
-        c0[:] = 0
-        c1[:] = 0
-        c2[:] = 0
-        c3[:] = 0
         if meme_draws:
             _uniforms(st, u)
-            for _s in range(nsamp):
-                buf[_s] = np.int64(u[_s] * n)  # u >= 0: truncation is floor
+            cnt[:] = 0
+            for _s in range(0, nsamp, 4):
+                cnt[np.int64(jj[np.int64(u[_s] * n)])] += 1  # u >= 0: truncation is floor
+                cnt[128 + np.int64(jj[np.int64(u[_s + 1] * n)])] += 1
+                cnt[256 + np.int64(jj[np.int64(u[_s + 2] * n)])] += 1
+                cnt[384 + np.int64(jj[np.int64(u[_s + 3] * n)])] += 1
         else:
-            # splitmix64 inline, two 32-bit draws per output (high word first); the index
-            # floor(x / 2^32 * n) is computed exactly as (x * n) >> 32 (x * n < 2^46)
+            # splitmix64, two 32-bit draws per output (high word first); the index
+            # floor(x / 2^32 * n) is computed exactly as (x * n) >> 32 (x * n < 2^46); the
+            # outputs are independent, so the loop vectorises
             z = st[0]
-            for _s in range(0, nsamp, 2):
-                z += np.uint64(0x9E3779B97F4A7C15)
+            for t in range(nsamp // 2):
+                z += gamma
                 x = z
                 x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
                 x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-                x = x ^ (x >> np.uint64(31))
-                buf[_s] = np.int64(((x >> sh) * nn) >> sh)
-                if _s + 1 < nsamp:
-                    buf[_s + 1] = np.int64(((x & lo32) * nn) >> sh)
+                xs[t] = x ^ (x >> np.uint64(31))
             st[0] = z
-        _s = 0
-        while _s + 4 <= nsamp:
-            c0[np.int64(jj[buf[_s]]) + 1] += 1
-            c1[np.int64(jj[buf[_s + 1]]) + 1] += 1
-            c2[np.int64(jj[buf[_s + 2]]) + 1] += 1
-            c3[np.int64(jj[buf[_s + 3]]) + 1] += 1
-            _s += 4
-        while _s < nsamp:
-            c0[np.int64(jj[buf[_s]]) + 1] += 1
-            _s += 1
+            cnt[:] = 0
+            for t in range(0, nsamp // 2, 2):
+                x = xs[t]
+                y = xs[t + 1]
+                cnt[np.int64(jj[np.int64(((x >> sh) * nn) >> sh)])] += 1
+                cnt[128 + np.int64(jj[np.int64(((x & lo32) * nn) >> sh)])] += 1
+                cnt[256 + np.int64(jj[np.int64(((y >> sh) * nn) >> sh)])] += 1
+                cnt[384 + np.int64(jj[np.int64(((y & lo32) * nn) >> sh)])] += 1
         acc = 0
         for j in range(nl - 1, -1, -1):
-            acc += c0[j + 1] + c1[j + 1] + c2[j + 1] + c3[j + 1]
+            acc += cnt[j + 1] + cnt[129 + j] + cnt[257 + j] + cnt[385 + j]
             if acc == 0:
                 est = np.inf
             else:
