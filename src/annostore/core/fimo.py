@@ -40,7 +40,7 @@ import pyarrow as pa
 
 from annostore.compat.memelite import to_memelite
 from annostore.core.alphabet import STRANDS, decode
-from annostore.core.fimo_kernels import _CHUNK, _scan, _span_sums, _word_codes
+from annostore.core.fimo_kernels import _CHUNK, _bad_prefix, _compact, _scan, _span_sums, _word_codes
 from annostore.core.fimo_pi0_kernels import _pi0_sampled, _qvalues_grouped, _sample_first
 from annostore.core.fimo_plan import scan_plan
 from annostore.core.fimo_tables import (
@@ -123,7 +123,7 @@ def _prepare_sequences(seqs) -> _SeqPrep:
         np.array(bounds, dtype=np.int64),
         run_start,
         run_len,
-        np.concatenate([[0], np.cumsum(codes >= 4)]).astype(np.int64),
+        _bad_prefix(codes),
     )
 
 
@@ -451,15 +451,8 @@ def _scan_call(sp, args, ids, caps, work=float("inf")):
 
 def _take(res, caps, counts, keep):
     base = np.concatenate([[0], np.cumsum(caps)[:-1]]).astype(np.int64)
-    n = np.where(keep if keep is not None else True, np.minimum(counts, caps), 0)
-    mask = np.zeros(base.shape[0] and int(caps.sum()), dtype=bool)
-    starts = base
-    # rows [base, base + n) of every kept chunk
-    marks = np.zeros(mask.shape[0] + 1, dtype=np.int64)
-    np.add.at(marks, starts, 1)
-    np.add.at(marks, starts + n, -1)
-    mask = np.cumsum(marks[:-1]) > 0
-    return res[0][mask], res[1][mask], res[2][mask]
+    n = np.where(keep if keep is not None else True, np.minimum(counts, caps), 0).astype(np.int64)
+    return _compact(res[0], res[1], res[2], base, n)  # rows [base, base + n) of every kept chunk
 
 
 _STRANDS = pa.array(STRANDS, pa.string())

@@ -22,19 +22,59 @@ _CHUNK = 1 << 18  # most positions per work chunk
 _PROBE = np.random.default_rng(12345).integers(0, 1 << 16, size=4096).astype(np.int64)  # 8-mers for filter rates
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _word_codes(codes):
-    """code32[i]: the 16 letters from i as 2-bit digits, first letter highest (N -> A)."""
+    """code32[i]: the 16 letters from i as 2-bit digits, first letter highest (N -> A); blocks
+    of positions in parallel (each block starts its rolling word 15 letters past its end)."""
     n = codes.shape[0]
     out = np.zeros(n + 16, dtype=np.uint32)
-    acc = np.uint32(0)
-    for i in range(n + 16 - 1, -1, -1):
-        c = np.uint32(0)
-        if i < n and codes[i] < 4:
-            c = np.uint32(codes[i])
-        acc = (acc >> np.uint32(2)) | (c << np.uint32(30))
-        out[i] = acc
+    blk = 1 << 16
+    nb = (n + 16 + blk - 1) // blk
+    for bi in numba.prange(nb):
+        lo = bi * blk
+        hi = min(n + 16, lo + blk)
+        acc = np.uint32(0)
+        for i in range(min(hi + 15, n + 16) - 1, lo - 1, -1):
+            c = np.uint32(0)
+            if i < n and codes[i] < 4:
+                c = np.uint32(codes[i])
+            acc = (acc >> np.uint32(2)) | (c << np.uint32(30))
+            if i < hi:
+                out[i] = acc
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _bad_prefix(codes):
+    """``out[i]`` = letters other than A/C/G/T in ``codes[:i]`` (``n + 1`` entries)."""
+    n = codes.shape[0]
+    out = np.empty(n + 1, dtype=np.int64)
+    acc = 0
+    out[0] = 0
+    for i in range(n):
+        if codes[i] >= 4:
+            acc += 1
+        out[i + 1] = acc
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _compact(ms, pos, score, base, n):
+    """Rows ``[base[c], base[c] + n[c])`` of every chunk ``c``, end to end."""
+    tot = 0
+    for c in range(base.shape[0]):
+        tot += n[c]
+    o_ms = np.empty(tot, dtype=np.int64)
+    o_pos = np.empty(tot, dtype=np.int64)
+    o_sc = np.empty(tot, dtype=np.int64)
+    k = 0
+    for c in range(base.shape[0]):
+        for i in range(base[c], base[c] + n[c]):
+            o_ms[k] = ms[i]
+            o_pos[k] = pos[i]
+            o_sc[k] = score[i]
+            k += 1
+    return o_ms, o_pos, o_sc
 
 
 @numba.njit(cache=True, nogil=True)
