@@ -169,6 +169,8 @@ def main() -> None:
     ap.add_argument("--formats", default=",".join(FORMATS))
     ap.add_argument("--steps", default="count,pairs,spacing,enrich pairs,enrich spacing")
     ap.add_argument("--memory-limit", default="2GB", help="the limited runs' --memory-limit ('' for none)")
+    ap.add_argument("--only-limited", action="store_true",
+                    help="DuckDB only with --memory-limit (not also with its default, 80%% of RAM)")
     ap.add_argument("--spark", action="store_true", help="also run each step with --engine spark (local[2])")
     ap.add_argument("--spark-only-format", default="parquet")
     ap.add_argument("--store", help="use (or keep) this store folder instead of a temporary one")
@@ -191,7 +193,7 @@ def main() -> None:
     if any(s.startswith("enrich") for s in steps) and not has_command("enrich", env):
         steps = [s for s in steps if not s.startswith("enrich")]
         print(json.dumps({"step": "enrich", "skipped": "no `annostore enrich` in this version"}), flush=True)
-    configs = [("duckdb", None)]
+    configs = [] if a.only_limited and a.memory_limit else [("duckdb", None)]
     if a.memory_limit:
         configs.append(("duckdb", a.memory_limit))
     if a.spark:
