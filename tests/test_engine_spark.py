@@ -1,6 +1,6 @@
 """The Spark engine gives DuckDB's answers: every aggregation and filter, queries and exports,
-on random small stores.  One SparkSession for the whole test session (local[2], UI off,
-driver bound to 127.0.0.1); few tests, small data (Spark is slow to start)."""
+on random small stores.  One SparkSession for the whole test session (the ``spark`` fixture of
+conftest.py: local[2], UI off, driver bound to 127.0.0.1); few tests, small data (Spark is slow to start)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,7 @@ import pyarrow as pa
 import pytest
 
 import annostore
-from annostore.engine import spark as spark_engine
 from annostore.errors import AnnostoreError
-
-
-@pytest.fixture(scope="session")
-def spark():
-    session = spark_engine.session("local[2]")
-    yield session
-    spark_engine.stop()
 
 
 def _random_store(path, seed: int):

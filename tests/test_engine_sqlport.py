@@ -125,8 +125,8 @@ def test_cli_engine_options(tmp_path, monkeypatch):
     runner = CliRunner()
     res = runner.invoke(app, ["--engine", "polars", "count", str(tmp_path / "x.store")])
     assert res.exit_code == 2 and "unknown engine 'polars'" in res.output
-    res = runner.invoke(app, ["--engine", "spark", "scan", str(tmp_path / "x.store")])
-    assert res.exit_code == 1 and "does not run scans yet" in res.stderr
+    res = runner.invoke(app, ["--engine", "spark", "scan", str(tmp_path / "x.store"), "--device", "cpu"])
+    assert res.exit_code == 65 and "--device needs the local scan" in res.stderr
     assert not (tmp_path / "x.store").exists()
     help_text = runner.invoke(app, ["--help"]).output
     assert "--engine" in help_text and "--spark-master" in help_text

@@ -107,12 +107,10 @@ def register(app: typer.Typer) -> None:
         name: Optional[str] = None,
     ) -> None:
         common.apply_threads()
-        from annostore.errors import AnnostoreError
-        from annostore.store.pipelines import scan_store
+        from annostore.store.pipelines import check_scan_engine, scan_store
 
-        if common.settings.engine == "spark":
-            raise AnnostoreError("the Spark engine does not run scans yet (count, pairs, spacing, query and "
-                                 "export only); run `annostore scan` without --engine spark")
+        # --engine spark: FIMO over Spark tasks, committed here like a local scan (same hits)
+        check_scan_engine(common.settings.engine or "duckdb", device=device)
         st = common.open_store(store, write=True)
         try:
             stats: dict = {}

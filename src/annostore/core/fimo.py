@@ -41,17 +41,17 @@ import pyarrow as pa
 from annostore.compat.memelite import to_memelite
 from annostore.core.alphabet import STRANDS, decode
 from annostore.core.fimo_kernels import _CHUNK, _bad_prefix, _compact, _scan, _span_sums, _word_codes
-from annostore.core.fimo_pi0_kernels import _pi0_sampled, _qvalues_grouped, _sample_first
+from annostore.core.fimo_pi0 import pi0_meme, pi0_sample, resolve_method, tests_per_width
+from annostore.core.fimo_pi0_kernels import _qvalues_grouped
 from annostore.core.fimo_plan import scan_plan
 from annostore.core.fimo_tables import (
     PSSM_RANGE,
     _MotifTables,
     _prepare_tables,
-    pi0_tables,
     prepare_background,
 )
 from annostore.core.parallel import small_work
-from annostore.core.qvalues import RESERVOIR_SIZE, MemeRandom, _pi0_first, _reservoir
+from annostore.core.qvalues import MemeRandom
 from annostore.errors import BadInputError
 
 
@@ -150,8 +150,6 @@ def _clean_runs(codes, offsets):
 _QMETHODS = ("auto", "meme", "sample")
 
 
-_AUTO_DRAW_LIMIT = 50_000_000
-
 
 def _as_motifs(motifs, motif_names):
     from annostore.io.motifs import read_motifs
@@ -228,13 +226,8 @@ def fimo_batches(
 
     # tests per motif width (windows without N, times strands)
     widths_all = np.array([m.width for m in mset], dtype=np.int64)
-    tests = {}
-    for w in np.unique(widths_all):
-        tests[int(w)] = int(np.maximum(sp.run_len - w + 1, 0).sum()) * ns
-    method = qvalue_method
-    if qvalues and method == "auto":
-        draws = sum(max(0, tests[int(w)] - RESERVOIR_SIZE) for w in widths_all)
-        method = "meme" if draws <= _AUTO_DRAW_LIMIT else "sample"
+    tests = tests_per_width(sp.run_len, widths_all, ns)
+    method = resolve_method(qvalue_method, qvalues, tests, widths_all)
     if stats is not None:
         stats["qvalue_method"] = method if qvalues else None
         stats["tests"] = {}
@@ -255,7 +248,7 @@ def fimo_batches(
     # 'sample' pi0: after a batch's scan, for the motifs with hits only, over all threads (a
     # fresh stream per motif, so the numbers do not depend on the batch or the thread count)
 
-    def finish(gidx, group, tabs, pv_off, pv_flat, m_tests, pi0_job, pi0_args, ms_idx, pos, sc, pv_hits):
+    def finish(gidx, group, tabs, pv_off, pv_flat, m_tests, pi0_job, ms_idx, pos, sc, pv_hits):
         motif_local = ms_idx // ns
         strand_minus = (ms_idx % ns) == 1
         # scan order within motif: example/position, '+' before '-'
@@ -285,17 +278,7 @@ def fimo_batches(
                 # is 1 without (kept) hits
                 pi0s = np.where(has_hits, pi0_job, 1.0)
             else:  # MEME's own stream: reservoir over every test in scan order, motif after motif
-                for k in range(len(group)):
-                    items = _reservoir(rng.state, int(m_tests[k]), RESERVOIR_SIZE)
-                    if m_tests[k] > RESERVOIR_SIZE:  # else the reservoir is every test, in order
-                        items = np.sort(items)
-                    if items.shape[0] > 100 and has_hits[k]:  # MEME skips pi0 (and its draws) without hits
-                        q_flat, qoff, bk_flat = pi0_tables(tabs)
-                        w = int(tabs.widths[k])
-                        first = _sample_first(items, ns, code4, sp.run_start, sp.run_len, w,
-                                              q_flat[qoff[k] : qoff[k + 1]].reshape((2, (w + 3) // 4, 256)),
-                                              bk_flat[pv_off[k] : pv_off[k + 1]])
-                        pi0s[k] = float(_pi0_first(rng.state, first, items.shape[0], True))
+                pi0s = pi0_meme(rng, tabs, m_tests, has_hits, ns, code4, sp.run_start, sp.run_len)
             if stats is not None:
                 for k in range(len(group)):
                     stats["pi0"][int(gidx[k])] = float(pi0s[k])
@@ -349,13 +332,6 @@ def fimo_batches(
             pv_flat = tabs.pv_flat
             m_tests = np.array([tests[int(w)] for w in tabs.widths], dtype=np.int64)
             pi0_job = None
-            pi0_args = None
-            if qvalues and method == "sample":
-                q_flat, qoff, bk_flat = pi0_tables(tabs)
-                pi0_args = (
-                    (4357 + gidx).astype(np.int64), m_tests, np.ones(len(group), dtype=np.bool_), ns, RESERVOIR_SIZE,
-                    code4, sp.run_start, sp.run_len, tabs.widths, q_flat, qoff, bk_flat, pv_off,
-                )
             if pending is not None:  # finish the previous batch while this one's pi0 runs beside
                 if fin_pool is None:
                     yield finish(*pending)
@@ -369,15 +345,10 @@ def fimo_batches(
             else:
                 ms_idx, pos, sc = _run_scan(sp, tabs, norc)
                 pv_hits = None
-            if pi0_args is not None:
+            if qvalues and method == "sample":
                 active = np.bincount(ms_idx // ns, minlength=len(group))[: len(group)] > 0
-                old_chunk = numba.set_parallel_chunksize(1)  # motifs are handed out one by one
-                try:
-                    with small_work(float(active.sum()) * 2e5):  # ~1e5 draws + 1e4 windows each
-                        pi0_job = _pi0_sampled(*pi0_args[:2], active, *pi0_args[3:])
-                finally:
-                    numba.set_parallel_chunksize(old_chunk)
-            pending = (gidx, group, tabs, pv_off, pv_flat, m_tests, pi0_job, pi0_args, ms_idx, pos, sc, pv_hits)
+                pi0_job = pi0_sample(gidx, tabs, m_tests, active, ns, code4, sp.run_start, sp.run_len)
+            pending = (gidx, group, tabs, pv_off, pv_flat, m_tests, pi0_job, ms_idx, pos, sc, pv_hits)
             if fin_job is not None:
                 job, fin_job = fin_job, None
                 yield job.result()

@@ -20,6 +20,7 @@ is used as it is.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from typing import Any, Mapping, Optional
 
@@ -73,6 +74,8 @@ def session(master: Optional[str] = None):
         )
         if url.startswith("local"):
             builder = builder.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+            # the local executors' Python (the distributed scan's tasks) is this one, with annostore
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         try:
             spark = builder.getOrCreate()
         except Exception as exc:  # noqa: BLE001 - Java/launcher failures
@@ -147,6 +150,7 @@ class SparkTables:
         self.store = store
         self.spark = spark
         self.key = None
+        self.names: set = set()  # the registered views (what a user's query may read)
 
     def register(self) -> None:
         store = self.store
@@ -155,9 +159,11 @@ class SparkTables:
         if key == self.key:
             return
         spark = self.spark
+        names = set(KINDS) | {"hits_genomic", "seqlets_genomic"}
         for kind in KINDS:
             _fact_view(spark, store, kind, [str((store.path / f).resolve()) for f in files[kind]])
         for (name,) in store.con.execute(resources.sql("engine_small_tables")).fetchall():
+            names.add(name)
             if name == "sequences":
                 side = store.path / "sequences.parquet"
                 if side.is_file():
@@ -167,6 +173,7 @@ class SparkTables:
         for view in ("store_view_hits_genomic", "store_view_seqlets_genomic"):
             spark.sql(sqlport.to_spark(resources.sql(view)))
         self.key = key
+        self.names = names
 
 
 def tables(store: Any, master: Optional[str] = None) -> SparkTables:

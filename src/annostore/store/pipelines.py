@@ -29,6 +29,17 @@ from annostore.store.lookup import latest_run
 from annostore.store.lookup import run_id as lookup_run
 
 
+def check_scan_engine(engine: str, *, max_stored_scores: Optional[int] = None, backend: str = "auto",
+                      device: Any = None) -> None:
+    """Refuse what a Spark scan cannot do (BadInputError): MEME's hit heap, the torch backend."""
+    if engine != "spark":
+        return
+    if max_stored_scores is not None:
+        raise BadInputError("max_stored_scores (MEME's hit heap, in scan order) needs the local scan, not --engine spark")
+    if backend not in ("auto", "numba") or device is not None:
+        raise BadInputError("--engine spark scans with the numba kernels on the executors; --device needs the local scan")
+
+
 def scan_store(
     store: Any,
     motifs: Optional[Iterable[str]] = None,
@@ -47,6 +58,7 @@ def scan_store(
     min_attribution: Optional[float] = None,
     backend: str = "auto",
     device: Any = None,
+    engine: Optional[str] = None,
 ) -> int:
     """Scan a store's sequences with its motifs and write the hits as one ``hits`` run.
 
@@ -73,6 +85,10 @@ def scan_store(
         Name of the run (default: chosen by the store).
     stats : dict, optional
         Filled with ``rows`` (hits written), ``tests`` and ``pi0`` per motif.
+    engine : {"duckdb", "spark"}, optional
+        Default: the store's engine.  ``"spark"`` spreads the scan over Spark tasks
+        (:mod:`annostore.engine.spark_scan`): the same hits, scores, p- and q-values, written and
+        committed here like a local scan.  Not with ``max_stored_scores`` or the torch backend.
 
     Returns
     -------
@@ -89,6 +105,8 @@ def scan_store(
 
     from annostore.store.genomic import attribution_tracks, store_attributions
 
+    engine = store._engine(engine) if hasattr(store, "_engine") else "duckdb"
+    check_scan_engine(engine, max_stored_scores=max_stored_scores, backend=backend, device=device)
     mset = store.motif_set(list(motifs) if motifs is not None else None)
     seqs = store.sequences() if sequences is None else sequences
     attr_source = attributions
@@ -117,6 +135,8 @@ def scan_store(
         "min_attribution": None if min_attribution is None else float(min_attribution),
         "pvalue": "MEME 5.5 integer-scaled exact null (PSSM range 1000)",
     }
+    if engine == "spark":
+        params["engine"] = "spark"
     if isinstance(params["attributions"], os.PathLike):
         params["attributions"] = str(params["attributions"])
     input_sha256 = mset.sha256
@@ -138,11 +158,21 @@ def scan_store(
         input=mset.source,
         input_sha256=input_sha256,
     ) as r:
-        for batch in fimo_batches(
-            mset, seqs, threshold, bfile=bfile, norc=norc, motif_pseudo=motif_pseudo, qvalues=qvalues,
-            qvalue_method=qvalue_method, attributions=attributions, max_stored_scores=max_stored_scores, stats=stats,
-            backend=backend, device=device,
-        ):
+        if engine == "spark":
+            from annostore.engine.spark_scan import fimo_batches_spark
+
+            source = fimo_batches_spark(
+                store, mset, seqs, threshold, from_store=sequences is None, bfile=bfile, norc=norc,
+                motif_pseudo=motif_pseudo, qvalues=qvalues, qvalue_method=qvalue_method, attributions=attributions,
+                stats=stats, master=getattr(store, "spark_master", None),
+            )
+        else:
+            source = fimo_batches(
+                mset, seqs, threshold, bfile=bfile, norc=norc, motif_pseudo=motif_pseudo, qvalues=qvalues,
+                qvalue_method=qvalue_method, attributions=attributions, max_stored_scores=max_stored_scores,
+                stats=stats, backend=backend, device=device,
+            )
+        for batch in source:
             if batch.num_rows == 0:
                 continue
             midx = pa.array(store_idx[batch.column("motif_idx").to_numpy()], pa.int32())
