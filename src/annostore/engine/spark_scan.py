@@ -98,8 +98,11 @@ def fimo_batches_spark(store: Any, mset: Any, seqs: Any, threshold: float, *, fr
     hits = frame.mapInArrow(scan_task, _ddl(out_schema)).persist(StorageLevel.DISK_ONLY)
     try:
         try:
-            per_part = hits.groupBy("part").count().toArrow()
             counts = hits.groupBy("motif_idx", "p_value").agg(F.count(F.lit(1)).alias("n")).toArrow() if qvalues else None
+            if counts is not None and sum(counts.column("n").to_pylist()) <= ROWS_PER_PULL:
+                per_part = None  # one pull takes them all
+            else:
+                per_part = hits.groupBy("part").count().toArrow()
         except Exception as exc:  # noqa: BLE001 - a task's error comes back wrapped by Spark
             raise AnnostoreError(f"Spark scan failed: {_first_line(exc)}") from None
         q = qvalue_table(mset, seqs, counts, threshold, bfile=bfile, norc=norc, motif_pseudo=motif_pseudo,
@@ -120,8 +123,10 @@ def fimo_batches_spark(store: Any, mset: Any, seqs: Any, threshold: float, *, fr
         hits.unpersist()
 
 
-def _pulls(per_part: pa.Table) -> list:
+def _pulls(per_part: Optional[pa.Table]) -> list:
     """Ranges ``[lo, hi)`` of task ids holding about :data:`ROWS_PER_PULL` hits each."""
+    if per_part is None:
+        return [(0, 2**31 - 1)]
     if per_part.num_rows == 0:
         return []
     part = per_part.column("part").to_numpy()
