@@ -3,7 +3,7 @@
 Sections (one JSON line per row; ``ratio`` = ours / peer, lower is faster):
 
 * ``fimo``: JASPAR 2026 CORE vertebrates (1,019 motifs) x N random 2 kb sequences (N = 1, 30,
-  300, 1,000), threshold 1e-4: ``annostore.fimo`` defaults (NRDB, pseudocount, q-values) warm
+  300, 1,000 by default; 8,000 below), threshold 1e-4: ``annostore.fimo`` defaults (NRDB, pseudocount, q-values) warm
   (tables cached in the process, the normal case after the first call) and cold (table cache
   cleared before every run) vs ``memelite.fimo``; and without q-values under a uniform background
   vs ``lightmotif`` 0.10 (``lightmotif.scan`` of the 2,038 forward/reverse matrices with
@@ -23,6 +23,16 @@ Every workload is warmed up first; the timed runs of ours and the peers are inte
 at the end of the row (monotone in one process; the fresh-process rows give per-tool peaks).
 
 Run: ``python bench/speed.py [--quick] [--repeats 5] [--threads 2] [--sections fimo,annotate,fresh,threads,profile]``.
+
+Big inputs (each call takes seconds; one workload pair per invocation keeps a run short)::
+
+    python bench/speed.py --sections fimo --sizes 8000 --fimo-work ours,memelite
+    python bench/speed.py --sections fimo --sizes 8000 --fimo-work ours_noq_uniform,lightmotif
+
+Thread scaling and the serial fraction on a bigger machine (here: 1 and 2 threads)::
+
+    NUMBA_NUM_THREADS=16 python bench/speed.py --threads 16 --sections threads,profile \
+        --thread-rows 1,2,8,16 --thread-n 8000 --repeats 5
 """
 
 from __future__ import annotations
@@ -121,6 +131,9 @@ def _lightmotif_run(motifs, threads, with_setup):
     return run
 
 
+_FIMO_WORK = ("ours", "ours_cold", "ours_noq_uniform", "memelite", "lightmotif", "lightmotif_setup")
+
+
 def section_fimo(args, motifs):
     import annostore
     import numpy as np
@@ -143,7 +156,8 @@ def section_fimo(args, motifs):
     annostore.fimo(motifs, _onehot(2, 500))  # JIT / cache load
     for n in args.sizes:
         x = _onehot(n, 2000, seed=n)
-        text = "N".join("".join("ACGT"[i] for i in row) for row in x.argmax(axis=1)) if lmscan else None
+        lm_needed = lmscan is not None and {"lightmotif", "lightmotif_setup"} & set(args.fimo_work)
+        text = "N".join("".join("ACGT"[i] for i in row) for row in x.argmax(axis=1)) if lm_needed else None
 
         def cold():
             with _no_cache():
@@ -159,18 +173,24 @@ def section_fimo(args, motifs):
         if lmscan is not None:
             work["lightmotif"] = lambda: lmscan(text)
             work["lightmotif_setup"] = lambda: lmsetup(text)
+        work = {k: v for k, v in work.items() if k in args.fimo_work}
         med = _interleaved(work, args.repeats)
-        hits = annostore.fimo(motifs, x).num_rows
-        ml = med.get("memelite")
-        lmt = med.get("lightmotif")
-        _emit(section="fimo", sequences=n, length=2000, motifs=len(motifs), threads=args.threads, hits=hits,
-              ours_s=round(med["ours"], 4), ours_cold_s=round(med["ours_cold"], 4), memelite_s=ml and round(ml, 4),
-              ratio_vs_memelite=ml and round(med["ours"] / ml, 3), ratio_cold_vs_memelite=ml and round(med["ours_cold"] / ml, 3),
-              ours_noq_uniform_s=round(med["ours_noq_uniform"], 4), lightmotif_s=lmt and round(lmt, 4),
-              ratio_noq_vs_lightmotif=lmt and round(med["ours_noq_uniform"] / lmt, 3),
-              lightmotif_with_setup_s=lmt and round(med["lightmotif_setup"], 4),
-              ratio_noq_vs_lightmotif_with_setup=lmt and round(med["ours_noq_uniform"] / med["lightmotif_setup"], 3),
-              rss_mb=_rss_mb())
+        _emit(**_fimo_row(med, section="fimo", sequences=n, length=2000, motifs=len(motifs), threads=args.threads,
+                          repeats=args.repeats, hits=annostore.fimo(motifs, x).num_rows if "ours" in med else None,
+                          rss_mb=_rss_mb()))
+
+
+def _fimo_row(med: dict, **row) -> dict:
+    """Seconds of each workload run and the ratios ours / peer (lower is faster)."""
+    for k, v in med.items():
+        row[f"{k}_s"] = round(v, 4)
+    pairs = [("ours", "memelite", "ratio_vs_memelite"), ("ours_cold", "memelite", "ratio_cold_vs_memelite"),
+             ("ours_noq_uniform", "lightmotif", "ratio_noq_vs_lightmotif"),
+             ("ours_noq_uniform", "lightmotif_setup", "ratio_noq_vs_lightmotif_with_setup")]
+    for a, b, name in pairs:
+        if a in med and b in med:
+            row[name] = round(med[a] / med[b], 3)
+    return row
 
 
 def section_annotate(args, motifs):
@@ -297,6 +317,7 @@ def section_threads(args, motifs):
             if t > t0:  # Amdahl: speedup = 1 / (f + (1 - f) * t0 / t)
                 r = t0 / t
                 row[f"{k}_amdahl_serial_fraction"] = round((1 / speedup - r) / (1 - r), 3)
+        row["rss_mb"] = _rss_mb()
         _emit(**row)
     numba.set_num_threads(args.threads)
 
@@ -340,6 +361,8 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--sizes", default="1,30,300,1000", help="FIMO: numbers of 2 kb sequences")
+    ap.add_argument("--fimo-work", default=",".join(_FIMO_WORK),
+                    help="FIMO workloads to run (subset of %s)" % ",".join(_FIMO_WORK))
     ap.add_argument("--seqlets", default="5,100,2000,10000", help="annotation: numbers of seqlets")
     ap.add_argument("--thread-rows", default="1,2,8,16")
     ap.add_argument("--thread-n", type=int, default=1000, help="sequences for the thread and profile rows")
@@ -348,6 +371,7 @@ def main() -> None:
     if args.quick:
         args.sizes, args.seqlets, args.repeats, args.thread_n = "1,30", "5,100", 3, 100
     args.sizes = [int(v) for v in str(args.sizes).split(",")]
+    args.fimo_work = [v.strip() for v in str(args.fimo_work).split(",")]
     args.seqlets = [int(v) for v in str(args.seqlets).split(",")]
     args.thread_rows = [int(v) for v in str(args.thread_rows).split(",")]
 

@@ -423,3 +423,49 @@ def test_more_hits_than_expected_are_all_kept():
     t = annostore.fimo({"a12": pwm}, seqs, 1e-4, norc=True, qvalues=False)
     starts = t.filter(pa.compute.equal(t["sequence_name"], "polyA"))["start"].to_pylist()
     assert starts == list(range(20000 - 12 + 1))
+
+
+def test_word_codes_across_parallel_blocks():
+    from annostore.core.fimo_kernels import _bad_prefix, _word_codes
+
+    codes = np.random.default_rng(5).integers(0, 5, size=(1 << 16) * 2 + 37).astype(np.uint8)
+    words = _word_codes(codes)
+    digits = np.where(codes < 4, codes, 0).astype(np.uint64)
+    padded = np.concatenate([digits, np.zeros(32, np.uint64)])
+    for i in [0, 1, 65535 - 15, 65535, 65536, 65537, 131071, codes.shape[0] - 1, codes.shape[0] + 15]:
+        expect = sum(int(padded[i + t]) << (30 - 2 * t) for t in range(16))
+        assert int(words[i]) == expect
+    assert _bad_prefix(codes).tolist() == [0] + np.cumsum(codes >= 4).tolist()
+
+
+def test_pi0_sample_counts_equal_brute_force_pvalues():
+    from annostore.core.fimo import _prepare_sequences
+    from annostore.core.fimo_pi0_kernels import _sample_first
+    from annostore.core.fimo_tables import _prepare_tables, pi0_tables
+    from annostore.core.qvalues import lambda_first
+    from annostore.core.sequences import load_sequences
+
+    ms = read_motifs(JASPAR)
+    group = [ms[i] for i in (0, 7, 300)]
+    seqs = ["".join(np.random.default_rng(k).choice(list("ACGTN"), p=[0.24] * 4 + [0.04], size=300)) for k in range(3)]
+    sp = _prepare_sequences(load_sequences(seqs))
+    bg = prepare_background("nrdb", ms)
+    tabs = _prepare_tables(group, bg, 0.1, 1e-4)
+    q_flat, qoff, bk_flat = pi0_tables(tabs)
+    code4 = (sp.words >> np.uint32(24)).astype(np.uint8)
+    for k in range(len(group)):
+        w = int(tabs.widths[k])
+        mat = tabs.matrices[k]
+        # every test in scan order: clean windows, '+' then '-'
+        pvals = []
+        for r0, rl in zip(sp.run_start.tolist(), sp.run_len.tolist()):
+            for p in range(r0, r0 + rl - w + 1):
+                c = sp.codes[p : p + w]
+                fwd = int(mat[np.arange(w), c].sum())
+                rev = int(mat[np.arange(w)[::-1], 3 - c].sum())
+                pvals += [tabs.pvs[k][fwd], tabs.pvs[k][rev]]
+        items = np.arange(0, len(pvals), 3, dtype=np.int64)
+        got = _sample_first(items, 2, code4, sp.run_start, sp.run_len, w,
+                            q_flat[qoff[k] : qoff[k + 1]].reshape((2, (w + 3) // 4, 256)),
+                            bk_flat[tabs.pv_off[k] : tabs.pv_off[k + 1]])
+        assert got.tolist() == lambda_first(np.asarray(pvals)[items]).tolist()

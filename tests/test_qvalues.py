@@ -64,8 +64,9 @@ def test_reservoir_small_keeps_everything_and_draws_nothing():
     assert rng.next32() == MemeRandom().next32()  # stream untouched
 
 
-def _reference_pi0(p: np.ndarray, ref: random.Random) -> float:
-    """Storey's bootstrap exactly as written in meme-reference.md §1.10 (plain Python)."""
+def _reference_pi0(p: np.ndarray, ref: random.Random, draw=None) -> float:
+    """Storey's bootstrap exactly as written in meme-reference.md §1.10 (plain Python);
+    ``draw(n)``: the bootstrap's index source (default: MEME's ``floor(U n)`` from ``ref``)."""
     p = sorted(p.tolist())
     n = len(p)
     if n <= 100:
@@ -80,7 +81,7 @@ def _reference_pi0(p: np.ndarray, ref: random.Random) -> float:
     pi_hat = min(pi0s)
     mse = [0.0] * 100
     for _ in range(100):
-        boot = [p[math.floor(_py_uniform(ref) * n)] for _ in range(1000)]
+        boot = [p[draw(n) if draw else math.floor(_py_uniform(ref) * n)] for _ in range(1000)]
         for j, lam in enumerate(lambdas):
             mse[j] += (est(boot, lam) - pi_hat) ** 2
     best = min(range(100), key=lambda j: (mse[j], j))
@@ -100,6 +101,33 @@ def test_pi0_matches_reference_bootstrap(seed, alt):
     assert 0.0 <= ours <= 1.0
     if alt:
         assert ours < 0.85
+
+
+def _splitmix_words(z: int):
+    """splitmix64 outputs as 32-bit words, high word first (the 'sample' bootstrap's stream)."""
+    m = 2**64 - 1
+    while True:
+        z = (z + 0x9E3779B97F4A7C15) & m
+        x = z
+        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & m
+        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & m
+        x ^= x >> 31
+        yield x >> 32
+        yield x & 0xFFFFFFFF
+
+
+@pytest.mark.parametrize("seed,alt", [(3, 0.0), (4, 0.25)])
+def test_sample_pi0_matches_reference_bootstrap_with_splitmix_draws(seed, alt):
+    from annostore.core.qvalues import _pi0_first
+
+    gen = np.random.default_rng(seed)
+    p = gen.uniform(size=1200)
+    p[: int(alt * 1200)] = gen.uniform(0, 1e-3, size=int(alt * 1200))
+    p = np.round(p, 4)
+    words = _splitmix_words(seed * 977)
+    ref = _reference_pi0(p, None, draw=lambda n: (next(words) * n) >> 32)
+    state = np.array([seed * 977], dtype=np.uint64)
+    assert _pi0_first(state, lambda_first(p), p.shape[0], False) == ref
 
 
 def test_pi0_small_sample_is_one_and_draws_nothing():
