@@ -2,19 +2,20 @@
 (FIMO over Spark tasks, ``--spark-master local[2]``) on the same store.
 
 Builds a store of ``--examples`` random sequences of ``--length`` bp and the first ``--motifs``
-JASPAR motifs, then, interleaved, ``--repeat`` times:
+JASPAR motifs, then, interleaved:
 
-* **fresh process**: the CLI scan in its own process, local and Spark (JVM start, Python
-  workers, numba cache loads included); wall time and the driver process's peak RSS
-  (``ru_maxrss`` from ``wait4``: the Spark JVM and Python workers are not in it);
-* **warm session** (``--warm``): in one process with its SparkSession already started,
-  ``store.scan()`` against ``store.scan(engine="spark")``: the scan itself.
+* **fresh process** (``--fresh`` times): the CLI scan in its own process, local and Spark (JVM
+  start, Python workers, numba cache loads included); wall time and the driver process's peak
+  RSS (``ru_maxrss`` from ``wait4``: the Spark JVM and Python workers are not in it);
+* **warm session** (``--repeat`` times): in one process with its SparkSession already started
+  (and one Spark scan run first, so its Python workers are up), ``store.scan()`` against
+  ``store.scan(engine="spark")``: the scan itself.
 
 Every scan adds a run; at the end the runs are checked to hold identical hits (row for row,
 q-values included).  Prints one JSON line per measurement (medians); ``load`` is the 1-minute
 load average (the machine may be shared).
 
-    python bench/spark_scan.py --examples 2000 --length 1000 --motifs 100 --repeat 5 --warm
+    python bench/spark_scan.py --examples 2000 --length 1000 --motifs 100 --repeat 5 --fresh 1
 """
 
 from __future__ import annotations
@@ -75,8 +76,8 @@ def main() -> None:
     ap.add_argument("--length", type=int, default=1000)
     ap.add_argument("--motifs", type=int, default=100)
     ap.add_argument("--thresh", type=float, default=1e-4)
-    ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--warm", action="store_true", help="also the in-process scans with a warm SparkSession")
+    ap.add_argument("--repeat", type=int, default=5, help="warm-session scans of each engine (0: none)")
+    ap.add_argument("--fresh", type=int, default=1, help="fresh-process CLI scans of each engine")
     args = ap.parse_args()
     root = HERE.parent
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(root / "src"), str(root / "cli")]),
@@ -88,17 +89,17 @@ def main() -> None:
         subprocess.run([sys.executable, "-c", BUILD.format(path=path, jaspar=str(jaspar), **size)], env=env, check=True)
         times: dict = {"local": [], "spark": []}
         rss: dict = {"local": [], "spark": []}
-        for _ in range(args.repeat):
+        for _ in range(args.fresh):
             for name, extra in (("local", []), ("spark", ["--engine", "spark", "--spark-master", "local[2]"])):
                 sec, mib, rc = run_step([*extra, "scan", path, "--thresh", str(args.thresh)], env)
                 if rc != 0:
                     raise SystemExit(f"{name} scan failed")
                 times[name].append(sec)
                 rss[name].append(mib)
-        print(json.dumps({"what": "fresh process", **size, "repeat": args.repeat, "load": load(),
+        print(json.dumps({"what": "fresh process", **size, "repeat": args.fresh, "load": load(),
                           **{f"{k}_s": round(statistics.median(v), 2) for k, v in times.items()},
                           **{f"{k}_driver_rss_mib": round(statistics.median(v)) for k, v in rss.items()}}))
-        if args.warm:
+        if args.repeat:
             out = subprocess.run([sys.executable, "-c", WARM.format(path=path, repeat=args.repeat, **size)], env=env,
                                  check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
             warm = json.loads(out)

@@ -77,6 +77,10 @@ def test_spark_scan_equals_local_scan(spark, tmp_path):
         assert json.loads(runs[b]["params"])["engine"] == "spark"
         with pytest.raises(BadInputError, match="needs the local scan"):
             s.scan(engine="spark", max_stored_scores=10)
+        with pytest.raises(BadInputError, match="threshold must be a positive number"):
+            s.scan(engine="spark", threshold=-1)
+        none = s.scan(engine="spark", threshold=1e-30)  # no hits: an empty run, as locally
+        assert s.query(HITS, {"r": none}).num_rows == 0
     res = CliRunner().invoke(app, ["--engine", "spark", "scan", str(path), "--thresh", "1e-3", "--no-qvalue",
                                    "--name", "cli-spark"])
     assert res.exit_code == 0, res.output

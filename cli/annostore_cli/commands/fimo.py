@@ -81,7 +81,8 @@ def register(app: typer.Typer) -> None:
         "scan",
         help=(
             "Scan the store's sequences with its motifs (MEME FIMO numbers) and store the hits as one run.\n\n"
-            "Prints the run id and the number of hits on stderr.\n\n"
+            "Prints the run id and the number of hits on stderr. With the global --engine spark the scan runs "
+            "as Spark tasks (--spark-master) and gives the same hits, committed here like a local scan.\n\n"
             "Example: annostore scan my.store --thresh 1e-4 --attributions attr.npz --name fimo-1e4"
         ),
     )

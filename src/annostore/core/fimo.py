@@ -164,6 +164,16 @@ def _as_motifs(motifs, motif_names):
     return ms
 
 
+def check_options(threshold: float, qvalue_method: str, motif_pseudo: float) -> None:
+    """BadInputError for a threshold, q-value method or pseudocount FIMO cannot take."""
+    if not (threshold > 0) or not math.isfinite(threshold):
+        raise BadInputError(f"threshold must be a positive number, got {threshold!r}")
+    if qvalue_method not in _QMETHODS:
+        raise BadInputError(f"qvalue_method must be one of {', '.join(_QMETHODS)}, got {qvalue_method!r}")
+    if motif_pseudo < 0 or not math.isfinite(motif_pseudo):
+        raise BadInputError(f"motif_pseudo must be >= 0, got {motif_pseudo!r}")
+
+
 def fimo_batches(
     motifs: Any,
     sequences: Any,
@@ -198,12 +208,7 @@ def fimo_batches(
     """
     from annostore.core.sequences import load_sequences
 
-    if not (threshold > 0) or not math.isfinite(threshold):
-        raise BadInputError(f"threshold must be a positive number, got {threshold!r}")
-    if qvalue_method not in _QMETHODS:
-        raise BadInputError(f"qvalue_method must be one of {', '.join(_QMETHODS)}, got {qvalue_method!r}")
-    if motif_pseudo < 0 or not math.isfinite(motif_pseudo):
-        raise BadInputError(f"motif_pseudo must be >= 0, got {motif_pseudo!r}")
+    check_options(threshold, qvalue_method, motif_pseudo)
     backend, dev = _backend(backend, device)
     if batch_motifs is None:
         batch_motifs = 1024 if backend == "torch" else 128

@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from annostore.core.fimo_parts import PART_SCHEMA, qvalue_table
 from annostore.engine import spark as spark_engine
-from annostore.errors import AnnostoreError
+from annostore.errors import AnnostoreError, BadInputError
 
 #: bases per Spark task (at least one task per default-parallelism slot)
 PART_BASES = 4_000_000
@@ -67,6 +67,11 @@ def fimo_batches_spark(store: Any, mset: Any, seqs: Any, threshold: float, *, fr
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
+    from annostore.core.fimo import check_options
+
+    check_options(threshold, qvalue_method, motif_pseudo)  # here, not in the tasks (exit 65, not a Spark error)
+    if len(mset) == 0:
+        raise BadInputError("no motifs to scan")
     attr = None
     if attributions is not None:
         from annostore.io.attributions import load_attributions
@@ -109,6 +114,8 @@ def fimo_batches_spark(store: Any, mset: Any, seqs: Any, threshold: float, *, fr
                          qvalues=qvalues, qvalue_method=qvalue_method, stats=stats)
         if stats is not None:
             stats.update(engine="spark", spark_tasks=n_parts)
+        if q is not None and q.num_rows == 0:  # no hits
+            return
         if q is not None:
             joined = hits.join(F.broadcast(spark.createDataFrame(q)), ["motif_idx", "p_value"], "left")
         else:
