@@ -190,7 +190,8 @@ def test_kill_during_spark_scan_leaves_no_run_and_queries_succeed_meanwhile(tmp_
         first = s.scan(threshold=1e-4)
         n_hits = s.query("SELECT count(*) AS n FROM hits")["n"][0].as_py()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT / "cli")]),
-               ANNOSTORE_SPARK_MASTER="local[1]", PYSPARK_PYTHON=sys.executable)
+               ANNOSTORE_SPARK_MASTER="local[1]", PYSPARK_PYTHON=sys.executable,
+               SPARK_LOCAL_DIRS=str(tmp_path / "spark"))  # the killed JVM's scratch stays in tmp_path
     cli = [sys.executable, "-m", "annostore_cli.app"]
     # every window a hit (3e6 hits): the scan, counting and writing last seconds
     scan = subprocess.Popen([*cli, "--engine", "spark", "scan", str(path), "--thresh", "1"], env=env,
