@@ -98,7 +98,8 @@ def main() -> None:
                 rss[name].append(mib)
         print(json.dumps({"what": "fresh process", **size, "repeat": args.fresh, "load": load(),
                           **{f"{k}_s": round(statistics.median(v), 2) for k, v in times.items()},
-                          **{f"{k}_driver_rss_mib": round(statistics.median(v)) for k, v in rss.items()}}))
+                          **{f"{k}_driver_rss_mib": round(statistics.median(v)) for k, v in rss.items()},
+                          **{f"{k}_all_s": [round(x, 2) for x in v] for k, v in times.items()}}))
         if args.repeat:
             out = subprocess.run([sys.executable, "-c", WARM.format(path=path, repeat=args.repeat, **size)], env=env,
                                  check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
