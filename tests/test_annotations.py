@@ -222,3 +222,20 @@ def test_errors_match_tangermeme():
     # floats are truncated by count_annotations, as in tangermeme
     X = torch.tensor([[0.0, 1.5], [1.9, 1.2]])
     _same(annostore.count_annotations(X), T.count_annotations(X))
+
+
+@pytest.mark.parametrize("unique,symmetric", [(True, True), (False, True), (False, False)])
+def test_pairwise_in_batches_and_huge_example_ids(monkeypatch, unique, symmetric):
+    """The numpy pair counting in small batches (CHUNK_PAIRS) and with example ids too large for
+    one int64 key gives tangermeme's matrix (one example of 60 rows: 1,770 pairs)."""
+    from annostore.compat import pair_counts
+
+    rng = np.random.default_rng(5)
+    ex = np.r_[np.zeros(60, np.int64), rng.integers(1, 8, 40)]
+    an = rng.integers(0, 12, 100)
+    X = torch.tensor(np.c_[ex, an])
+    expected = T.pairwise_annotations(X, unique=unique, symmetric=symmetric)
+    monkeypatch.setattr(pair_counts, "CHUNK_PAIRS", 7)
+    _same(A.pairwise_annotations(X, unique=unique, symmetric=symmetric), expected)
+    mode = "unique" if unique else ("all_symmetric" if symmetric else "all_ordered")
+    assert np.array_equal(pair_counts.pair_counts(ex + 2**61, an, 12, mode), pair_counts.pair_counts(ex, an, 12, mode))
