@@ -270,50 +270,56 @@ def _annotate_queries(codes, qstart, qwidth, masks, mask_slot, zs, padded, pstar
                     b = Q - 1
                 nov[c] = b - a + 1
                 adj[c] = (Q - nov[c]) * z
+            gmax = np.iinfo(np.int64).min
             for gi in range(g0, g1):
                 e = worder[gi]
-                av = acc[pstart[e] - Q:pstart[e] + L]
-                bk = -1
-                bn = -1
-                bo = 0
+                x0 = pstart[e] - Q
+                bk = np.int64(-1)  # the floor the kernel always had (scaled scores are >= 0)
                 for c in range(1, nal + 1):
-                    v = np.int64(av[c]) + adj[c]
-                    if v >= bk:
-                        n = nov[c]
-                        if v > bk or n > bn:
-                            bk = v
-                            bn = n
-                            bo = c - Q
+                    bk = max(bk, np.int64(acc[x0 + c]) + adj[c])
                 kbest[e] = bk
-                nbest[e] = bn
-                obest[e] = bo
-            # walk this width's entries from the best score down, evaluating p lazily
-            ks = np.empty(g1 - g0, dtype=np.int64)
-            for gi in range(g0, g1):
-                ks[gi - g0] = -kbest[worder[gi]]
-            srt = np.argsort(ks, kind="mergesort")
-            pos = 0
+                gmax = max(gmax, bk)
+            # walk this width's entries from the best score down (one scan per distinct score),
+            # evaluating p lazily
             n_total = 0
             n_strict = 0
             prev_p = -1.0
-            while pos < g1 - g0:
-                kk = kbest[worder[g0 + srt[pos]]]
+            kk = gmax
+            while True:
                 pk = _p_at(kk, Q, L, spos, pool_off, sv, z, n_orient)
                 if pk > prev_p:
                     n_strict = n_total
                 if n_strict >= k_near:
                     break
                 prev_p = pk
-                while pos < g1 - g0 and kbest[worder[g0 + srt[pos]]] == kk:
-                    e = worder[g0 + srt[pos]]
-                    cand_e[ncand] = e
-                    cand_p[ncand] = pk
-                    ncand += 1
-                    t = e // n_orient
-                    if marked[t] == 0:
-                        marked[t] = 1
-                        n_total += 1
-                    pos += 1
+                nxt = np.iinfo(np.int64).min
+                for gi in range(g0, g1):
+                    e = worder[gi]
+                    ke = kbest[e]
+                    if ke == kk:
+                        # the best score's first configuration with the largest overlap: the
+                        # choice of "v > best or (v == best and overlap > its overlap)"
+                        x0 = pstart[e] - Q
+                        bn = -1
+                        bo = 0
+                        for c in range(1, nal + 1):
+                            if np.int64(acc[x0 + c]) + adj[c] == kk and nov[c] > bn:
+                                bn = nov[c]
+                                bo = c - Q
+                        nbest[e] = bn
+                        obest[e] = bo
+                        cand_e[ncand] = e
+                        cand_p[ncand] = pk
+                        ncand += 1
+                        t = e // n_orient
+                        if marked[t] == 0:
+                            marked[t] = 1
+                            n_total += 1
+                    elif ke < kk and ke > nxt:
+                        nxt = ke
+                if nxt == np.iinfo(np.int64).min:
+                    break
+                kk = nxt
         # choose the k best distinct targets among the candidates, in MEME's order
         for t in range(N):
             marked[t] = 0
