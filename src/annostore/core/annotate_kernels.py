@@ -138,19 +138,22 @@ def _build_pmfs(allkeys, levels, level_bounds, parent_pos, added_type, slot_of_k
             else:
                 pr = parent_pos[r]
                 src = pool_off[pr]
-                # the same products, added in the same order, into a private buffer: the inner
-                # loop then vectorises (no possible overlap with the parent's pmf or h)
-                hh = h[hlo : hhi + 1].copy()
-                nh = hh.shape[0]
+                plo = sup_lo[pr]
+                npar = sup_hi[pr] - plo + 1
+                vv = np.empty(npar)
+                for k in range(npar):
+                    vv[k] = pmf[src + plo + k] * u
                 ln = lev * BINS + 1
                 tmp = np.zeros(ln + BINS)
-                for k in range(sup_lo[pr], sup_hi[pr] + 1):
-                    ok = pmf[src + k]
-                    if ok != 0.0:
-                        v = ok * u
-                        t = tmp[k + hlo : k + hlo + nh]
-                        for x in range(nh):
-                            t[x] += v * hh[x]
+                # output j sums pmf[k] * u * h[j - k] over k ascending (the order this kernel always
+                # used); with h's columns taken in descending order, each output still gets
+                # its terms in ascending k, and the inner loop is one long vectorised axpy over a
+                # private buffer (zero parent values add +0.0: no change)
+                for x in range(hhi - hlo, -1, -1):
+                    hx = h[hlo + x]
+                    t = tmp[plo + hlo + x : plo + hlo + x + npar]
+                    for k in range(npar):
+                        t[k] += vv[k] * hx
                 for j in range(ln):
                     pmf[dst + j] += tmp[j]
                 sup_lo[r] = sup_lo[pr] + hlo
