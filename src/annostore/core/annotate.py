@@ -138,17 +138,7 @@ def _annotate_code_rows(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, r
     np.cumsum(nspan, out=span_off[1:])
     keys = np.empty(int(span_off[-1]), dtype=np.int64)
     kern["span_keys"](codes_flat, qstart, qwidth, masks, span_off, keys)
-    ukeys = np.unique(keys)
-    allkeys = ukeys
-    frontier = ukeys
-    while True:
-        par = kern["parent_keys"](frontier)
-        par = np.unique(par[par >= 0])
-        new = np.setdiff1d(par, allkeys, assume_unique=True)
-        if new.shape[0] == 0:
-            break
-        allkeys = np.union1d(allkeys, new)
-        frontier = new
+    allkeys = np.unique(kern["key_chains"](np.unique(keys)))  # the span keys and their parents
     levels = kern["key_levels"](allkeys)
     order = np.argsort(levels, kind="stable")
     allkeys = allkeys[order]
@@ -164,8 +154,8 @@ def _annotate_code_rows(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, r
     lens = levels * BINS + 1
     pool_off = np.zeros(allkeys.shape[0] + 1, dtype=np.int64)
     np.cumsum(lens, out=pool_off[1:])
-    pmf = np.zeros(int(pool_off[-1]), dtype=np.float64)
-    sv = np.zeros(int(pool_off[-1]), dtype=np.float64)
+    pmf = np.empty(int(pool_off[-1]), dtype=np.float64)  # written in full by build_pmfs
+    sv = np.empty(int(pool_off[-1]), dtype=np.float64)
     level_bounds = np.searchsorted(levels, np.arange(int(levels.max()) + 2) if levels.shape[0] else np.zeros(1, np.int64))
     slot_of_key = mask_slot[(allkeys >> 35) & 31]
     kern["build_pmfs"](allkeys, levels, level_bounds, parent_pos, added_type, slot_of_key, hist,

@@ -73,47 +73,74 @@ def _span_keys(codes, qstart, qwidth, masks, span_off, keys):
 
 
 @numba.njit(**_NJ)
+def _key_level(k):
+    n = 0
+    for ty in range(5):
+        n += (k >> (7 * ty)) & 127
+    return n
+
+
+@numba.njit(**_NJ)
+def _added_type(k):
+    """The type whose count the canonical parent lacks (the last type, in A C G T N order, present)."""
+    for ty in range(4, -1, -1):
+        if (k >> (7 * (4 - ty))) & 127:
+            return ty
+    return -1
+
+
+@numba.njit(**_NJ)
+def _parent_key(k):
+    if _key_level(k) <= 1:
+        return np.int64(-1)
+    return k - (np.int64(1) << (7 * (4 - _added_type(k))))
+
+
+@numba.njit(**_NJ)
 def _key_levels(keys):
     out = np.empty(keys.shape[0], dtype=np.int64)
     for i in range(keys.shape[0]):
-        k = keys[i]
-        n = 0
-        for ty in range(5):
-            n += (k >> (7 * ty)) & 127
-        out[i] = n
+        out[i] = _key_level(keys[i])
     return out
 
 
 @numba.njit(**_NJ)
 def _added_types(keys):
-    """The type whose count the canonical parent lacks (the last type, in A C G T N order, present)."""
     out = np.empty(keys.shape[0], dtype=np.int64)
     for i in range(keys.shape[0]):
-        k = keys[i]
-        out[i] = -1
-        for ty in range(4, -1, -1):
-            if (k >> (7 * (4 - ty))) & 127:
-                out[i] = ty
-                break
+        out[i] = _added_type(keys[i])
     return out
 
 
 @numba.njit(**_NJ)
 def _parent_keys(keys):
-    lev = _key_levels(keys)
-    add = _added_types(keys)
     out = np.empty(keys.shape[0], dtype=np.int64)
     for i in range(keys.shape[0]):
-        if lev[i] <= 1:
-            out[i] = -1
-        else:
-            out[i] = keys[i] - (np.int64(1) << (7 * (4 - add[i])))
+        out[i] = _parent_key(keys[i])
     return out
+
+
+@numba.njit(**_NJ)
+def _key_chains(keys):
+    """Every key followed by its chain of canonical parents down to level 1 (repeats included)."""
+    total = 0
+    for i in range(keys.shape[0]):
+        total += max(_key_level(keys[i]), 1)
+    out = np.empty(total, dtype=np.int64)
+    n = 0
+    for i in range(keys.shape[0]):
+        k = keys[i]
+        while k >= 0:
+            out[n] = k
+            n += 1
+            k = _parent_key(k)
+    return out[:n]
 
 
 @numba.njit(parallel=True, **_NJ)
 def _build_pmfs(allkeys, levels, level_bounds, parent_pos, added_type, slot_of_key, hist, u, pool_off, pmf, sv):
-    """pmf and survival (MEME's clamped reverse cumsum) of every span key, level by level."""
+    """pmf and survival (MEME's clamped reverse cumsum) of every span key, level by level
+    (``pmf`` and ``sv`` are written in full: they need no zeroing)."""
     nk = allkeys.shape[0]
     sup_lo = np.zeros(nk, dtype=np.int64)
     sup_hi = np.zeros(nk, dtype=np.int64)
@@ -131,8 +158,8 @@ def _build_pmfs(allkeys, levels, level_bounds, parent_pos, added_type, slot_of_k
                 hhi -= 1
             dst = pool_off[r]
             if lev == 1:
-                for x in range(hlo, hhi + 1):
-                    pmf[dst + x] += u * h[x]
+                for x in range(BINS + 1):
+                    pmf[dst + x] = u * h[x] if hlo <= x <= hhi else 0.0
                 sup_lo[r] = hlo
                 sup_hi[r] = hhi
             else:
@@ -155,7 +182,7 @@ def _build_pmfs(allkeys, levels, level_bounds, parent_pos, added_type, slot_of_k
                     for k in range(npar):
                         t[k] += vv[k] * hx
                 for j in range(ln):
-                    pmf[dst + j] += tmp[j]
+                    pmf[dst + j] = tmp[j]
                 sup_lo[r] = sup_lo[pr] + hlo
                 sup_hi[r] = sup_hi[pr] + hhi
             ln = lev * BINS + 1

@@ -146,20 +146,19 @@ def motifs_digest(motifs: Any, with_names: bool = False) -> bytes:
     """Digest of what MEME's arithmetic reads from motifs: each ``(4, w)`` probability matrix
     (as float64) and ``nsites``, in order (plus the names when ``with_names``)."""
     h = hashlib.blake2b(digest_size=20)
+    motifs = list(motifs)
+    mats = []
     widths = []
-    nsites = []
-    names = []
     for m in motifs:
         a = m.pwm
         if not (isinstance(a, np.ndarray) and a.dtype == np.float64 and a.flags.c_contiguous):
             a = np.ascontiguousarray(a, dtype=np.float64)
-        h.update(a)
+        mats.append(a.reshape(-1))
         widths.append(a.shape[-1] if a.ndim else 0)
-        nsites.append(np.nan if m.nsites is None else float(m.nsites))
-        if with_names:
-            names.append(str(m.name))
+    if mats:  # one update of all the bytes: the same digest as one update per matrix, quicker
+        h.update(np.concatenate(mats))
     h.update(np.array(widths, dtype=np.int64))
-    h.update(np.array(nsites, dtype=np.float64))
+    h.update(np.array([np.nan if m.nsites is None else float(m.nsites) for m in motifs], dtype=np.float64))
     if with_names:
-        h.update("\x00".join(names).encode("utf-8"))
+        h.update("\x00".join(str(m.name) for m in motifs).encode("utf-8"))
     return h.digest()
