@@ -9,7 +9,15 @@ Sections (one JSON line per row; ``ratio`` = ours / peer, lower is faster):
   vs ``lightmotif`` 0.10 (``lightmotif.scan`` of the 2,038 forward/reverse matrices with
   ``ScoringMatrix.score(1e-4)`` cut-offs over the sequences joined by N, threads over matrices).
 * ``annotate``: ``annostore.annotate_seqlets`` (warm and cold) vs ``tangermeme.annotate.
-  annotate_seqlets`` for 5, 100, 2,000, 10,000 one-hot seqlets (10-25 bp) against 1,019 targets.
+  annotate_seqlets`` (``n_jobs`` = ``--threads``) for 5, 100, 2,000, 10,000 one-hot seqlets
+  (10-25 bp) against 1,019 targets.
+* ``annotate_fresh``: a new Python process doing ``import annostore; annostore.annotate_seqlets
+  (X, seqlets, file)`` on 5 seqlets vs the same with tangermeme (wall time, peak RSS).
+* ``annotate_profile``: cProfile of ``annotate_seqlets`` on 10,000 seqlets at 2 threads (the
+  serial fraction outside the parallel kernels) and the 1 -> 2 thread Amdahl estimate.
+* ``pairwise``: ``annostore.pairwise_annotations`` vs ``tangermeme.annotate.pairwise_annotations``
+  (defaults: unique, symmetric; 1,000 annotations; 10 rows per example) at 10^3, 10^5 rows
+  (10^6: ours alone, the peer takes about a minute a call), each ``(A, A)`` result checked equal.
 * ``fresh``: a new Python process doing ``import annostore; annostore.fimo(file, fasta)`` on one
   2 kb sequence, the CLI ``annostore fimo``, and ``memelite.fimo`` the same way (wall time and
   peak RSS of the child).
@@ -22,7 +30,8 @@ Every workload is warmed up first; the timed runs of ours and the peers are inte
 (``--repeats`` rounds, default 5) and medians reported.  ``rss_mb`` is the peak RSS of the process
 at the end of the row (monotone in one process; the fresh-process rows give per-tool peaks).
 
-Run: ``python bench/speed.py [--quick] [--repeats 5] [--threads 2] [--sections fimo,annotate,fresh,threads,profile]``.
+Run: ``python bench/speed.py [--quick] [--repeats 5] [--threads 2] [--sections fimo,annotate,fresh,threads,profile,
+annotate_fresh,annotate_profile,pairwise]``.
 
 Big inputs (each call takes seconds; one workload pair per invocation keeps a run short)::
 
@@ -193,6 +202,18 @@ def _fimo_row(med: dict, **row) -> dict:
     return row
 
 
+def _seqlets(n):
+    """``n`` random one-hot 40 bp examples with one 10-25 bp seqlet each (a tangermeme table)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(n)
+    x = _onehot(n, 40, seed=n)
+    width = rng.integers(10, 26, size=n)
+    start = rng.integers(0, 40 - width + 1)
+    return x, pd.DataFrame({"example_idx": np.arange(n), "start": start, "end": start + width})
+
+
 def section_annotate(args, motifs):
     import annostore
     import numpy as np
@@ -208,11 +229,7 @@ def section_annotate(args, motifs):
     except ImportError:
         pass
     for n in args.seqlets:
-        rng = np.random.default_rng(n)
-        x = _onehot(n, 40, seed=n)
-        width = rng.integers(10, 26, size=n)
-        start = rng.integers(0, 40 - width + 1)
-        seqlets = pd.DataFrame({"example_idx": np.arange(n), "start": start, "end": start + width})
+        x, seqlets = _seqlets(n)
         annostore.annotate_seqlets(x, seqlets.iloc[:2], motifs)
 
         def cold():
@@ -222,8 +239,8 @@ def section_annotate(args, motifs):
         work = {"ours": lambda: annostore.annotate_seqlets(x, seqlets, motifs), "ours_cold": cold}
         if peer is not None:
             xt = torch.from_numpy(x.astype(np.float32))
-            peer(xt, seqlets.iloc[:2], tpwms)
-            work["tangermeme"] = lambda: peer(xt, seqlets, tpwms)
+            peer(xt, seqlets.iloc[:2], tpwms, n_jobs=args.threads)
+            work["tangermeme"] = lambda: peer(xt, seqlets, tpwms, n_jobs=args.threads)
         med = _interleaved(work, args.repeats)
         tm = med.get("tangermeme")
         _emit(section="annotate", seqlets=n, targets=len(motifs), threads=args.threads, ours_s=round(med["ours"], 4),
@@ -322,6 +339,109 @@ def section_threads(args, motifs):
     numba.set_num_threads(args.threads)
 
 
+def section_annotate_fresh(args, motifs):
+    """A new process: import, read the motif file, annotate 5 seqlets (ours vs tangermeme)."""
+    import numpy as np
+
+    x, seqlets = _seqlets(5)
+    with tempfile.TemporaryDirectory() as tmp:
+        xf, sf = Path(tmp) / "x.npy", Path(tmp) / "s.npy"
+        np.save(xf, x)
+        np.save(sf, seqlets.to_numpy())
+        env = dict(os.environ, NUMBA_NUM_THREADS=str(args.threads))
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env.setdefault("PYTHONPYCACHEPREFIX", str(Path(tmp) / "pycache"))
+        py = sys.executable
+        load = (f"import numpy as np, pandas as pd; x = np.load({str(xf)!r}); "
+                f"s = pd.DataFrame(np.load({str(sf)!r}), columns=['example_idx', 'start', 'end']); ")
+        cmds = {"import_annotate": [py, "-c", load + f"import annostore; annostore.annotate_seqlets(x, s, {str(MOTIFS)!r})"]}
+        try:
+            import tangermeme  # noqa: F401
+
+            cmds["tangermeme"] = [py, "-c", load + "import torch; from tangermeme.annotate import annotate_seqlets; "
+                                  f"annotate_seqlets(torch.from_numpy(x.astype('float32')), s, {str(MOTIFS)!r}, "
+                                  f"n_jobs={args.threads})"]
+        except ImportError:
+            pass
+        for cmd in cmds.values():  # warm the OS file cache and the numba caches once
+            _child(cmd, env)
+        runs: dict = {k: [] for k in cmds}
+        for _ in range(args.repeats):
+            for k, cmd in cmds.items():
+                runs[k].append(_child(cmd, env))
+        med = {k: (statistics.median(w for w, _ in v), max(r for _, r in v)) for k, v in runs.items()}
+        tm = med.get("tangermeme", (None, None))[0]
+        for k, (wall, rss) in med.items():
+            _emit(section="annotate_fresh", workload=k, seqlets=5, targets=len(motifs), wall_s=round(wall, 3),
+                  peak_rss_mb=round(rss, 1), ratio_vs_tangermeme=tm and round(wall / tm, 3))
+
+
+_ANNOTATE_KERNELS = ("_annotate_queries", "_build_pmfs", "_span_keys", "_query_masks")
+
+
+def section_annotate_profile(args, motifs):
+    """Serial fraction of ``annotate_seqlets`` at 2 threads: cProfile's share of wall time outside
+    the parallel kernels, and Amdahl's estimate from the 1- and 2-thread times."""
+    import cProfile
+    import pstats
+
+    import numba
+    import annostore
+
+    n = args.profile_seqlets
+    x, seqlets = _seqlets(n)
+    threads = min(2, numba.config.NUMBA_NUM_THREADS)
+    med = {}
+    for t in (1, threads):
+        numba.set_num_threads(t)
+        med[t] = _interleaved({"ours": lambda: annostore.annotate_seqlets(x, seqlets, motifs)}, args.repeats)["ours"]
+    numba.set_num_threads(threads)
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    prof.enable()
+    annostore.annotate_seqlets(x, seqlets, motifs)
+    prof.disable()
+    wall = time.perf_counter() - t0
+    st = pstats.Stats(prof)
+    par = sum(tt for (_, _, name), (_, _, tt, _, _) in st.stats.items() if name in _ANNOTATE_KERNELS)
+    top = sorted(((tt, name) for (_, _, name), (_, _, tt, _, _) in st.stats.items()), reverse=True)[:8]
+    speedup = med[1] / med[threads]
+    r = 1 / threads
+    _emit(section="annotate_profile", seqlets=n, threads=threads, wall_s=round(wall, 4),
+          parallel_kernels_s=round(par, 4), serial_fraction=round(1 - par / wall, 3),
+          one_thread_s=round(med[1], 4), two_thread_s=round(med[threads], 4), speedup=round(speedup, 3),
+          amdahl_serial_fraction=round((1 / speedup - r) / (1 - r), 3) if threads > 1 else None,
+          top_tottime=[[nm, round(v, 4)] for v, nm in top])
+    numba.set_num_threads(args.threads)
+
+
+def section_pairwise(args, motifs):
+    """``pairwise_annotations`` (defaults) vs tangermeme on 10 annotations per example."""
+    import numpy as np
+    import torch
+
+    import annostore
+    from aggregate import synthetic
+
+    try:
+        from tangermeme.annotate import pairwise_annotations as peer
+    except ImportError:
+        peer = None
+    for n in args.pairwise_rows:
+        d = synthetic(n, max(n // 10, 1), seed=n)
+        X = torch.from_numpy(np.c_[d["example_idx"], d["motif_idx"]])
+        work = {"ours": lambda: annostore.pairwise_annotations(X)}
+        with_peer = peer is not None and n <= args.pairwise_peer_max
+        if with_peer:
+            work["tangermeme"] = lambda: peer(X)
+        med = _interleaved(work, args.repeats)
+        tm = med.get("tangermeme")
+        same = bool(torch.equal(annostore.pairwise_annotations(X), peer(X))) if with_peer else None
+        _emit(section="pairwise", rows=n, examples=max(n // 10, 1), annotations=int(d["motif_idx"].max()) + 1,
+              ours_s=round(med["ours"], 4), tangermeme_s=tm and round(tm, 4), ratio=tm and round(med["ours"] / tm, 4),
+              identical=same, rss_mb=_rss_mb())
+
+
 _PARALLEL_KERNELS = ("_scan", "_pi0_sampled", "_pvalue_tables", "_finish_sort", "_finish_columns")
 
 
@@ -366,14 +486,19 @@ def main() -> None:
     ap.add_argument("--seqlets", default="5,100,2000,10000", help="annotation: numbers of seqlets")
     ap.add_argument("--thread-rows", default="1,2,8,16")
     ap.add_argument("--thread-n", type=int, default=1000, help="sequences for the thread and profile rows")
-    ap.add_argument("--sections", default="fimo,annotate,fresh,threads,profile")
+    ap.add_argument("--sections", default="fimo,annotate,fresh,threads,profile,annotate_fresh,annotate_profile,pairwise")
+    ap.add_argument("--profile-seqlets", type=int, default=10000, help="seqlets for the annotate_profile row")
+    ap.add_argument("--pairwise-rows", default="1000,100000,1000000", help="pairwise: numbers of annotations")
+    ap.add_argument("--pairwise-peer-max", type=int, default=100000, help="largest pairwise size run with the peer")
     args = ap.parse_args()
     if args.quick:
         args.sizes, args.seqlets, args.repeats, args.thread_n = "1,30", "5,100", 3, 100
+        args.pairwise_rows, args.profile_seqlets = "1000,10000", 500
     args.sizes = [int(v) for v in str(args.sizes).split(",")]
     args.fimo_work = [v.strip() for v in str(args.fimo_work).split(",")]
     args.seqlets = [int(v) for v in str(args.seqlets).split(",")]
     args.thread_rows = [int(v) for v in str(args.thread_rows).split(",")]
+    args.pairwise_rows = [int(v) for v in str(args.pairwise_rows).split(",")]
 
     import numba
 

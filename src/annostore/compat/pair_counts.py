@@ -15,7 +15,8 @@ Three counts (the rules of tangermeme 1.6 ``pairwise_annotations``):
 * ``"all_ordered"``: every pair of rows ``p < q`` (input order) of an example adds one to
   ``y[a_p, a_q]``.
 
-The caller mirrors ``y[a, b]`` into ``y[b, a]`` for the symmetric results.
+``mirror=True`` also counts each pair of two annotations in ``y[b, a]`` (tangermeme's
+symmetric results).
 """
 
 from __future__ import annotations
@@ -56,8 +57,9 @@ def _sorted_rows(ex: np.ndarray, an: np.ndarray, mode: str):
     return a, w, ends
 
 
-def _pair_keys(a: np.ndarray, w, ends: np.ndarray, n_annotations: int):
-    """Batches of ``(a[p] * A + a[q], w[p] * w[q] or None)`` over the pairs ``p < q < ends[p]``.
+def _pair_keys(a: np.ndarray, w, ends: np.ndarray, n_annotations: int, mirror: bool):
+    """Batches of ``(a[p] * A + a[q], w[p] * w[q] or None)`` over the pairs ``p < q < ends[p]``
+    (``mirror``: with ``a[q] * A + a[p]`` too, for pairs of two annotations).
 
     Pairs are taken by distance ``d = q - p``, one vectorised step per distance over the rows
     whose group still reaches ``p + d``: O(pairs) work, no per-pair index arrays."""
@@ -68,9 +70,14 @@ def _pair_keys(a: np.ndarray, w, ends: np.ndarray, n_annotations: int):
     d = 1
     while active.shape[0]:
         right = active + d
-        keys.append(a[active] * n_annotations + a[right])
+        al, ar = a[active], a[right]
+        keys.append(al * n_annotations + ar)
         if w is not None:
             weights.append(w[active] * w[right])
+        if mirror:  # (distinct annotations here: the mirrored key is off the diagonal)
+            keys.append(ar * n_annotations + al)
+            if w is not None:
+                weights.append(weights[-1])
         held += active.shape[0]
         if held >= CHUNK_PAIRS:
             yield np.concatenate(keys), (np.concatenate(weights) if w is not None else None)
@@ -81,17 +88,20 @@ def _pair_keys(a: np.ndarray, w, ends: np.ndarray, n_annotations: int):
         yield np.concatenate(keys), (np.concatenate(weights) if w is not None else None)
 
 
-def pair_counts(ex: np.ndarray, an: np.ndarray, n_annotations: int, mode: str) -> np.ndarray:
+def pair_counts(ex: np.ndarray, an: np.ndarray, n_annotations: int, mode: str, mirror: bool = False) -> np.ndarray:
     """``(n_annotations, n_annotations)`` int64 pair counts (``mode`` as in the module docstring;
-    the symmetric modes fill ``y[a, b]`` for ``a <= b`` only).  ``ex``/``an``: int64, >= 0."""
+    ``mirror``: a pair of two annotations ``a < b`` counts in ``y[b, a]`` too, as tangermeme's
+    symmetric results; not for ``all_ordered``).  ``ex``/``an``: int64, >= 0."""
     if mode not in _MODES:
         raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
+    if mirror and mode == "all_ordered":
+        raise ValueError("all_ordered pairs are not mirrored (use all_symmetric)")
     A = int(n_annotations)
     size = A * A
     a, w, ends = _sorted_rows(np.asarray(ex, np.int64), np.asarray(an, np.int64), mode)
     y = None
     exact_float = ex.shape[0] < 2**26  # float64 bins are exact below 2^53 (<= n^2 / 2 pairs)
-    for keys, wts in _pair_keys(a, w, ends, A):
+    for keys, wts in _pair_keys(a, w, ends, A, mirror):
         if wts is None:
             part = np.bincount(keys, minlength=size)
         elif exact_float:

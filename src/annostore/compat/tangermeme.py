@@ -339,12 +339,10 @@ def pairwise_annotations(X, dtype=None, unique: bool = True, symmetric: bool = T
         n_annotations = int(shape)
 
     mode = "unique" if unique else ("all_symmetric" if symmetric else "all_ordered")
-    y = pair_counts(ex, an, n_annotations, mode)
-    if symmetric:  # counted under a <= b: mirror (the diagonal once)
-        diag = y.diagonal().copy()
-        y += y.T
-        np.fill_diagonal(y, diag)
-    _check_overflow(y, dtype, "pairwise_annotations")
+    y = pair_counts(ex, an, n_annotations, mode, mirror=symmetric)
+    limit = _exact_limit(dtype)
+    if limit is not None and limit < len(ex) * (len(ex) - 1) // 2:  # else no count can exceed it
+        _check_overflow(y, dtype, "pairwise_annotations")
     npdtype = _numpy_dtype(dtype)
     if npdtype is None:  # no numpy equivalent (bfloat16): convert through torch
         return torch.from_numpy(y).to(dtype)
