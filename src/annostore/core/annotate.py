@@ -111,7 +111,6 @@ def _type_rows(tg: _Targets, tkey, tcols_types: np.ndarray, dist: int) -> np.nda
 def _annotate_codes(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, dist: int, tkey=None) -> _Matches:
     """Fast path: one-hot queries given as codes (0-3 ACGT, 4 N)."""
     from annostore.core.motifs import symmetrised
-    from annostore.core.parallel import small_work
 
     qbg = symmetrised(np.full(4, 0.25))
     # the five column types a one-hot window can hold, pseudocounted as MEME would
@@ -119,14 +118,19 @@ def _annotate_codes(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, dist:
     tcols_types = np.ascontiguousarray((20.0 * base + 0.1 * qbg[None, :]) / 20.1)
     rows = _type_rows(tg, tkey, tcols_types, dist)  # (5, t)
     # work ~ query columns x target columns (the diagonal sums): a few seqlets run on one thread
-    with small_work(float(qwidth.sum()) * tg.cols.shape[0]):
-        return _annotate_code_rows(codes_flat, qstart, qwidth, tg, k_near, rows)
+    # (the null distributions get their own estimate: see _annotate_code_rows)
+    return _annotate_code_rows(codes_flat, qstart, qwidth, tg, k_near, rows, float(qwidth.sum()) * tg.cols.shape[0])
 
 
-def _annotate_code_rows(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, rows: np.ndarray) -> _Matches:
+def _annotate_code_rows(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, rows: np.ndarray,
+                        query_work: float) -> _Matches:
+    """The fast path's kernels; ``query_work``: the per-query kernels' work estimate (threads)."""
+    from annostore.core.parallel import small_work
+
     kern = _kernels()
     nq = qstart.shape[0]
-    masks = kern["query_masks"](codes_flat, qstart, qwidth)
+    with small_work(query_work):
+        masks = kern["query_masks"](codes_flat, qstart, qwidth)
     umasks = np.unique(masks)
     mask_slot = np.full(32, -1, dtype=np.int64)
     mask_slot[umasks] = np.arange(umasks.shape[0])
@@ -137,7 +141,8 @@ def _annotate_code_rows(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, r
     span_off = np.zeros(nq + 1, dtype=np.int64)
     np.cumsum(nspan, out=span_off[1:])
     keys = np.empty(int(span_off[-1]), dtype=np.int64)
-    kern["span_keys"](codes_flat, qstart, qwidth, masks, span_off, keys)
+    with small_work(query_work):
+        kern["span_keys"](codes_flat, qstart, qwidth, masks, span_off, keys)
     allkeys = np.unique(kern["key_chains"](np.unique(keys)))  # the span keys and their parents
     levels = kern["key_levels"](allkeys)
     order = np.argsort(levels, kind="stable")
@@ -158,8 +163,12 @@ def _annotate_code_rows(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, r
     sv = np.empty(int(pool_off[-1]), dtype=np.float64)
     level_bounds = np.searchsorted(levels, np.arange(int(levels.max()) + 2) if levels.shape[0] else np.zeros(1, np.int64))
     slot_of_key = mask_slot[(allkeys >> 35) & 31]
-    kern["build_pmfs"](allkeys, levels, level_bounds, parent_pos, added_type, slot_of_key, hist,
-                       1.0 / tg.cols.shape[0], pool_off, pmf, sv)
+    # convolutions: ~ parent support (level x BINS) x histogram support per key, vectorised (/4);
+    # a few seqlets' worth (about 10 ms) stays on one thread (a fork/join per level costs more)
+    hist_support = float((hist > 0).sum(axis=-1).max()) if hist.size else 0.0
+    with small_work(float(levels.sum()) * BINS * hist_support / 4):
+        kern["build_pmfs"](allkeys, levels, level_bounds, parent_pos, added_type, slot_of_key, hist,
+                           1.0 / tg.cols.shape[0], pool_off, pmf, sv)
     del pmf
     span_pos = lookup_sorted[np.searchsorted(sorted_keys, keys)]
     # targets grouped by width
@@ -174,11 +183,12 @@ def _annotate_code_rows(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, r
     out_off = np.zeros((nq, k_eff), dtype=np.int64)
     out_ovl = np.zeros((nq, k_eff), dtype=np.int64)
     out_or = np.zeros((nq, k_eff), dtype=np.int8)
-    kern["annotate_queries"](
-        codes_flat, qstart, qwidth, masks, mask_slot, zs, padded, pstart, pad, tg.widths, worder, uw, gbounds,
-        tg.st_rank, tg.n_orient, span_off, span_pos, pool_off, sv, k_eff,
-        out_idx, out_p, out_off, out_ovl, out_or,
-    )
+    with small_work(query_work):
+        kern["annotate_queries"](
+            codes_flat, qstart, qwidth, masks, mask_slot, zs, padded, pstart, pad, tg.widths, worder, uw, gbounds,
+            tg.st_rank, tg.n_orient, span_off, span_pos, pool_off, sv, k_eff,
+            out_idx, out_p, out_off, out_ovl, out_or,
+        )
     return _Matches(out_idx, out_p, out_off, out_ovl, out_or)
 
 
