@@ -13,6 +13,9 @@
 --   g0 = U0a * U0b, g1 = (L + 1) U0a U0b - U1a U0b - U0a U1b; one row per pair, t = max_distance.
 -- * short examples: exact, per (example, key, width) group, t = least(T, max_distance).
 -- The caller evaluates h(d) for d = 0 .. $max_distance - 1 and normalises.
+-- The long rows are added at "-- @long_rows" (sql/enrich_spacing_null_long.sql), or, on DuckDB,
+-- summed by a numba kernel from sql/enrich_spacing_moments.sql's rows (analysis/enrich_kernels.py):
+-- the self-join of mom is sum over examples of (keys in the example)^2 rows.
 WITH annotations AS (
 -- @annotations
 ),
@@ -22,25 +25,8 @@ keyed AS (
 example_lengths AS (
 -- @lengths
 ),
-cut AS (
-    SELECT 2 * max("end" - start) + $max_distance - 1 AS short_below FROM keyed
-),
-cw AS (
-    SELECT y.example_idx, y.k, y."end" - y.start AS w, count(*) AS c, any_value(el.len) AS len
-    FROM keyed AS y
-    JOIN example_lengths AS el ON el.example_idx = y.example_idx
-    GROUP BY y.example_idx, y.k, y."end" - y.start
-),
-mom AS (
-    SELECT example_idx, k, any_value(len) AS len,
-           sum(c / (len - w + 1)) AS u0,
-           sum(c * w / (len - w + 1)) AS u1,
-           sum(c / ((len - w + 1) * (len - w + 1))) AS v0,
-           sum(c * w / ((len - w + 1) * (len - w + 1))) AS v1
-    FROM cw
-    WHERE len >= (SELECT short_below FROM cut)
-    GROUP BY example_idx, k
-),
+-- @mom
+,
 long_rows AS (
     SELECT l.k AS a, r.k AS b,
            sum(CASE WHEN l.k = r.k THEN (l.u0 * l.u0 - l.v0) / 2 ELSE l.u0 * r.u0 END) AS g0,
@@ -71,6 +57,5 @@ short_rows AS (
     WHERE g > 0
     GROUP BY ALL
 )
-SELECT a, b, $max_distance::BIGINT AS t, g0, g1 FROM long_rows WHERE g0 > 0
-UNION ALL
 SELECT a, b, t::BIGINT AS t, g0, g1 FROM short_rows
+-- @long_rows

@@ -475,3 +475,24 @@ def test_analytic_null_short_examples(planted):
         g = g.sort_values("distance")
         np.testing.assert_allclose(g["expected"].to_numpy(), total * h[key] / h[key].sum(), rtol=1e-8, atol=1e-12)
         assert g["n"].sum() == total
+
+
+@pytest.mark.parametrize("batch_rows", [7, 1 << 20])
+def test_spacing_null_kernel_equals_sql(planted, monkeypatch, batch_rows):
+    """The long examples' null rows summed by the numba kernel (streamed moments, examples split
+    across batches when the batch is small) equal the SQL self-join's (sql/enrich_spacing_null_long.sql)."""
+    D = 40
+    seen = []
+    real = enrich.enrich_kernels.accumulate_long_pairs
+    monkeypatch.setattr(enrich.enrich_kernels, "accumulate_long_pairs", lambda ex, *a: seen.append(ex.size) or real(ex, *a))
+    kernel = enrich.enrich_spacing(planted, max_distance=D, all_distances=True).to_pandas()
+    assert sum(seen) > 100  # the planted store's examples are long: the kernel summed them
+    monkeypatch.setattr(enrich, "_MOMENT_BATCH_ROWS", batch_rows)
+    small = enrich.enrich_spacing(planted, max_distance=D, all_distances=True).to_pandas()
+    monkeypatch.setattr(enrich, "_KERNEL_MAX_KEYS", 0)  # every key count takes the SQL path
+    in_sql = enrich.enrich_spacing(planted, max_distance=D, all_distances=True).to_pandas()
+    assert len(kernel) == len(in_sql) > 1000
+    for other in (small, in_sql):
+        np.testing.assert_array_equal(kernel[["motif_a", "motif_b", "distance", "n"]], other[["motif_a", "motif_b", "distance", "n"]])
+        np.testing.assert_allclose(kernel["expected"], other["expected"], rtol=1e-10)
+        np.testing.assert_allclose(kernel["p_value"], other["p_value"], rtol=1e-9)

@@ -27,7 +27,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from annostore.analysis import stats
+from annostore.analysis import enrich_kernels, stats
 from annostore.analysis.aggregate import _doc, _filter_params, _n_examples
 from annostore.analysis.results import Result
 from annostore.errors import AnnostoreError, BadInputError
@@ -47,6 +47,8 @@ _SPACING_COLUMNS = ("motif_a", "motif_b", "distance", "n", "expected", "p_value"
 _MIN_BIN = 32
 _DEFAULT_PERFECT_HASH_BITS = 12  # DuckDB's default perfect_ht_threshold
 _PAIRS_PERFECT_HASH_BITS = 22  # as the aggregate module's pair counts
+_KERNEL_MAX_KEYS = 4096  # the spacing null's dense key x key sums (2 x 128 MiB at most)
+_MOMENT_BATCH_ROWS = 1 << 20
 
 
 # ---------------------------------------------------------------------------------------------
@@ -72,15 +74,19 @@ def _labels(store: Any, by: str) -> list[str]:
     return labels
 
 
-def _query(select: str, name: str, by: str, positions: str = "enrich_positions_observed") -> str:
+def _query(select: str, name: str, by: str, positions: str = "enrich_positions_observed",
+           long_rows: bool = True) -> str:
     """``sql/<name>.sql`` with its marker lines replaced: ``-- @annotations`` by the filtered
     annotation set, ``-- @keyed`` by the group key snippet, ``-- @lengths`` by the example
-    lengths, ``-- @positions`` by the observed (or shuffled) positions."""
+    lengths, ``-- @positions`` by the observed (or shuffled) positions, ``-- @mom`` by the
+    spacing null's moment CTEs and ``-- @long_rows`` by its long examples' rows (or nothing)."""
     parts = {
         "-- @annotations": select,
         "-- @keyed": sql(f"enrich_key_{by}"),
         "-- @lengths": sql("enrich_example_lengths"),
         "-- @positions": sql(positions),
+        "-- @mom": sql("enrich_spacing_mom"),
+        "-- @long_rows": sql("enrich_spacing_null_long") if long_rows else "",
     }
     lines = sql(name).splitlines()
     if "-- @annotations" not in (line.strip() for line in lines):
@@ -109,6 +115,52 @@ def _fetch(store: Any, query: str, params: dict, perfect_hash_bits: int = _DEFAU
         return con.sql(query, params=params).to_arrow_table()
     except duckdb.Error as exc:
         raise AnnostoreError(f"enrichment query failed: {exc}") from None
+
+
+def _null_rows(store: Any, select: str, by: str, params: dict, width: int) -> pa.Table:
+    """The analytic spacing null's rows (a, b, t, g0, g1) of sql/enrich_spacing_null.sql. On
+    DuckDB with up to _KERNEL_MAX_KEYS keys, the long examples' rows come from the numba kernel
+    over the streamed per (example, key) moments instead of the SQL self-join (same sums)."""
+    fast = getattr(store, "engine", "duckdb") != "spark" and width <= _KERNEL_MAX_KEYS
+    short = _fetch(store, _query(select, "enrich_spacing_null", by, long_rows=not fast), params)
+    if not fast:
+        return short
+    g0 = np.zeros((width, width))
+    g1 = np.zeros((width, width))
+    con = _con(store)
+    cols = ("example_idx", "k", "len", "u0", "u1", "v0", "v1")
+    carry = None
+    try:
+        con.execute(f"SET SESSION perfect_ht_threshold = {_DEFAULT_PERFECT_HASH_BITS}")
+        reader = con.sql(_query(select, "enrich_spacing_moments", by), params=params).to_arrow_reader(_MOMENT_BATCH_ROWS)
+        for batch in reader:
+            arrays = [batch.column(c).to_numpy(zero_copy_only=False) for c in cols]
+            if carry is not None:
+                arrays = [np.concatenate([c, a]) for c, a in zip(carry, arrays)]
+            ex, k, length, u0, u1, v0, v1 = _moment_arrays(arrays)
+            lo = enrich_kernels.accumulate_long_pairs(ex, k, length, u0, u1, v0, v1, g0, g1)
+            carry = [a[lo:] for a in (ex, k, length, u0, u1, v0, v1)]
+    except duckdb.Error as exc:
+        raise AnnostoreError(f"enrichment query failed: {exc}") from None
+    if carry is not None and carry[0].size:
+        ex, k, length, u0, u1, v0, v1 = carry
+        enrich_kernels.add_example(k, length, u0, u1, v0, v1, 0, ex.size, g0, g1)
+    a, b = np.nonzero(g0 > 0)
+    t = np.full(a.size, params["max_distance"], dtype=np.int64)
+    return pa.table({
+        "a": np.concatenate([short["a"].to_numpy().astype(np.int64), a]),
+        "b": np.concatenate([short["b"].to_numpy().astype(np.int64), b]),
+        "t": np.concatenate([short["t"].to_numpy().astype(np.int64), t]),
+        "g0": np.concatenate([short["g0"].to_numpy().astype(np.float64), g0[a, b]]),
+        "g1": np.concatenate([short["g1"].to_numpy().astype(np.float64), g1[a, b]]),
+    })
+
+
+def _moment_arrays(arrays: list) -> tuple:
+    ex, k, length, u0, u1, v0, v1 = arrays
+    return (np.ascontiguousarray(ex, dtype=np.int64), np.ascontiguousarray(k, dtype=np.int64),
+            np.ascontiguousarray(length, dtype=np.float64),
+            *(np.ascontiguousarray(x, dtype=np.float64) for x in (u0, u1, v0, v1)))
 
 
 def _universe(store: Any, select: str, params: dict, examples: Any) -> int:
@@ -412,7 +464,7 @@ def enrich_spacing(
     pair_key = rf // len(ORIENTATIONS)
     ra, rb = pair_key // width, pair_key % width
     if null == "analytic":
-        null_rows = _fetch(store, _query(select, "enrich_spacing_null", by), dict(params, max_distance=max_distance))
+        null_rows = _null_rows(store, select, by, dict(params, max_distance=max_distance), width)
         p0 = _analytic_null(null_rows, pair_key, rd, width, max_distance)
     else:
         shuf = _fetch(
