@@ -40,6 +40,7 @@ import pyarrow as pa
 
 from annostore.compat.memelite import to_memelite
 from annostore.core.alphabet import STRANDS, decode
+from annostore.core.arrays import arrow_numeric, arrow_strings
 from annostore.core.fimo_kernels import _CHUNK, _bad_prefix, _compact, _scan, _span_sums, _word_codes
 from annostore.core.fimo_pi0 import pi0_meme, pi0_sample, resolve_method, tests_per_width
 from annostore.core.fimo_pi0_kernels import _qvalues_grouped
@@ -227,7 +228,7 @@ def fimo_batches(
     else:
         sp = _prepare_sequences(seqs)
     ns = 1 if norc else 2
-    names = pa.array([str(x) for x in seqs.names], pa.string())
+    names = arrow_strings([str(x) for x in seqs.names])
 
     # tests per motif width (windows without N, times strands)
     widths_all = np.array([m.width for m in mset], dtype=np.int64)
@@ -296,26 +297,27 @@ def fimo_batches(
         w_hit = tabs.widths[motif_local]
         end = start + w_hit
         midx = gidx[motif_local].astype(np.int32)
-        mnames = pa.array([m.name for m in group], pa.string())
-        malts = pa.array([m.alt_name for m in group], pa.string())
-        ml = pa.array(motif_local.astype(np.int64))
+        exa = arrow_numeric(ex, pa.int64())
+        mnames = arrow_strings([m.name for m in group])
+        malts = arrow_strings([m.alt_name for m in group])
+        ml = arrow_numeric(motif_local, pa.int64())
         cols = {
-            "motif_idx": pa.array(midx, pa.int32()),
+            "motif_idx": arrow_numeric(midx, pa.int32()),
             "motif": mnames.take(ml),
             "motif_alt": malts.take(ml),
-            "example_idx": pa.array(ex.astype(np.int64), pa.int64()),
-            "sequence_name": names.take(pa.array(ex.astype(np.int64))),
-            "start": pa.array(start.astype(np.int64), pa.int64()),
-            "end": pa.array(end.astype(np.int64), pa.int64()),
-            "strand": _STRANDS.take(pa.array(strand_minus.astype(np.int8))),
-            "score": pa.array(scores, pa.float64()),
-            "p_value": pa.array(pvals, pa.float64()),
-            "q_value": pa.array(qv, pa.float64(), mask=np.isnan(qv) if not qvalues else None),
+            "example_idx": exa,
+            "sequence_name": names.take(exa),
+            "start": arrow_numeric(start, pa.int64()),
+            "end": arrow_numeric(end, pa.int64()),
+            "strand": _STRANDS.take(arrow_numeric(strand_minus, pa.int8())),
+            "score": arrow_numeric(scores, pa.float64()),
+            "p_value": arrow_numeric(pvals, pa.float64()),
+            "q_value": arrow_numeric(qv, pa.float64(), mask=np.isnan(qv) if not qvalues else None),
         }
         if attr is not None:
-            cols["attribution"] = pa.array(_span_sums(attr, ex, start, end), pa.float64())
+            cols["attribution"] = arrow_numeric(_span_sums(attr, ex, start, end), pa.float64())
         if matched_sequence:
-            cols["matched_sequence"] = pa.array(_matched(sp.codes, pos, w_hit, strand_minus), pa.string())
+            cols["matched_sequence"] = arrow_strings(_matched(sp.codes, pos, w_hit, strand_minus))
         return pa.RecordBatch.from_pydict(cols)
 
     # the finishing of batch k (sort, p/q-values, Arrow columns) runs on a second thread while
@@ -431,7 +433,7 @@ def _take(res, caps, counts, keep):
     return _compact(res[0], res[1], res[2], base, n)  # rows [base, base + n) of every kept chunk
 
 
-_STRANDS = pa.array(STRANDS, pa.string())
+_STRANDS = arrow_strings(STRANDS)
 
 
 def _matched(codes, pos, widths, minus) -> list:
