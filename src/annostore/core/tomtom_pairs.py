@@ -59,15 +59,12 @@ def compare_complete(qmats: list, tcols: np.ndarray, tstarts: np.ndarray, twidth
     np.cumsum(qw, out=qstarts[1:])
     qcols = np.ascontiguousarray(np.concatenate([np.asarray(m, dtype=np.float64).T for m in qmats], axis=0))
     tsoa = np.ascontiguousarray(np.asarray(tcols, dtype=np.float64).T)
-    pad = int(qw.max())
-    pstart = (pad + np.arange(E, dtype=np.int64) * pad + np.asarray(tstarts[:-1], dtype=np.int64)).astype(np.int64)
-    playout = int(pad + int(tstarts[-1]) + E * pad)
     uw = np.unique(twidths)
     wslot = np.full(int(uw.max()) + 1, -1, dtype=np.int64)
     wslot[uw] = np.arange(uw.shape[0])
     _with_parallel_chunksize(lambda: K.compare_all(
-        qcols, qstarts, tsoa, np.asarray(tstarts, dtype=np.int64), np.asarray(twidths, dtype=np.int64), pad,
-        pstart, playout, wslot, int(uw.shape[0]), int(dist), int(min_overlap), int(n_orient), p, off, ovl))
+        qcols, qstarts, tsoa, np.asarray(tstarts, dtype=np.int64), np.asarray(twidths, dtype=np.int64),
+        wslot, int(uw.shape[0]), int(dist), int(min_overlap), int(n_orient), p, off, ovl))
     return p, off, ovl
 
 

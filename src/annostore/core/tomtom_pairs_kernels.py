@@ -111,59 +111,25 @@ def _kth(buf, n, k):
     return buf[k]
 
 
-@numba.njit(**_NJ)
-def _select(row, k, rmin, rmax, buf, cnt, zb):
-    """Exact k-th smallest (0-based) of ``row`` whose extremes are ``rmin``/``rmax``.
+# selection buckets: a fixed monotone map of the column score (bounds of each distance's scores;
+# values outside are clamped, which keeps the map monotone), so that bucketing needs no prior pass
+_NBUCKET = 4096
+_BLO = (-2.0, -1.0, -2.0)  # ed: -sqrt(sum d^2) >= -sqrt(2); pearson >= -1; sandelin: 2 - sum d^2 >= 0
+_BHI = (0.0, 1.0, 2.0)
 
-    Bucket counts (a monotone bucket function of the value) find the bucket holding rank ``k``;
-    only that bucket's elements are gathered (64-element blocks without one are skipped after a
-    vectorised test) and selected exactly.
-    """
+
+@numba.njit(**_NJ)
+def _extremes_buckets(row, blo, bsc, nbm, zb, mnb, mxb):
+    """(min, max) of a row through 64 independent lanes, and every element's bucket (two vectorised passes)."""
     t = row.shape[0]
-    if rmax <= rmin:
-        return rmin
-    nb = cnt.shape[0]
-    scale = (nb - 1) / (rmax - rmin)
-    for j in range(t):  # vectorised: bucket of every element
-        zb[j] = np.int32((row[j] - rmin) * scale)
-    cnt[:] = 0
-    for j in range(t):
-        cnt[zb[j]] += 1
-    cum = 0
-    bk = 0
-    while cum + cnt[bk] <= k:
-        cum += cnt[bk]
-        bk += 1
-    n = 0
     t64 = t - t % 64
-    b32 = np.int32(bk)
-    for j0 in range(0, t64, 64):
-        d = np.int32(1)
-        for j in range(j0, j0 + 64):
-            d = d * (zb[j] != b32)  # 0 when some element of the block is in bucket bk
-        if d != 0:
-            continue
-        for j in range(j0, j0 + 64):
-            buf[n] = row[j]
-            n += 1 if zb[j] == b32 else 0
-    for j in range(t64, t):
-        buf[n] = row[j]
-        n += 1 if zb[j] == b32 else 0
-    return _kth(buf, n, k - cum)
-
-
-@numba.njit(**_NJ)
-def _min_max(row, mnb, mxb):
-    """(min, max) of a row through 64 independent lanes (vectorises; no NaNs occur)."""
-    t = row.shape[0]
-    nb = t - t % 64
     lo = 1e300
     hi = -1e300
-    if nb > 0:
+    if t64 > 0:
         for u in range(64):
             mnb[u] = row[u]
             mxb[u] = row[u]
-        for j in range(64, nb, 64):
+        for j in range(64, t64, 64):
             for u in range(64):
                 v = row[j + u]
                 mnb[u] = v if v < mnb[u] else mnb[u]
@@ -171,98 +137,77 @@ def _min_max(row, mnb, mxb):
         for u in range(64):
             lo = min(lo, mnb[u])
             hi = max(hi, mxb[u])
-    for j in range(nb, t):
+    for j in range(t64, t):
         lo = min(lo, row[j])
         hi = max(hi, row[j])
+    for j in range(t):
+        w = (row[j] - blo) * bsc
+        w = max(w, 0.0)
+        w = min(w, nbm)
+        zb[j] = int(w)
     return lo, hi
 
 
 @numba.njit(**_NJ)
-def _median_shift(row, rmin, rmax, buf, cnt, zb):
-    """MEME's (off-by-one) median of a row: mean of order statistics floor(t/2)-1 and ceil(t/2)-1."""
+def _gather_buckets(row, zb, b1, b2, buf):
+    """Copy the elements of ``row`` whose bucket lies in ``[b1, b2]`` into ``buf``; their number.
+
+    64-element blocks without one are skipped after a vectorised test (an unsigned range check).
+    """
     t = row.shape[0]
-    k1 = int(math.floor(0.5 * t)) - 1
-    k2 = int(math.ceil(0.5 * t)) - 1
-    if k1 < 0:
-        k1 = 0
-    if k2 < k1:
-        k2 = k1
-    v2 = _select(row, k2, rmin, rmax, buf, cnt, zb)
-    v1 = v2 if k1 == k2 else _select(row, k1, rmin, rmax, buf, cnt, zb)
-    return (v1 + v2) / 2.0
+    t64 = t - t % 64
+    lo32 = np.int32(b1)
+    sp = np.uint32(b2 - b1)
+    n = 0
+    for j0 in range(0, t64, 64):
+        d = np.int32(0)
+        for j in range(j0, j0 + 64):
+            d += np.int32(np.uint32(zb[j] - lo32) <= sp)
+        if d == 0:
+            continue
+        for j in range(j0, j0 + 64):
+            buf[n] = row[j]
+            n += 1 if np.uint32(zb[j] - lo32) <= sp else 0
+    for j in range(t64, t):
+        buf[n] = row[j]
+        n += 1 if np.uint32(zb[j] - lo32) <= sp else 0
+    return n
 
 
 @numba.njit(**_NJ)
-def _one_query(q, tsoa, tstarts, twidths, pad, pstart, playout, wslot, nuw, dist, min_overlap, n_orient,
-               p_out, off_out, ovl_out):
-    """MEME complete-score TOMTOM of one query (``q``: (Q, 4) pseudocounted columns)."""
-    Q = q.shape[0]
-    T = tsoa.shape[1]
-    E = twidths.shape[0]
-    s = np.empty((Q, T))
-    buf = np.empty(T)
-    cnt = np.zeros(2048, dtype=np.int32)
-    zb = np.empty(T, dtype=np.int32)
-    mnb = np.empty(64)
-    mxb = np.empty(64)
-    negmed = np.empty(Q)
-    lo = 1e300
-    hi = -1e300
-    for i in range(Q):
-        row = s[i]
-        _score_row(q[i, 0], q[i, 1], q[i, 2], q[i, 3], tsoa, dist, row)
-        rlo, rhi = _min_max(row, mnb, mxb)
-        nm = -_median_shift(row, rlo, rhi, buf, cnt, zb)
-        negmed[i] = nm
-        # rounding is monotone: the extremes of the shifted row are the shifted extremes
-        lo = min(lo, rlo + nm)
-        hi = max(hi, rhi + nm)
-    o, sc = _scale_params(lo, hi)
-    z = int(np.rint(-o * sc))
-    # integer rows laid out with `pad` zero columns before every target entry, and histograms
-    padded = np.zeros((Q, playout), dtype=np.int16)
-    hist = np.zeros((Q, BINS + 1))
-    hlo = np.empty(Q, dtype=np.int64)
-    hhi = np.empty(Q, dtype=np.int64)
-    ints = np.empty(T, dtype=np.int16)
-    hcnt = np.zeros(BINS + 1, dtype=np.int32)
-    for i in range(Q):
-        row = s[i]
-        nm = negmed[i]
-        for j in range(T):
-            ints[j] = np.int16(math.floor(((row[j] + nm) - o) * sc + 0.5))  # MEME nint of a value >= 0
-        hcnt[:] = 0
-        for j in range(T):
-            hcnt[ints[j]] += 1
-        h = hist[i]
-        for x in range(BINS + 1):
-            h[x] = hcnt[x]
-        for e in range(E):
-            ps = pstart[e]
-            ts = tstarts[e]
-            for j in range(twidths[e]):
-                padded[i, ps + j] = ints[ts + j]
-        k = 0
-        while h[k] == 0.0:
-            k += 1
-        hlo[i] = k
-        k = BINS
-        while h[k] == 0.0:
-            k -= 1
-        hhi[i] = k
-    # span null distributions (MEME's DP and order of additions), survival functions only
-    spos = np.full((Q, Q), -1, dtype=np.int64)
-    soff = np.empty(Q * (Q + 1) // 2 + 1, dtype=np.int64)
-    tot = 0
-    ns = 0
-    for a in range(Q - 1, -1, -1):
-        for b in range(a, Q):
-            spos[a, b] = ns
-            soff[ns] = tot
-            tot += (b - a + 1) * BINS + 1
-            ns += 1
-    soff[ns] = tot
-    sv = np.empty(tot)
+def _row_stats(row, k1, k2, blo, bsc, buf, cnt, zb, mnb, mxb):
+    """(min, max, MEME median) of a score row: order statistics ``k1 <= k2 <= k1 + 1`` by bucket counts.
+
+    One pass computes the extremes and every element's bucket (a fixed monotone map of the
+    value); the counts locate the buckets holding ranks ``k1`` and ``k2``; only their elements
+    are gathered and selected exactly.
+    """
+    t = row.shape[0]
+    lo, hi = _extremes_buckets(row, blo, bsc, cnt.shape[0] - 1.0, zb, mnb, mxb)
+    cnt[:] = 0
+    for j in range(t):
+        cnt[zb[j]] += 1
+    cum = 0
+    b = 0
+    while cum + cnt[b] <= k1:
+        cum += cnt[b]
+        b += 1
+    b1 = b
+    cum1 = cum
+    while cum + cnt[b] <= k2:
+        cum += cnt[b]
+        b += 1
+    # buckets strictly between b1 and b (if any) are empty, as k2 - k1 <= 1
+    n = _gather_buckets(row, zb, b1, b, buf)
+    v1 = _kth(buf, n, k1 - cum1)
+    v2 = v1 if k2 == k1 else _kth(buf, n, k2 - cum1)
+    return lo, hi, (v1 + v2) / 2.0
+
+
+@numba.njit(**_NJ)
+def _span_survival(hist, hlo, hhi, T, spos, soff, sv):
+    """Survival functions of every span's null score (MEME's DP, in MEME's order of additions)."""
+    Q = hist.shape[0]
     size = Q * BINS + 1
     old = np.zeros(size)
     new = np.zeros(size)
@@ -309,17 +254,125 @@ def _one_query(q, tsoa, tstarts, twidths, pad, pstart, playout, wslot, nuw, dist
                 sv[dst + j] = acc
         for kk in range(slo, shi + 1):
             new[kk] = 0.0
-    # diagonal sums: acc[x] = sum_i padded[i, x + i]; entry e, configuration c <-> x = pstart[e] + c - Q
-    nx = playout - Q + 1
+
+
+@numba.njit(**_NJ)
+def _one_query(q, tsoa, tstarts, twidths, wslot, nuw, dist, min_overlap, n_orient, p_out, off_out, ovl_out):
+    """MEME complete-score TOMTOM of one query (``q``: (Q, 4) pseudocounted columns)."""
+    Q = q.shape[0]
+    T = tsoa.shape[1]
+    E = twidths.shape[0]
+    # 1. score rows, their extremes and MEME's off-by-one medians
+    s = np.empty((Q, T))
+    buf = np.empty(T)
+    cnt = np.zeros(_NBUCKET, dtype=np.int32)
+    zb = np.empty(T, dtype=np.int32)
+    mnb = np.empty(64)
+    mxb = np.empty(64)
+    negmed = np.empty(Q)
+    k1 = int(math.floor(0.5 * T)) - 1
+    k2 = int(math.ceil(0.5 * T)) - 1
+    if k1 < 0:
+        k1 = 0
+    if k2 < k1:
+        k2 = k1
+    blo = _BLO[dist]
+    bsc = (_NBUCKET - 1) / (_BHI[dist] - blo)
+    lo = 1e300
+    hi = -1e300
+    for i in range(Q):
+        row = s[i]
+        _score_row(q[i, 0], q[i, 1], q[i, 2], q[i, 3], tsoa, dist, row)
+        rlo, rhi, med = _row_stats(row, k1, k2, blo, bsc, buf, cnt, zb, mnb, mxb)
+        nm = -med
+        negmed[i] = nm
+        # rounding is monotone: the extremes of the shifted row are the shifted extremes
+        lo = min(lo, rlo + nm)
+        hi = max(hi, rhi + nm)
+    o, sc = _scale_params(lo, hi)
+    z = int(np.rint(-o * sc))
+    # 2. integer rows (MEME's range-100 scaling), their histograms (four partial counts) and the
+    # diagonal sums.  Position x enumerates the configurations of all entries in turn (entry e's
+    # configuration c, 1 <= c <= Q + L - 1, at x = xs[e] + c - 1); every row is laid out with Q - 1
+    # zero columns before, between and after the entries (target column j at pos[j]), so that
+    # dsum[x] = sum_i prow_i[x + i] is the sum of configuration x's integer scores, and
+    # key = (dsum + (Q - n) z) * 128 + n orders configurations by complete score, then overlap n.
+    nx = 0
+    for e in range(E):
+        nx += Q + twidths[e] - 1
+    pos = np.empty(T, dtype=np.int64)
+    kadd = np.empty(nx, dtype=np.int64)
+    xs = np.empty(E + 1, dtype=np.int64)
+    x = 0
+    for e in range(E):
+        L = twidths[e]
+        ts = tstarts[e]
+        xs[e] = x
+        for j in range(L):
+            pos[ts + j] = x + Q - 1 + j
+        m = min(Q, L)
+        for c in range(1, Q + L):
+            n = min(min(c, Q + L - c), m)  # the overlap of configuration c
+            kadd[x + c - 1] = (Q - n) * z * 128 + n
+        x += Q + L - 1
+    xs[E] = x
+    prow = np.zeros(nx + Q - 1, dtype=np.int16)  # the gaps stay zero: only pos[] is ever written
     dsum = np.zeros(nx, dtype=np.int16)
-    for x0 in range(0, nx, 4096):
-        x1 = min(nx, x0 + 4096)
-        dv = dsum[x0:x1]
-        for i in range(Q):
-            prow = padded[i, x0 + i:x1 + i]
-            for x in range(x1 - x0):
-                dv[x] += prow[x]
-    memo = np.full((nuw, Q * BINS + 1), -1.0)
+    qrow = np.empty(T, dtype=np.int16)
+    hist = np.zeros((Q, BINS + 1))
+    hlo = np.empty(Q, dtype=np.int64)
+    hhi = np.empty(Q, dtype=np.int64)
+    hc = np.zeros((4, BINS + 1), dtype=np.int32)
+    T4 = T - T % 4
+    for i in range(Q):
+        row = s[i]
+        nm = negmed[i]
+        for j in range(T):
+            qrow[j] = np.int16(math.floor(((row[j] + nm) - o) * sc + 0.5))  # MEME nint of a value >= 0
+        hc[:] = 0
+        for j in range(0, T4, 4):
+            hc[0, qrow[j]] += 1
+            hc[1, qrow[j + 1]] += 1
+            hc[2, qrow[j + 2]] += 1
+            hc[3, qrow[j + 3]] += 1
+        for j in range(T4, T):
+            hc[0, qrow[j]] += 1
+        h = hist[i]
+        for x in range(BINS + 1):
+            h[x] = hc[0, x] + hc[1, x] + hc[2, x] + hc[3, x]
+        k = 0
+        while h[k] == 0.0:
+            k += 1
+        hlo[i] = k
+        k = BINS
+        while h[k] == 0.0:
+            k -= 1
+        hhi[i] = k
+        for j in range(T):
+            prow[pos[j]] = qrow[j]
+        pr = prow[i:i + nx]
+        for x in range(nx):
+            dsum[x] += pr[x]
+    # 3. span null distributions (MEME's DP), survival functions only
+    spos = np.full((Q, Q), -1, dtype=np.int64)
+    soff = np.empty(Q * (Q + 1) // 2 + 1, dtype=np.int64)
+    tot = 0
+    ns = 0
+    for a in range(Q - 1, -1, -1):
+        for b in range(a, Q):
+            spos[a, b] = ns
+            soff[ns] = tot
+            tot += (b - a + 1) * BINS + 1
+            ns += 1
+    soff[ns] = tot
+    sv = np.empty(tot)
+    _span_survival(hist, hlo, hhi, T, spos, soff, sv)
+    # 4. best configuration of every entry
+    keys = np.empty(nx, dtype=np.int64)
+    for x in range(nx):
+        keys[x] = np.int64(dsum[x]) * 128 + kadd[x]
+    escore = np.empty(E, dtype=np.int64)
+    eslot = np.empty(E, dtype=np.int64)
     for e in range(E):
         L = twidths[e]
         c0 = 1
@@ -328,65 +381,83 @@ def _one_query(q, tsoa, tstarts, twidths, pad, pstart, playout, wslot, nuw, dist
             mo = min(min_overlap, Q, L)
             c0 = mo
             c1 = Q + L - mo
-        base = pstart[e] - Q
-        bk = np.int64(-1) << 62
-        bn = -1
-        bo = 0
+        base = xs[e] - 1
+        best = np.int64(-1) << 62
         for c in range(c0, c1 + 1):
+            best = max(best, keys[base + c])
+        bo = c0 - Q
+        while keys[base + bo + Q] != best:  # the first best configuration
+            bo += 1
+        bk = best >> 7
+        off_out[e] = bo
+        ovl_out[e] = best & 127
+        escore[e] = bk
+        eslot[e] = wslot[L]
+    # 5. p-values, grouped by target width
+    _p_values(E, eslot, escore, twidths, nuw, Q, spos, soff, sv, z, n_orient, p_out)
+
+
+@numba.njit(**_NJ)
+def _p_values(nd, dslot, dscore, dwidth, nuw, Q, spos, soff, sv, z, n_orient, pd):
+    """P(best of all Q+L-1 alignments x orientations of a random width-L target >= k), float32-rounded,
+    into ``pd``, for every (width L = ``dwidth[d]``, score k = ``dscore[d]``) pair.
+
+    1 - prod_c (1 - S_c)^orient is accumulated as P += S' (1 - P) with S' = 1 - (1 - S)^orient (S or
+    S (2 - S)): positive terms only, no cancellation.  The pairs of one width share the configuration
+    table and are walked together (independent chains, pipelined), configuration by configuration
+    (equal pairs get equal values: the same operations in the same order).
+    """
+    start = np.zeros(nuw + 1, dtype=np.int64)
+    for d in range(nd):
+        start[dslot[d] + 1] += 1
+    for w in range(nuw):
+        start[w + 1] += start[w]
+    order = np.empty(nd, dtype=np.int64)
+    fill = start[:nuw].copy()
+    for d in range(nd):
+        order[fill[dslot[d]]] = d
+        fill[dslot[d]] += 1
+    acc = np.empty(nd)
+    one = np.zeros(nd, dtype=np.bool_)
+    for w in range(nuw):
+        m0 = start[w]
+        m1 = start[w + 1]
+        if m1 == m0:
+            continue
+        L = dwidth[order[m0]]
+        for t in range(m0, m1):
+            acc[t] = 0.0
+            one[t] = False
+        for c in range(1, Q + L):
             a = Q - c if Q - c > 0 else 0
             b = Q - c + L - 1
             if b > Q - 1:
                 b = Q - 1
             n = b - a + 1
-            v = np.int64(dsum[base + c]) + (Q - n) * z  # complete score minus Q*o*scale
-            if v > bk or (v == bk and n > bn):
-                bk = v
-                bn = n
-                bo = c - Q
-        off_out[e] = bo
-        ovl_out[e] = bn
-        w = wslot[L]
-        pv = memo[w, bk]
-        if pv < 0.0:
-            pv = _p_max(bk, Q, L, spos, soff, sv, z, n_orient)
-            memo[w, bk] = pv
-        p_out[e] = pv
-
-
-@numba.njit(**_NJ)
-def _p_max(k, Q, L, spos, soff, sv, z, n_orient):
-    """P(best of all Q+L-1 alignments x orientations of a random width-L target >= k), float32-rounded."""
-    # 1 - prod(1 - S)^orient accumulated as P += S (1 - P): positive terms only, no cancellation
-    pp = 0.0
-    for c in range(1, Q + L):
-        a = Q - c if Q - c > 0 else 0
-        b = Q - c + L - 1
-        if b > Q - 1:
-            b = Q - 1
-        n = b - a + 1
-        j = k - (Q - n) * z
-        if j <= 0:
-            s = sv[soff[spos[a, b]]]
-        elif j > n * BINS:
-            s = 0.0
-        else:
-            s = sv[soff[spos[a, b]] + j]
-        if s >= 1.0:
-            return 1.0
-        for _ in range(n_orient):
-            pp += s * (1.0 - pp)
-    return np.float64(np.float32(pp))
+            cb = soff[spos[a, b]]
+            sh = (Q - n) * z
+            lim = n * BINS
+            for t in range(m0, m1):
+                j = dscore[order[t]] - sh
+                if j > lim:
+                    continue
+                sj = sv[cb + (j if j > 0 else 0)]
+                if sj >= 1.0:
+                    one[t] = True
+                if n_orient != 1:
+                    sj = sj * (2.0 - sj)
+                acc[t] += sj * (1.0 - acc[t])
+        for t in range(m0, m1):
+            pd[order[t]] = 1.0 if one[t] else np.float64(np.float32(acc[t]))
 
 
 @numba.njit(parallel=True, **_NJ)
-def compare_all(qcols, qstarts, tsoa, tstarts, twidths, pad, pstart, playout, wslot, nuw, dist, min_overlap,
-                n_orient, p, off, ovl):
+def compare_all(qcols, qstarts, tsoa, tstarts, twidths, wslot, nuw, dist, min_overlap, n_orient, p, off, ovl):
     """Every query (rows ``qstarts[i]:qstarts[i+1]`` of ``qcols``) against every target entry."""
     nq = qstarts.shape[0] - 1
     for qi in prange(nq):
         q = qcols[qstarts[qi]:qstarts[qi + 1]]
-        _one_query(q, tsoa, tstarts, twidths, pad, pstart, playout, wslot, nuw, dist, min_overlap, n_orient,
-                   p[qi], off[qi], ovl[qi])
+        _one_query(q, tsoa, tstarts, twidths, wslot, nuw, dist, min_overlap, n_orient, p[qi], off[qi], ovl[qi])
 
 
 @numba.njit(parallel=True, **_NJ)
