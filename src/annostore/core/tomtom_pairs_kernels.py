@@ -257,7 +257,7 @@ def _span_survival(hist, hlo, hhi, T, spos, soff, sv):
 
 
 @numba.njit(**_NJ)
-def _one_query(q, tsoa, tstarts, twidths, wslot, nuw, dist, min_overlap, n_orient, p_out, off_out, ovl_out):
+def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, wslot, nuw, dist, min_overlap, n_orient, p_out, off_out, ovl_out):
     """MEME complete-score TOMTOM of one query (``q``: (Q, 4) pseudocounted columns)."""
     Q = q.shape[0]
     T = tsoa.shape[1]
@@ -296,26 +296,9 @@ def _one_query(q, tsoa, tstarts, twidths, wslot, nuw, dist, min_overlap, n_orien
     # configuration c, 1 <= c <= Q + L - 1, at x = xs[e] + c - 1); every row is laid out with Q - 1
     # zero columns before, between and after the entries (target column j at pos[j]), so that
     # dsum[x] = sum_i prow_i[x + i] is the sum of configuration x's integer scores, and
-    # key = (dsum + (Q - n) z) * 128 + n orders configurations by complete score, then overlap n.
-    nx = 0
-    for e in range(E):
-        nx += Q + twidths[e] - 1
-    pos = np.empty(T, dtype=np.int64)
-    kadd = np.empty(nx, dtype=np.int64)
-    xs = np.empty(E + 1, dtype=np.int64)
-    x = 0
-    for e in range(E):
-        L = twidths[e]
-        ts = tstarts[e]
-        xs[e] = x
-        for j in range(L):
-            pos[ts + j] = x + Q - 1 + j
-        m = min(Q, L)
-        for c in range(1, Q + L):
-            n = min(min(c, Q + L - c), m)  # the overlap of configuration c
-            kadd[x + c - 1] = (Q - n) * z * 128 + n
-        x += Q + L - 1
-    xs[E] = x
+    # key = (dsum + (Q - n) z) * 128 + n orders configurations by complete score, then overlap n
+    # (n = nn[x]).  pos, nn and xs depend on Q only (see _layout).
+    nx = xs[E]
     prow = np.zeros(nx + Q - 1, dtype=np.int16)  # the gaps stay zero: only pos[] is ever written
     dsum = np.zeros(nx, dtype=np.int16)
     qrow = np.empty(T, dtype=np.int16)
@@ -370,7 +353,8 @@ def _one_query(q, tsoa, tstarts, twidths, wslot, nuw, dist, min_overlap, n_orien
     # 4. best configuration of every entry
     keys = np.empty(nx, dtype=np.int64)
     for x in range(nx):
-        keys[x] = np.int64(dsum[x]) * 128 + kadd[x]
+        n = np.int64(nn[x])
+        keys[x] = (np.int64(dsum[x]) + (Q - n) * z) * 128 + n
     escore = np.empty(E, dtype=np.int64)
     eslot = np.empty(E, dtype=np.int64)
     for e in range(E):
@@ -451,13 +435,59 @@ def _p_values(nd, dslot, dscore, dwidth, nuw, Q, spos, soff, sv, z, n_orient, pd
             pd[order[t]] = 1.0 if one[t] else np.float64(np.float32(acc[t]))
 
 
+@numba.njit(**_NJ)
+def _layout(Q, tstarts, twidths, pos, nn, xs):
+    """The diagonal layout of a width-Q query (see _one_query): configuration positions xs[e] of every
+    entry, the overlap nn[x] of every configuration and the padded position pos[j] of every target column."""
+    E = twidths.shape[0]
+    x = 0
+    for e in range(E):
+        L = twidths[e]
+        ts = tstarts[e]
+        xs[e] = x
+        for j in range(L):
+            pos[ts + j] = x + Q - 1 + j
+        m = min(Q, L)
+        for c in range(1, Q + L):
+            nn[x + c - 1] = min(min(c, Q + L - c), m)  # the overlap of configuration c
+        x += Q + L - 1
+    xs[E] = x
+
+
 @numba.njit(parallel=True, **_NJ)
 def compare_all(qcols, qstarts, tsoa, tstarts, twidths, wslot, nuw, dist, min_overlap, n_orient, p, off, ovl):
     """Every query (rows ``qstarts[i]:qstarts[i+1]`` of ``qcols``) against every target entry."""
     nq = qstarts.shape[0] - 1
+    T = tsoa.shape[1]
+    E = twidths.shape[0]
+    # one diagonal layout per distinct query width, shared by the queries of that width
+    qmax = 0
+    for qi in range(nq):
+        qmax = max(qmax, qstarts[qi + 1] - qstarts[qi])
+    slot = np.full(qmax + 1, -1, dtype=np.int64)
+    nqw = 0
+    for qi in range(nq):
+        w = qstarts[qi + 1] - qstarts[qi]
+        if slot[w] < 0:
+            slot[w] = nqw
+            nqw += 1
+    widths = np.empty(nqw, dtype=np.int64)
+    for w in range(qmax + 1):
+        if slot[w] >= 0:
+            widths[slot[w]] = w
+    noff = np.zeros(nqw + 1, dtype=np.int64)
+    for k in range(nqw):
+        noff[k + 1] = noff[k] + (widths[k] - 1) * E + T
+    pos = np.empty((nqw, T), dtype=np.int32)
+    nn = np.empty(noff[nqw], dtype=np.int8)
+    xs = np.empty((nqw, E + 1), dtype=np.int64)
+    for k in prange(nqw):
+        _layout(widths[k], tstarts, twidths, pos[k], nn[noff[k]:noff[k + 1]], xs[k])
     for qi in prange(nq):
         q = qcols[qstarts[qi]:qstarts[qi + 1]]
-        _one_query(q, tsoa, tstarts, twidths, wslot, nuw, dist, min_overlap, n_orient, p[qi], off[qi], ovl[qi])
+        k = slot[qstarts[qi + 1] - qstarts[qi]]
+        _one_query(q, tsoa, tstarts, twidths, pos[k], nn[noff[k]:noff[k + 1]], xs[k], wslot, nuw, dist,
+                   min_overlap, n_orient, p[qi], off[qi], ovl[qi])
 
 
 @numba.njit(parallel=True, **_NJ)
