@@ -102,7 +102,7 @@ def tomtom_all(motifs, targets=None, *, dist: str = "ed", norc: bool = False, mi
         Dense ``(n_queries, n_targets)`` matrices.
     """
     from .motifs import normalised_background, symmetrised
-    from .tomtom import _as_motif_set, _prepare_targets, _pseudo, _query_background
+    from .tomtom import _as_motif_set, _prepare_targets, _pseudo_all, _query_background
 
     if dist not in _DISTS:
         raise BadInputError(f"unknown distance {dist!r}; choose one of {', '.join(_DISTS)}")
@@ -115,16 +115,16 @@ def tomtom_all(motifs, targets=None, *, dist: str = "ed", norc: bool = False, mi
             raise BadInputError(f"query motif {m.name!r} is wider than 100 columns ({m.width})")
     qbg = symmetrised(np.asarray(background, dtype=np.float64)) if background is not None else _query_background(qset)
     tg = _prepare_targets(tset, normalised_background(qbg), motif_pseudo, not norc)
-    qmats = [_pseudo(m.pwm, m.nsites, qbg, motif_pseudo) for m in qset]
+    qcols, qw = _pseudo_all(qset, qbg, motif_pseudo)
+    qstart = np.concatenate([[0], np.cumsum(qw)])
+    qmats = [qcols[:, qstart[i]:qstart[i + 1]] for i in range(len(qw))]
     p, off, ovl = compare_complete(qmats, tg.cols, tg.starts, tg.widths, _DISTS[dist], int(min_overlap), tg.n_orient)
     nq, N = len(qset), len(tset)
     best_p = np.empty((nq, N))
-    best_e = np.empty((nq, N), dtype=np.int64)
-    K.best_orientation(p, ovl, tg.st_rank, tg.n_orient, best_p, best_e)
-    rows = np.arange(nq)[:, None]
-    return MotifSimilarity(
-        queries=list(qset.names), targets=list(tset.names), p=best_p,
-        offset=off[rows, best_e].astype(np.int32), overlap=ovl[rows, best_e].astype(np.int32),
-        orientation=(best_e % tg.n_orient).astype(np.int8),
-    )
+    best_off = np.empty((nq, N), dtype=np.int32)
+    best_ovl = np.empty((nq, N), dtype=np.int32)
+    best_or = np.empty((nq, N), dtype=np.int8)
+    K.best_orientation(p, off, ovl, tg.st_rank, tg.n_orient, best_p, best_off, best_ovl, best_or)
+    return MotifSimilarity(queries=list(qset.names), targets=list(tset.names), p=best_p, offset=best_off,
+                           overlap=best_ovl, orientation=best_or)
 

@@ -491,7 +491,7 @@ def compare_all(qcols, qstarts, tsoa, tstarts, twidths, wslot, nuw, dist, min_ov
 
 
 @numba.njit(parallel=True, **_NJ)
-def best_orientation(p, ovl, st_rank, n_orient, best_p, best_e):
+def best_orientation(p, off, ovl, st_rank, n_orient, best_p, best_off, best_ovl, best_or):
     """Per (query, target): the better orientation in MEME's order (p, then overlap, then strand-prefixed id)."""
     nq = p.shape[0]
     N = p.shape[1] // n_orient
@@ -505,4 +505,6 @@ def best_orientation(p, ovl, st_rank, n_orient, best_p, best_e):
                         ovl[qi, f] > ovl[qi, be] or (ovl[qi, f] == ovl[qi, be] and st_rank[f] < st_rank[be]))):
                     be = f
             best_p[qi, t] = p[qi, be]
-            best_e[qi, t] = be
+            best_off[qi, t] = off[qi, be]
+            best_ovl[qi, t] = ovl[qi, be]
+            best_or[qi, t] = be - e
