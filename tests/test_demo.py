@@ -100,6 +100,21 @@ def test_make_example_plants_what_it_says(jaspar_path):
     regions = ex.regions()
     assert (regions.end - regions.start == ex.lengths).all()
     assert reverse_complement("AACGTN") == "NACGTT"
+    # clean background: FIMO (p < 1e-4) of the planted motifs only matches where something was planted
+    from annostore.core.fimo import fimo
+    from annostore.core.motifs import Motif, MotifSet
+    from annostore.io.motifs import read_motifs
+
+    mset = read_motifs(jaspar_path)
+    planted = MotifSet([Motif(m, mset[mset.index(m)].pwm) for m in sorted(set(ex.sites.motif))])
+    hits = fimo(planted, ex.sequences, 1e-4, bfile="uniform", qvalues=False).to_pandas()
+    sites = ex.sites.groupby("example_idx")
+    for h in hits.itertuples():
+        g = sites.get_group(h.example_idx)
+        assert ((g.start < h.end) & (h.start < g.end)).any(), h
+    assert len(hits) >= len(ex.sites) * 0.8  # the planted sites themselves are found
+    raw = make_example(80, seed=7, motifs=jaspar_path, clean_background=False)
+    assert raw.sites.equals(ex.sites) and raw.sequences != ex.sequences
 
 
 def test_make_example_rejects_bad_sizes():
@@ -214,8 +229,10 @@ def test_demo_families(demo_result):
         raw = runs.loc[r.runs["hits"], "n_rows"]
         assert runs.loc[r.runs["collapsed"], "parent_run_id"] == r.runs["hits"]
         assert runs.loc[r.runs["collapsed"], "n_rows"] < raw * 0.6  # 19,812 -> 9,392 at 60 sequences
-    # example 0 (three planted sites): ~200 high-attribution hits collapse to a handful of sites
-    assert 3 <= r.example0_sites <= 8
+    # example 0 (three planted sites, clean background): ~100 high-attribution hits collapse over all
+    # motifs to exactly its planted sites, one kept hit each
+    assert r.example0_sites == 3
+    assert r.example0["planted"].tolist() == ["AP-1 961-971", "AP-1 996-1006", "ETS 1031-1040"]
 
 
 def test_demo_store_and_files(demo_result):

@@ -76,6 +76,9 @@ class DemoResult:
     example0_sites : int
         High-attribution FIMO hits of example 0 after collapsing over all motifs (``--by any``):
         the sites, where raw FIMO reports dozens of redundant hits.
+    example0 : pandas.DataFrame
+        Those sites: ``start, end, strand, motif, name`` (the kept hit), ``attribution`` and
+        ``planted`` (the planted site it overlaps, ``family start-end``, or ``-``).
     recovery : pandas.DataFrame
         Per planted family: ``family, planted, recovered, recall, fimo, fimo_recall``. A planted
         site is recovered when a positive seqlet overlaps it whose best TOMTOM match is of the
@@ -106,6 +109,7 @@ class DemoResult:
     top_motifs: Any = None
     top_clusters: Any = None
     example0_sites: int | None = None
+    example0: Any = None
     recovery: Any = None
     top_pairs: Any = None
     spacing: Any = None
@@ -412,9 +416,15 @@ def _summaries(store, ex, result: DemoResult) -> None:
     fam = fam.sort_values(["n", "cluster_idx"], ascending=[False, True], kind="stable").reset_index(drop=True)
     result.top_clusters = fam[["cluster_idx", "cluster", "n", "n_examples"]]
     # example 0 (tutorial-like): its high-attribution hits collapsed over all motifs -> sites
-    sites = _to_pandas(aggregate.count(store, source="hits", runs=[runs["sites"]], min_attribution=MIN_ATTRIBUTION,
-                                       examples=[0], by="example"))
-    result.example0_sites = int(sites["n"].sum()) if len(sites) else 0
+    s0 = _to_pandas(aggregate.annotations(store, source="hits", runs=[runs["sites"]], min_attribution=MIN_ATTRIBUTION,
+                                          examples=[0]))
+    s0 = s0.sort_values(["start", "end"], kind="stable").reset_index(drop=True)
+    s0["name"] = names.loc[s0["motif_idx"], "alt_name"].to_numpy()
+    p0 = ex.sites[ex.sites["example_idx"] == 0]
+    s0["planted"] = [next((f"{r.family} {r.start}-{r.end}" for r in p0.itertuples() if r.start < e and a < r.end), "-")
+                     for a, e in zip(s0["start"], s0["end"])]
+    result.example0 = s0[["start", "end", "strand", "motif", "name", "attribution", "planted"]]
+    result.example0_sites = len(s0)
 
     # recovery of the planted sites by seqlets + best TOMTOM match
     result.recovery = _recovery(store, ex, runs, names)
@@ -595,6 +605,15 @@ def print_summary(result: DemoResult, file: Any = None) -> None:
             t.add_column(col, justify="left" if col.startswith("family") else "right")
         for i, row in enumerate(result.top_clusters.head(10).itertuples(index=False), 1):
             t.add_row(str(i), str(row.cluster), str(row.n), str(row.n_examples))
+        console.print(t)
+    if result.example0 is not None:
+        t = Table(title=f"Example 0 (tutorial-like): FIMO hits with attribution >= {MIN_ATTRIBUTION:g}, collapsed over "
+                  "all motifs (annostore collapse --by any)", title_justify="left")
+        for col in ("site (0-based)", "strand", "kept hit", "attribution", "planted site"):
+            t.add_column(col, justify="right" if col == "attribution" else "left")
+        for row in result.example0.itertuples(index=False):
+            t.add_row(f"{row.start}-{row.end}", row.strand, f"{row.motif} {row.name}", f"{row.attribution:.1f}",
+                      row.planted)
         console.print(t)
     else:
         t = Table(title=f"Top motifs: FIMO hits with attribution >= {MIN_ATTRIBUTION:g}", title_justify="left")
