@@ -3,19 +3,23 @@
 One query motif against every target entry (targets and their reverse complements), with
 exactly MEME ``tomtom``'s complete-score arithmetic (meme-reference.md §2.3-2.5):
 
-1. column scores of every query column against all ``t`` target columns, computed row by row
+1. column scores of every query column against all ``t`` target columns, row by row
    (structure-of-arrays target columns, so LLVM vectorises the ``ed`` distance);
-2. MEME's off-by-one median of each row by selection (``O(t)``) instead of a full sort;
-3. the range-100 integer scaling and the per-row histograms;
+2. per row, its extremes (64 lanes) and MEME's off-by-one median by selection (``O(t)``): a
+   fixed monotone bucket map of the scores, bucket counts, and an exact selection among the
+   one or two buckets holding both order statistics;
+3. the range-100 integer scaling and the per-row histograms (four partial counts);
 4. the span null distributions by MEME's own dynamic programme, in MEME's order of
    additions, restricted to the support of each histogram row (skipping zero terms changes
    no float), keeping only each span's survival function;
-5. the best alignment of every target entry from diagonal sums over a zero-padded layout
-   of all target columns;
+5. the best alignment of every target entry from diagonal sums over a layout of the integer
+   rows with ``Q - 1`` zero columns around every entry (one layout per query width, shared
+   by the queries of that width), configurations ordered by (complete score, overlap) as one
+   integer key;
 6. the p-value of the best score of an entry as ``1 - prod_c (1 - S_c)^orient`` over all
    ``Q + L - 1`` alignments (MEME's pmf-of-the-maximum table, evaluated at the one point
-   needed; equal to it up to rounding, ~1e-15 relative, before the float32 cast), memoised
-   per (target width, score).
+   needed; equal to it up to rounding, ~1e-15 relative, before the float32 cast), entries of
+   one target width walked together.
 """
 
 from __future__ import annotations
