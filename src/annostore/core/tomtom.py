@@ -118,8 +118,12 @@ class _Targets:
     starts: np.ndarray  # (E + 1,) int64 column offsets of the entries
     widths: np.ndarray  # (E,) int64
     n_orient: int  # 2 with reverse complements, 1 without
-    matrices: list  # pseudocounted (4, w) of every entry (rc included), for consensus
     st_rank: np.ndarray  # (E,) int64: rank of MEME's strand-prefixed id ("+ID" / "-ID") under strcmp
+
+    @property
+    def matrices(self) -> list:
+        """Pseudocounted (4, w) views of every entry (rc included), for consensus."""
+        return [self.cols[self.starts[e]:self.starts[e + 1]].T for e in range(len(self.widths))]
 
 
 def _query_background(qset) -> np.ndarray:
@@ -170,11 +174,10 @@ def _prepare_targets(tset, bg_targets: np.ndarray, pseudo: float, rc: bool) -> _
     cols = np.ascontiguousarray(cols)
     starts = np.zeros(len(widths) + 1, dtype=np.int64)
     np.cumsum(widths, out=starts[1:])
-    mats = [cols[starts[e]:starts[e + 1]].T for e in range(len(widths))]
     order = sorted(range(len(ids)), key=lambda i: ids[i].encode("utf-8"))
     st_rank = np.empty(len(ids), dtype=np.int64)
     st_rank[np.array(order, dtype=np.int64)] = np.arange(len(ids))
-    return _Targets(list(tset.names), cols, starts, widths, 2 if rc else 1, mats, st_rank)
+    return _Targets(list(tset.names), cols, starts, widths, 2 if rc else 1, st_rank)
 
 
 def _consensus(pwm: np.ndarray) -> str:

@@ -494,12 +494,12 @@ def compare_all(qcols, qstarts, tsoa, tstarts, twidths, wslot, nuw, dist, min_ov
                    min_overlap, n_orient, p[qi], off[qi], ovl[qi])
 
 
-@numba.njit(parallel=True, **_NJ)
+@numba.njit(**_NJ)
 def best_orientation(p, off, ovl, st_rank, n_orient, best_p, best_off, best_ovl, best_or):
     """Per (query, target): the better orientation in MEME's order (p, then overlap, then strand-prefixed id)."""
     nq = p.shape[0]
     N = p.shape[1] // n_orient
-    for qi in prange(nq):
+    for qi in range(nq):  # serial: a few ns a pair, less than starting the thread pool
         for t in range(N):
             e = t * n_orient
             be = e
