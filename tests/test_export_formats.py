@@ -84,3 +84,19 @@ def test_write_table_jsonl_streams_batches():
     ref = [r for b in table.to_batches() for r in parsed(_jsonl_bytes_rows(b))]
     for a, b in zip(rows, ref, strict=True):
         same(a, b)
+
+
+def test_write_table_cuts_big_batches(monkeypatch):
+    """One big batch (a Result's table) is written in bounded slices, every format the same rows."""
+    import annostore.io.export as ex
+
+    sizes = []
+    real = ex._jsonl_bytes
+    monkeypatch.setattr(ex, "_jsonl_bytes", lambda b: sizes.append(b.num_rows) or real(b))
+    rng = np.random.default_rng(5)
+    batch = random_batch(rng, 200_000).drop_columns(["f32"])
+    buf = io.BytesIO()
+    assert write_table(pa.Table.from_batches([batch]).to_reader(), buf, "jsonl") == 200_000
+    assert max(sizes) == 65536 and sum(sizes) == 200_000
+    rows = parsed(buf.getvalue())
+    assert rows[70_000] == parsed(_jsonl_bytes_rows(batch.slice(70_000, 1)))[0]

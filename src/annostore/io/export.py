@@ -72,6 +72,17 @@ def _batches(data: Any, batch_size: int = 65536) -> tuple[pa.Schema, Iterator[pa
     raise AnnostoreError(f"cannot write a {type(data).__name__} as a table")
 
 
+def _bounded(batches: Iterator[pa.RecordBatch], rows: int = 65536) -> Iterator[pa.RecordBatch]:
+    """The batches cut (zero-copy) to at most ``rows`` rows: a Result's one-chunk table is written
+    with the text formats' per-batch working memory bounded, as a stream is."""
+    for batch in batches:
+        if batch.num_rows <= rows:
+            yield batch
+            continue
+        for off in range(0, batch.num_rows, rows):
+            yield batch.slice(off, rows)
+
+
 def _flatten_for_text(batch: pa.RecordBatch) -> pa.RecordBatch:
     """Nested columns (lists, structs, maps) become JSON text for TSV/CSV."""
     cols = []
@@ -243,6 +254,7 @@ def write_table(data: Any, path_or_stdout: Any = "-", format: Optional[str] = No
     if fmt not in TABLE_FORMATS:
         raise BadInputError(f"format {fmt!r} is only for store exports (Store.export / annostore export ... -f {fmt})")
     schema, batches = _batches(data)
+    batches = _bounded(batches)
     sink = _Sink(path_or_stdout, fmt)
     n = 0
     try:
