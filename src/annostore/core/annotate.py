@@ -117,9 +117,11 @@ def _annotate_codes(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, dist:
     base = np.vstack([np.eye(4), np.full((1, 4), 0.25)])
     tcols_types = np.ascontiguousarray((20.0 * base + 0.1 * qbg[None, :]) / 20.1)
     rows = _type_rows(tg, tkey, tcols_types, dist)  # (5, t)
-    # work ~ query columns x target columns (the diagonal sums): a few seqlets run on one thread
-    # (the null distributions get their own estimate: see _annotate_code_rows)
-    return _annotate_code_rows(codes_flat, qstart, qwidth, tg, k_near, rows, float(qwidth.sum()) * tg.cols.shape[0])
+    # work ~ query columns x the padded target layout (the diagonal sums; each entry is preceded by
+    # max-width zero columns): a few seqlets run on one thread (the null distributions get their
+    # own estimate: see _annotate_code_rows)
+    layout = tg.cols.shape[0] + (tg.widths.shape[0] + 1) * (int(qwidth.max()) if qwidth.shape[0] else 0)
+    return _annotate_code_rows(codes_flat, qstart, qwidth, tg, k_near, rows, float(qwidth.sum()) * layout)
 
 
 def _annotate_code_rows(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, rows: np.ndarray,
