@@ -72,8 +72,21 @@ def _shift_rows(s):
     if k2 < k1:
         k2 = k1
     for i in range(s.shape[0]):
-        srt = np.sort(s[i])
-        q = (srt[k1] + srt[k2]) / 2.0
+        # the k1-th and k2-th smallest (k2 <= k1 + 1) by selection: the values a sort gives
+        # (a partial sort is ~5x quicker: the cold cost of a call's target rows)
+        part = np.partition(s[i].copy(), k1)
+        lo = part[k1]
+        hi = lo
+        if k2 > k1:
+            hi = part[k1 + 1]
+            for j in range(k1 + 2, nt):
+                if part[j] < hi:
+                    hi = part[j]
+        if lo == 0.0 or hi == 0.0:  # which of +0.0 / -0.0 a sort puts there: sort, as always
+            srt = np.sort(s[i])
+            lo = srt[k1]
+            hi = srt[k2]
+        q = (lo + hi) / 2.0
         for j in range(nt):
             s[i, j] += -q
 
