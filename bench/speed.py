@@ -303,17 +303,23 @@ def section_fresh(args, motifs):
             cmds["memelite"] = [py, "-c", f"from memelite import fimo; fimo({str(MOTIFS)!r}, {str(fa)!r}, threshold=1e-4)"]
         except ImportError:
             pass
-        for cmd in cmds.values():  # warm the OS file cache and the numba caches once
-            _child(cmd, env)
-        runs: dict = {k: [] for k in cmds}
-        for _ in range(args.repeats):
-            for k, cmd in cmds.items():
-                runs[k].append(_child(cmd, env))
-        med = {k: (statistics.median(w for w, _ in v), max(r for _, r in v)) for k, v in runs.items()}
+        med = _fresh_medians(cmds, env, args.repeats)
         ml = med.get("memelite", (None, None))[0]
         for k, (wall, rss) in med.items():
             _emit(section="fresh", workload=k, sequences=1, length=2000, motifs=len(motifs), wall_s=round(wall, 3),
                   peak_rss_mb=round(rss, 1), ratio_vs_memelite=ml and round(wall / ml, 3))
+
+
+def _fresh_medians(cmds: dict, env: dict, repeats: int) -> dict:
+    """{name: (median wall s, max peak RSS MB)} of each command, run ``repeats`` times interleaved
+    (each once first to warm the OS file cache and the numba caches)."""
+    for cmd in cmds.values():
+        _child(cmd, env)
+    runs: dict = {k: [] for k in cmds}
+    for _ in range(repeats):
+        for k, cmd in cmds.items():
+            runs[k].append(_child(cmd, env))
+    return {k: (statistics.median(w for w, _ in v), max(r for _, r in v)) for k, v in runs.items()}
 
 
 def section_threads(args, motifs):
@@ -376,13 +382,7 @@ def section_annotate_fresh(args, motifs):
                                   f"n_jobs={args.threads})"]
         except ImportError:
             pass
-        for cmd in cmds.values():  # warm the OS file cache and the numba caches once
-            _child(cmd, env)
-        runs: dict = {k: [] for k in cmds}
-        for _ in range(args.repeats):
-            for k, cmd in cmds.items():
-                runs[k].append(_child(cmd, env))
-        med = {k: (statistics.median(w for w, _ in v), max(r for _, r in v)) for k, v in runs.items()}
+        med = _fresh_medians(cmds, env, args.repeats)
         tm = med.get("tangermeme", (None, None))[0]
         for k, (wall, rss) in med.items():
             _emit(section="annotate_fresh", workload=k, seqlets=5, targets=len(motifs), wall_s=round(wall, 3),

@@ -62,15 +62,22 @@ def _column_scores(q, t, dist):
 
 
 @numba.njit(**_NJ)
-def _shift_rows(s):
-    """Subtract MEME's (off-by-one) median of each row, in place."""
-    nt = s.shape[1]
-    k1 = int(math.floor(0.5 * nt)) - 1
-    k2 = int(math.ceil(0.5 * nt)) - 1
+def _median_ranks(n):
+    """The 0-based ranks MEME averages as the median of ``n`` values (off by one, as MEME)."""
+    k1 = int(math.floor(0.5 * n)) - 1
+    k2 = int(math.ceil(0.5 * n)) - 1
     if k1 < 0:
         k1 = 0
     if k2 < k1:
         k2 = k1
+    return k1, k2
+
+
+@numba.njit(**_NJ)
+def _shift_rows(s):
+    """Subtract MEME's (off-by-one) median of each row, in place."""
+    nt = s.shape[1]
+    k1, k2 = _median_ranks(nt)
     for i in range(s.shape[0]):
         # the k1-th and k2-th smallest (k2 <= k1 + 1) by selection: the values a sort gives
         # (a partial sort is ~5x quicker: the cold cost of a call's target rows)

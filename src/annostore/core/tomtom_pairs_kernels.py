@@ -30,7 +30,7 @@ import numba
 import numpy as np
 from numba import prange
 
-from annostore.core.tomtom_kernels import _NJ, BINS, _rnd14, _scale_params  # shared MEME arithmetic
+from annostore.core.tomtom_kernels import _NJ, BINS, _median_ranks, _rnd14, _scale_params  # shared MEME arithmetic
 
 
 @numba.njit(**_NJ)
@@ -274,12 +274,7 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, wslot, nuw, dist, min_ove
     mnb = np.empty(64)
     mxb = np.empty(64)
     negmed = np.empty(Q)
-    k1 = int(math.floor(0.5 * T)) - 1
-    k2 = int(math.ceil(0.5 * T)) - 1
-    if k1 < 0:
-        k1 = 0
-    if k2 < k1:
-        k2 = k1
+    k1, k2 = _median_ranks(T)
     blo = _BLO[dist]
     bsc = (_NBUCKET - 1) / (_BHI[dist] - blo)
     lo = 1e300
