@@ -127,3 +127,41 @@ def test_every_path_parameter_leaves_readability_to_the_opener():
                 checked.append((" ".join(path), param.name))
                 assert desc.parameter_info.readable is False, f"{' '.join(path)} {param.name}: add readable=False"
     assert len(checked) >= 10
+
+
+def test_read_commands_do_not_import_pandas(tmp_path, jaspar_path):
+    """count, pairs, spacing, query and export write text and Parquet without importing pandas
+    (pyarrow's pa.array / pa.scalar would: about 2 s of every command's start-up)."""
+    import pyarrow as pa
+
+    import annostore
+
+    store = annostore.open(tmp_path / "s.store")
+    store.add_motifs(jaspar_path)
+    rows = [{"sequence_name": f"seq{i % 7}", "motif": name, "start": 10 * i, "end": 10 * i + 8,
+             "strand": "+-"[i % 2], "p_value": 1e-5, "attribution": 0.5 + i}
+            for i, name in enumerate(["MA0002.3", "MA0003.5", "MA0004.1"] * 20)]
+    store.add_hits(pa.Table.from_pylist(rows))
+    store.close()
+    code = (
+        "import sys\n"
+        "from annostore_cli.app import main\n"
+        "def run(*args):\n"
+        "    sys.argv = ['annostore', '-q', *args]\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit as exc:\n"
+        "        assert not exc.code, (args, exc.code)\n"
+        f"s, out = {str(tmp_path / 's.store')!r}, {str(tmp_path)!r}\n"
+        "for fmt in ('tsv', 'csv', 'jsonl', 'parquet'):\n"
+        "    run('count', s, '-o', f'{out}/c.{fmt}')\n"
+        "run('pairs', s, '-o', out + '/p.tsv')\n"
+        "run('spacing', s, '-o', out + '/sp.jsonl')\n"
+        "run('query', s, 'SELECT motif, count(*) AS n FROM hits GROUP BY ALL', '-o', out + '/q.tsv')\n"
+        "run('export', s, 'hits', '-o', out + '/h.csv')\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "False"
+    assert (tmp_path / "c.jsonl").read_text().count("\n") > 3 and "MA0004.1" in (tmp_path / "q.tsv").read_text()

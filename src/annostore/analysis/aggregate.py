@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 
 from annostore.analysis.axis import motif_axis
 from annostore.analysis.results import Result
+from annostore.core.arrays import arrow_strings
 from annostore.errors import AnnostoreError, BadInputError
 from annostore.resources import sql
 from annostore.store.lookup import (
@@ -142,7 +143,7 @@ def _add_names(data: pa.Table | pa.RecordBatchReader, names: list[str], columns:
     with one Arrow ``take`` per column, instead of joining the motifs table and carrying
     strings through the aggregation and the sort. Streams stay streams.
     """
-    dictionary = pa.array(names, type=pa.string())
+    dictionary = arrow_strings(names)
 
     def named(batch):
         for idx_col, name_col in columns:

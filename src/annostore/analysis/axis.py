@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from annostore.core.arrays import arrow_strings
 from annostore.errors import BadInputError
 from annostore.resources import sql
 
@@ -92,8 +93,8 @@ class MotifAxis:
 
     def label(self, data, suffixes: Sequence[str]):
         """Rename ``motif_idx<s>`` to the axis index and add the readable columns after it (streams stay streams)."""
-        names = pa.array(self.names, pa.string())
-        alts = pa.array(self.alts, pa.string()) if self.alts is not None else None
+        names = arrow_strings(self.names)  # not pa.array: it imports pandas (seconds of CLI start-up)
+        alts = arrow_strings(self.alts) if self.alts is not None else None
 
         def schema_of(schema: pa.Schema) -> pa.Schema:
             for s in suffixes:

@@ -12,6 +12,7 @@ coordinates, as MEME writes them.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
@@ -28,6 +29,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from annostore import resources
+from annostore.core.arrays import arrow_strings
 from annostore.errors import AnnostoreError, BadInputError
 
 FORMATS = ("tsv", "csv", "jsonl", "parquet", "bed", "fimo-tsv", "fasta", "meme")
@@ -99,6 +101,13 @@ def _flatten_for_text(batch: pa.RecordBatch) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(cols, names=batch.schema.names)
 
 
+@functools.lru_cache(maxsize=256)
+def _lit(text: Optional[str]) -> Any:
+    """A string scalar for Arrow compute, built from buffers: a plain Python str argument goes
+    through ``pa.scalar``, which imports pandas (about 2 s of a CLI command's start-up)."""
+    return arrow_strings([text])[0]
+
+
 _TSV_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 
 
@@ -113,12 +122,12 @@ def _tsv_bytes(batch: pa.RecordBatch) -> bytes:
                 for old, new in _TSV_ESCAPES:
                     text = pc.replace_substring(text, old, new)
         elif pa.types.is_boolean(col.type):
-            text = pc.if_else(col, "true", "false")
+            text = pc.if_else(col, _lit("true"), _lit("false"))
         else:
             text = col.cast(pa.string())
-        cols.append(pc.fill_null(text, ""))
-    lines = pc.binary_join_element_wise(*cols, "\t") if len(cols) > 1 else cols[0]
-    lines = pc.binary_join_element_wise(lines, "", "\n")  # each line + "\n"
+        cols.append(pc.fill_null(text, _lit("")))
+    lines = pc.binary_join_element_wise(*cols, _lit("\t")) if len(cols) > 1 else cols[0]
+    lines = pc.binary_join_element_wise(lines, _lit(""), _lit("\n"))  # each line + "\n"
     return _joined_bytes(lines)
 
 
@@ -147,9 +156,9 @@ def _json_column(col: Any) -> Optional[Any]:
         if pc.any(pc.match_substring_regex(text, '[\\\\"\n\r\t]')).as_py():
             for old, new in _JSON_ESCAPES:
                 text = pc.replace_substring(text, old, new)
-        text = pc.binary_join_element_wise('"', text, '"', "")
+        text = pc.binary_join_element_wise(_lit('"'), text, _lit('"'), _lit(""))
     elif pa.types.is_boolean(t):
-        text = pc.if_else(col, "true", "false")
+        text = pc.if_else(col, _lit("true"), _lit("false"))
     elif pa.types.is_integer(t):
         text = col.cast(pa.string())
     elif pa.types.is_floating(t):
@@ -157,13 +166,13 @@ def _json_column(col: Any) -> Optional[Any]:
             return None
         finite = pc.is_finite(col)
         text = col.cast(pa.string())  # shortest round-trip text; "1" -> "1.0" keeps the value a float
-        text = pc.if_else(pc.match_substring_regex(text, "^-?[0-9]+$"), pc.binary_join_element_wise(text, ".0", ""), text)
-        text = pc.if_else(finite, text, pa.scalar(None, pa.string()))  # NaN/inf -> null, as json lines can't hold them
+        text = pc.if_else(pc.match_substring_regex(text, "^-?[0-9]+$"), pc.binary_join_element_wise(text, _lit(".0"), _lit("")), text)
+        text = pc.if_else(finite, text, _lit(None))  # NaN/inf -> null, as json lines can't hold them
     elif pa.types.is_null(t):
-        return pa.array(["null"] * len(col), pa.string())
+        return arrow_strings(["null"] * len(col))
     else:
         return None
-    return pc.fill_null(text, "null")
+    return pc.fill_null(text, _lit("null"))
 
 
 def _jsonl_bytes(batch: pa.RecordBatch) -> bytes:
@@ -174,10 +183,10 @@ def _jsonl_bytes(batch: pa.RecordBatch) -> bytes:
         if text is None:
             return _jsonl_bytes_rows(batch)
         key = ("{" if i == 0 else ",") + json.dumps(name) + ":"
-        parts.append(pc.binary_join_element_wise(key, text, ""))
+        parts.append(pc.binary_join_element_wise(_lit(key), text, _lit("")))
     if not parts:
         return b"{}\n" * batch.num_rows
-    lines = pc.binary_join_element_wise(*parts, "}\n", "")
+    lines = pc.binary_join_element_wise(*parts, _lit("}\n"), _lit(""))
     return _joined_bytes(lines)
 
 

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from annostore import resources
 from annostore.core.alphabet import STRANDS
+from annostore.core.arrays import arrow_strings
 from annostore.errors import AnnostoreError, BadInputError
 from annostore.store import schema
 from annostore.store.schema import TMP_DIR
@@ -466,7 +467,7 @@ _DICT_STRING = pa.dictionary(pa.int32(), pa.string())
 _DICT_COLS = ("motif", "strand")
 
 
-_STRANDS = pa.array(STRANDS, pa.string())
+_STRANDS = arrow_strings(STRANDS)  # not pa.array: that imports pandas (seconds of CLI start-up)
 
 
 def _strand_dictionary(col: Any, check: "_Checker") -> pa.DictionaryArray:
