@@ -64,7 +64,7 @@ def compare_complete(qmats: list, tcols: np.ndarray, tstarts: np.ndarray, twidth
     wslot[uw] = np.arange(uw.shape[0])
     _with_parallel_chunksize(lambda: K.compare_all(
         qcols, qstarts, tsoa, np.asarray(tstarts, dtype=np.int64), np.asarray(twidths, dtype=np.int64),
-        wslot, int(uw.shape[0]), int(dist), int(min_overlap), int(n_orient), p, off, ovl))
+        wslot, uw.astype(np.int64), int(dist), int(min_overlap), int(n_orient), p, off, ovl))
     return p, off, ovl
 
 

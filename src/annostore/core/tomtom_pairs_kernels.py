@@ -148,7 +148,7 @@ def _extremes_buckets(row, blo, bsc, nbm, zb, mnb, mxb):
         w = (row[j] - blo) * bsc
         w = max(w, 0.0)
         w = min(w, nbm)
-        zb[j] = int(w)
+        zb[j] = np.uint32(w)
     return lo, hi
 
 
@@ -208,69 +208,90 @@ def _row_stats(row, k1, k2, blo, bsc, buf, cnt, zb, mnb, mxb):
     return lo, hi, (v1 + v2) / 2.0
 
 
+_PAD = 128  # zero padding of the DP's scaled distribution (more than a histogram row's width)
+
+
 @numba.njit(**_NJ)
 def _span_survival(hist, hlo, hhi, T, spos, soff, sv):
-    """Survival functions of every span's null score (MEME's DP, in MEME's order of additions)."""
+    """Survival functions of every span's null score (MEME's DP, in MEME's order of additions).
+
+    For a start column a, span [a, b]'s distribution is span [a, b - 1]'s (``ou``, times 1/T)
+    convolved with row b's histogram: MEME adds, into every ``new[y]``, ``ou[k] * h[y - k]`` for
+    k ascending.  Here x = y - k runs downwards in groups of eight, and every ``new[y]`` takes the
+    group's eight terms in that order in one vectorised pass over y (one load and store of
+    ``new[y]`` per eight terms): the very same additions in the very same order.  Terms outside
+    the supports are ``+0.0`` (``ou`` is zero-padded, missing histogram bins are zero): adding
+    ``+0.0`` to a non-negative sum changes nothing.
+    """
     Q = hist.shape[0]
     size = Q * BINS + 1
-    old = np.zeros(size)
-    new = np.zeros(size)
-    ou = np.zeros(size)
+    new = np.zeros(size + 2 * _PAD)
+    ou = np.zeros(size + 2 * _PAD)  # ou[k + _PAD] = old[k] / T, zero outside the support
     u = 1.0 / T
     for a in range(Q - 1, -1, -1):
-        new[:] = 0.0
-        new[0] = 1.0
         slo = 0
         shi = 0
+        ou[_PAD] = u  # the empty span: all mass at 0
         for b in range(a, Q):
-            old, new = new, old
             h = hist[b]
             x0 = hlo[b]
             x1 = hhi[b]
-            for kk in range(slo + x0, shi + x1 + 1):
-                new[kk] = 0.0
-            for kk in range(slo, shi + 1):
-                ou[kk] = old[kk] * u
-            # MEME adds, into every new[y], old[k] * u * h[y - k] for k ascending; walking x = y - k
-            # downwards with k innermost makes the very same additions in the very same order
-            # (a zero term adds +0.0, which changes nothing), and the inner loop vectorises
-            n_old = shi - slo + 1
-            for x in range(x1, x0 - 1, -1):
-                hx = h[x]
-                if hx != 0.0:
-                    dst = new[slo + x:slo + x + n_old]
-                    src = ou[slo:slo + n_old]
-                    for kk in range(n_old):
-                        dst[kk] += src[kk] * hx
-            # clear the old buffer's support so that it is all zero when reused
-            for kk in range(slo, shi + 1):
-                old[kk] = 0.0
-            slo += x0
-            shi += x1
-            n = b - a + 1
-            ln = n * BINS + 1
+            nlo = slo + x0
+            nhi = shi + x1
+            new[nlo:nhi + 1] = 0.0
+            for x in range(x1, x0 - 1, -8):
+                h0 = h[x]
+                h1 = h[x - 1] if x - 1 >= x0 else 0.0
+                h2 = h[x - 2] if x - 2 >= x0 else 0.0
+                h3 = h[x - 3] if x - 3 >= x0 else 0.0
+                h4 = h[x - 4] if x - 4 >= x0 else 0.0
+                h5 = h[x - 5] if x - 5 >= x0 else 0.0
+                h6 = h[x - 6] if x - 6 >= x0 else 0.0
+                h7 = h[x - 7] if x - 7 >= x0 else 0.0
+                ya = max(slo + x - 7, nlo)
+                m = shi + x + 1 - ya
+                # slices (non-negative loop indices) let LLVM vectorise without wrap-around checks
+                vn = new[ya:ya + m]
+                kb = ya - x + _PAD
+                o0 = ou[kb:kb + m]
+                o1 = ou[kb + 1:kb + 1 + m]
+                o2 = ou[kb + 2:kb + 2 + m]
+                o3 = ou[kb + 3:kb + 3 + m]
+                o4 = ou[kb + 4:kb + 4 + m]
+                o5 = ou[kb + 5:kb + 5 + m]
+                o6 = ou[kb + 6:kb + 6 + m]
+                o7 = ou[kb + 7:kb + 7 + m]
+                for t in range(m):
+                    vn[t] = (((((((vn[t] + o0[t] * h0) + o1[t] * h1) + o2[t] * h2) + o3[t] * h3)
+                              + o4[t] * h4) + o5[t] * h5) + o6[t] * h6) + o7[t] * h7
+            ou[slo + _PAD:shi + 1 + _PAD] = 0.0
+            for k in range(nlo, nhi + 1):
+                ou[k + _PAD] = new[k] * u
+            slo = nlo
+            shi = nhi
+            ln = (b - a + 1) * BINS + 1
             dst = soff[spos[a, b]]
+            sv[dst + shi + 1:dst + ln] = 0.0
             acc = 0.0
-            for j in range(ln - 1, shi, -1):
-                sv[dst + j] = 0.0
-            for j in range(shi, -1, -1):
+            for j in range(shi, slo - 1, -1):
                 acc = min(1.0, new[j] + acc)
                 sv[dst + j] = acc
-        for kk in range(slo, shi + 1):
-            new[kk] = 0.0
+            sv[dst:dst + slo] = acc  # below the support: MEME adds +0.0 (min(1, acc) is acc)
+        ou[slo + _PAD:shi + 1 + _PAD] = 0.0
 
 
 @numba.njit(**_NJ)
-def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, wslot, nuw, dist, min_overlap, n_orient, p_out, off_out, ovl_out):
+def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, wslot, uwid, dist, min_overlap, n_orient, p_out, off_out, ovl_out):
     """MEME complete-score TOMTOM of one query (``q``: (Q, 4) pseudocounted columns)."""
     Q = q.shape[0]
     T = tsoa.shape[1]
     E = twidths.shape[0]
+    nuw = uwid.shape[0]
     # 1. score rows, their extremes and MEME's off-by-one medians
     s = np.empty((Q, T))
     buf = np.empty(T)
     cnt = np.zeros(_NBUCKET, dtype=np.int32)
-    zb = np.empty(T, dtype=np.int32)
+    zb = np.empty(T, dtype=np.uint32)  # unsigned indices: no wrap-around checks in the scatters
     mnb = np.empty(64)
     mxb = np.empty(64)
     negmed = np.empty(Q)
@@ -300,28 +321,34 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, wslot, nuw, dist, min_ove
     nx = xs[E]
     prow = np.zeros(nx + Q - 1, dtype=np.int16)  # the gaps stay zero: only pos[] is ever written
     dsum = np.zeros(nx, dtype=np.int16)
-    qrow = np.empty(T, dtype=np.int16)
+    qrow = np.empty(T, dtype=np.uint16)
     hist = np.zeros((Q, BINS + 1))
     hlo = np.empty(Q, dtype=np.int64)
     hhi = np.empty(Q, dtype=np.int64)
-    hc = np.zeros((4, BINS + 1), dtype=np.int32)
+    hc = np.zeros(4 * 128, dtype=np.int32)
     T4 = T - T % 4
     for i in range(Q):
         row = s[i]
         nm = negmed[i]
-        for j in range(T):
-            qrow[j] = np.int16(math.floor(((row[j] + nm) - o) * sc + 0.5))  # MEME nint of a value >= 0
+        for j in range(T):  # MEME's nint of a value >= 0
+            qrow[j] = np.uint16(np.int32(np.floor(((row[j] + nm) - o) * sc + 0.5)))
         hc[:] = 0
         for j in range(0, T4, 4):
-            hc[0, qrow[j]] += 1
-            hc[1, qrow[j + 1]] += 1
-            hc[2, qrow[j + 2]] += 1
-            hc[3, qrow[j + 3]] += 1
+            v0 = qrow[j]
+            v1 = qrow[j + 1]
+            v2 = qrow[j + 2]
+            v3 = qrow[j + 3]
+            hc[v0] += 1
+            hc[128 + v1] += 1
+            hc[256 + v2] += 1
+            hc[384 + v3] += 1
         for j in range(T4, T):
-            hc[0, qrow[j]] += 1
+            hc[qrow[j]] += 1
+        for j in range(T):
+            prow[pos[j]] = np.int16(qrow[j])
         h = hist[i]
         for x in range(BINS + 1):
-            h[x] = hc[0, x] + hc[1, x] + hc[2, x] + hc[3, x]
+            h[x] = hc[x] + hc[128 + x] + hc[256 + x] + hc[384 + x]
         k = 0
         while h[k] == 0.0:
             k += 1
@@ -330,12 +357,35 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, wslot, nuw, dist, min_ove
         while h[k] == 0.0:
             k -= 1
         hhi[i] = k
-        for j in range(T):
-            prow[pos[j]] = qrow[j]
         pr = prow[i:i + nx]
         for x in range(nx):
             dsum[x] += pr[x]
-    # 3. span null distributions (MEME's DP), survival functions only
+    # 3. best configuration of every entry (the first of the highest key)
+    escore = np.empty(E, dtype=np.int64)
+    eslot = np.empty(E, dtype=np.int64)
+    for e in range(E):
+        L = twidths[e]
+        c0 = 1
+        c1 = Q + L - 1
+        if min_overlap > 1:
+            mo = min(min_overlap, Q, L)
+            c0 = mo
+            c1 = Q + L - mo
+        base = xs[e] - 1
+        best = np.int64(-1) << 62
+        bc = c0
+        for c in range(c0, c1 + 1):
+            n = np.int64(nn[base + c])
+            key = (np.int64(dsum[base + c]) + (Q - n) * z) * 128 + n
+            if key > best:
+                best = key
+                bc = c
+        off_out[e] = bc - Q
+        ovl_out[e] = best & 127
+        bk = best >> 7
+        escore[e] = bk
+        eslot[e] = wslot[L]
+    # 4. span null distributions (MEME's DP), survival functions only
     spos = np.full((Q, Q), -1, dtype=np.int64)
     soff = np.empty(Q * (Q + 1) // 2 + 1, dtype=np.int64)
     tot = 0
@@ -349,33 +399,6 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, wslot, nuw, dist, min_ove
     soff[ns] = tot
     sv = np.empty(tot)
     _span_survival(hist, hlo, hhi, T, spos, soff, sv)
-    # 4. best configuration of every entry
-    keys = np.empty(nx, dtype=np.int64)
-    for x in range(nx):
-        n = np.int64(nn[x])
-        keys[x] = (np.int64(dsum[x]) + (Q - n) * z) * 128 + n
-    escore = np.empty(E, dtype=np.int64)
-    eslot = np.empty(E, dtype=np.int64)
-    for e in range(E):
-        L = twidths[e]
-        c0 = 1
-        c1 = Q + L - 1
-        if min_overlap > 1:
-            mo = min(min_overlap, Q, L)
-            c0 = mo
-            c1 = Q + L - mo
-        base = xs[e] - 1
-        best = np.int64(-1) << 62
-        for c in range(c0, c1 + 1):
-            best = max(best, keys[base + c])
-        bo = c0 - Q
-        while keys[base + bo + Q] != best:  # the first best configuration
-            bo += 1
-        bk = best >> 7
-        off_out[e] = bo
-        ovl_out[e] = best & 127
-        escore[e] = bk
-        eslot[e] = wslot[L]
     # 5. p-values, grouped by target width
     _p_values(E, eslot, escore, twidths, nuw, Q, spos, soff, sv, z, n_orient, p_out)
 
@@ -454,7 +477,7 @@ def _layout(Q, tstarts, twidths, pos, nn, xs):
 
 
 @numba.njit(parallel=True, **_NJ)
-def compare_all(qcols, qstarts, tsoa, tstarts, twidths, wslot, nuw, dist, min_overlap, n_orient, p, off, ovl):
+def compare_all(qcols, qstarts, tsoa, tstarts, twidths, wslot, uwid, dist, min_overlap, n_orient, p, off, ovl):
     """Every query (rows ``qstarts[i]:qstarts[i+1]`` of ``qcols``) against every target entry."""
     nq = qstarts.shape[0] - 1
     T = tsoa.shape[1]
@@ -477,7 +500,7 @@ def compare_all(qcols, qstarts, tsoa, tstarts, twidths, wslot, nuw, dist, min_ov
     noff = np.zeros(nqw + 1, dtype=np.int64)
     for k in range(nqw):
         noff[k + 1] = noff[k] + (widths[k] - 1) * E + T
-    pos = np.empty((nqw, T), dtype=np.int32)
+    pos = np.empty((nqw, T), dtype=np.uint32)
     nn = np.empty(noff[nqw], dtype=np.int8)
     xs = np.empty((nqw, E + 1), dtype=np.int64)
     for k in prange(nqw):
@@ -485,7 +508,7 @@ def compare_all(qcols, qstarts, tsoa, tstarts, twidths, wslot, nuw, dist, min_ov
     for qi in prange(nq):
         q = qcols[qstarts[qi]:qstarts[qi + 1]]
         k = slot[qstarts[qi + 1] - qstarts[qi]]
-        _one_query(q, tsoa, tstarts, twidths, pos[k], nn[noff[k]:noff[k + 1]], xs[k], wslot, nuw, dist,
+        _one_query(q, tsoa, tstarts, twidths, pos[k], nn[noff[k]:noff[k + 1]], xs[k], wslot, uwid, dist,
                    min_overlap, n_orient, p[qi], off[qi], ovl[qi])
 
 
