@@ -92,9 +92,9 @@ def _cached_targets(tset, bg_targets: np.ndarray, pseudo: float, rc: bool):
     return CACHE.get(key, lambda: _prepare_targets(tset, bg, pseudo, rc)), key
 
 
-def _type_rows(tg: _Targets, tkey, tcols_types: np.ndarray, dist: int) -> np.ndarray:
-    """Median-shifted scores of the five one-hot column types against every target column
-    (from the table cache when ``tkey`` is given; read-only then)."""
+def _type_rows(tg: _Targets, tkey, tcols_types: np.ndarray, dist: int) -> tuple[np.ndarray, bytes | None]:
+    """Median-shifted scores of the five one-hot column types against every target column, and
+    their table-cache key (from the cache when ``tkey`` is given; read-only then; key None when not)."""
     def build():
         kern = _kernels()
         rows = kern["column_scores"](tcols_types, tg.cols, dist)  # (5, t)
@@ -102,10 +102,11 @@ def _type_rows(tg: _Targets, tkey, tcols_types: np.ndarray, dist: int) -> np.nda
         return rows
 
     if tkey is None:
-        return build()
+        return build(), None
     from annostore.core.table_cache import CACHE, digest
 
-    return CACHE.get(digest("annotate-rows", tkey, tcols_types, int(dist)), build)
+    key = digest("annotate-rows", tkey, tcols_types, int(dist))
+    return CACHE.get(key, build), key
 
 
 def _annotate_codes(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, dist: int, tkey=None) -> _Matches:
@@ -116,17 +117,19 @@ def _annotate_codes(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, dist:
     # the five column types a one-hot window can hold, pseudocounted as MEME would
     base = np.vstack([np.eye(4), np.full((1, 4), 0.25)])
     tcols_types = np.ascontiguousarray((20.0 * base + 0.1 * qbg[None, :]) / 20.1)
-    rows = _type_rows(tg, tkey, tcols_types, dist)  # (5, t)
+    rows, rkey = _type_rows(tg, tkey, tcols_types, dist)  # (5, t)
     # work ~ query columns x the padded target layout (the diagonal sums; each entry is preceded by
     # max-width zero columns): a few seqlets run on one thread (the null distributions get their
     # own estimate: see _annotate_code_rows)
     layout = tg.cols.shape[0] + (tg.widths.shape[0] + 1) * (int(qwidth.max()) if qwidth.shape[0] else 0)
-    return _annotate_code_rows(codes_flat, qstart, qwidth, tg, k_near, rows, float(qwidth.sum()) * layout)
+    return _annotate_code_rows(codes_flat, qstart, qwidth, tg, k_near, rows, float(qwidth.sum()) * layout, rkey)
 
 
 def _annotate_code_rows(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, rows: np.ndarray,
-                        query_work: float) -> _Matches:
-    """The fast path's kernels; ``query_work``: the per-query kernels' work estimate (threads)."""
+                        query_work: float, rkey=None) -> _Matches:
+    """The fast path's kernels; ``query_work``: the per-query kernels' work estimate (threads);
+    ``rkey``: the rows' cache key, under which the null distributions are kept across calls."""
+    from annostore.core.annotate_nulls import account, null_pool
     from annostore.core.parallel import small_work
 
     kern = _kernels()
@@ -137,42 +140,19 @@ def _annotate_code_rows(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, r
     mask_slot = np.full(32, -1, dtype=np.int64)
     mask_slot[umasks] = np.arange(umasks.shape[0])
     qmax = int(qwidth.max()) if nq else 1
-    ints, zs, hist = kern["scale_subsets"](rows, umasks.astype(np.int64))
-    # span keys -> unique pmfs (with the chain of parents each one is built from)
+    ints, zs, _ = kern["scale_subsets"](rows, umasks.astype(np.int64))
+    # every span's key (its composition of column types, with the query's type set), then the
+    # null distributions of those keys: the pool's, built for the keys it lacks
     nspan = qwidth * (qwidth + 1) // 2
     span_off = np.zeros(nq + 1, dtype=np.int64)
     np.cumsum(nspan, out=span_off[1:])
     keys = np.empty(int(span_off[-1]), dtype=np.int64)
     with small_work(query_work):
         kern["span_keys"](codes_flat, qstart, qwidth, masks, span_off, keys)
-    allkeys = np.unique(kern["key_chains"](np.unique(keys)))  # the span keys and their parents
-    levels = kern["key_levels"](allkeys)
-    order = np.argsort(levels, kind="stable")
-    allkeys = allkeys[order]
-    levels = levels[order]
-    # keep allkeys sorted by level; make a sorted copy for lookups
-    lookup_sorted = np.argsort(allkeys)
-    sorted_keys = allkeys[lookup_sorted]
-    parents = kern["parent_keys"](allkeys)
-    parent_pos = np.full(allkeys.shape[0], -1, dtype=np.int64)
-    has = parents >= 0
-    parent_pos[has] = lookup_sorted[np.searchsorted(sorted_keys, parents[has])]
-    added_type = kern["added_types"](allkeys)
-    lens = levels * BINS + 1
-    pool_off = np.zeros(allkeys.shape[0] + 1, dtype=np.int64)
-    np.cumsum(lens, out=pool_off[1:])
-    pmf = np.empty(int(pool_off[-1]), dtype=np.float64)  # written in full by build_pmfs
-    sv = np.empty(int(pool_off[-1]), dtype=np.float64)
-    level_bounds = np.searchsorted(levels, np.arange(int(levels.max()) + 2) if levels.shape[0] else np.zeros(1, np.int64))
-    slot_of_key = mask_slot[(allkeys >> 35) & 31]
-    # convolutions: ~ parent support (level x BINS) x histogram support per key, vectorised (/4);
-    # a few seqlets' worth (about 10 ms) stays on one thread (a fork/join per level costs more)
-    hist_support = float((hist > 0).sum(axis=-1).max()) if hist.size else 0.0
-    with small_work(float(levels.sum()) * BINS * hist_support / 4):
-        kern["build_pmfs"](allkeys, levels, level_bounds, parent_pos, added_type, slot_of_key, hist,
-                           1.0 / tg.cols.shape[0], pool_off, pmf, sv)
-    del pmf
-    span_pos = lookup_sorted[np.searchsorted(sorted_keys, keys)]
+    pool = null_pool(rows, 1.0 / tg.cols.shape[0], rkey)
+    span_pos, pool_off, sv, grew = pool.lookup(keys)
+    if grew:
+        account(pool, rkey)
     # targets grouped by width
     worder = np.argsort(tg.widths, kind="stable").astype(np.int64)
     uw, gstart = np.unique(tg.widths[worder], return_index=True)

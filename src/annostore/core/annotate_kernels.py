@@ -138,12 +138,11 @@ def _key_chains(keys):
 
 
 @numba.njit(parallel=True, **_NJ)
-def _build_pmfs(allkeys, levels, level_bounds, parent_pos, added_type, slot_of_key, hist, u, pool_off, pmf, sv):
-    """pmf and survival (MEME's clamped reverse cumsum) of every span key, level by level
-    (``pmf`` and ``sv`` are written in full: they need no zeroing)."""
-    nk = allkeys.shape[0]
-    sup_lo = np.zeros(nk, dtype=np.int64)
-    sup_hi = np.zeros(nk, dtype=np.int64)
+def _build_pmfs(level_bounds, parent_pos, added_type, slot_of_key, hist, u, pool_off, pmf, sv, sup_lo, sup_hi):
+    """pmf, survival (MEME's clamped reverse cumsum) and pmf support of the entries
+    ``level_bounds[1] .. level_bounds[-1] - 1``, level by level (``level_bounds[lev]``: the first
+    entry of level ``lev``); parents may be earlier entries (``pmf`` and ``sv`` are written in full
+    over each new entry's range: they need no zeroing)."""
     nlev = level_bounds.shape[0] - 1
     for lev in range(1, nlev):
         lo = level_bounds[lev]

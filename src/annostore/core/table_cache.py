@@ -99,6 +99,18 @@ class TableCache:
                 total -= self._sizes.pop(old)
         return value
 
+    def resize(self, key: Hashable) -> None:
+        """Re-count the bytes of the entry under ``key`` after its owner grew it in place
+        (then evict least recently used entries, maybe this one, down to the bound)."""
+        with self._lock:
+            if key not in self._data:
+                return
+            self._sizes[key] = _nbytes(self._data[key])
+            total = sum(self._sizes.values())
+            while total > self.max_bytes and self._data:
+                old, _ = self._data.popitem(last=False)
+                total -= self._sizes.pop(old)
+
     def clear(self) -> None:
         with self._lock:
             self._data.clear()

@@ -1,0 +1,144 @@
+"""TOMTOM's null score distributions for seqlet annotation, kept across calls.
+
+A one-hot seqlet's span of ``n`` columns has the null distribution of a sum of ``n`` column
+scores, one per column type (A, C, G, T or N) against a random target column: it depends only on
+the span's *composition* (how many columns of each type), on the query's set of column types
+(which fixes MEME's score scaling) and on the target tables.  Building these distributions
+(a convolution per composition) dominated small annotation calls, and the compositions of one
+call's spans mostly recur in the next.
+
+:class:`NullPool` holds, for one target table set and distance, the pmf and survival function
+of every composition built so far; each call adds only the compositions it lacks (each built
+from its canonical parent exactly as a cold call builds it, so the numbers are identical) and
+reads the rest.  The pool lives in the process-wide :data:`~annostore.core.table_cache.CACHE`
+under a key derived from the targets' content key, its bytes accounted and bounded like every
+other table.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from annostore.core.tomtom_kernels import BINS
+
+
+def _grown(a: np.ndarray, n_used: int, need: int) -> np.ndarray:
+    """``a`` when it holds ``need`` items, else a larger copy (its first ``n_used`` items kept)."""
+    if a.shape[0] >= need:
+        return a
+    out = np.empty(max(need, a.shape[0] + a.shape[0] // 4), dtype=a.dtype)
+    out[:n_used] = a[:n_used]
+    return out
+
+
+@dataclass
+class NullPool:
+    """pmf and survival of span compositions for one (targets, distance); grows, never changes.
+
+    Entries are appended level by level; an entry's values are written once and never moved
+    within a buffer (a grown buffer is a copy), so arrays handed out by :meth:`lookup` stay
+    valid while later calls add entries.
+    """
+
+    rows: np.ndarray  # (5, t) median-shifted type rows (read-only)
+    u: float  # 1 / number of target columns
+    hist: np.ndarray = field(default_factory=lambda: np.zeros((32, 5, BINS + 1)))
+    have_hist: np.ndarray = field(default_factory=lambda: np.zeros(32, dtype=bool))
+    keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # sorted span keys
+    entry: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # entry of keys[i]
+    n: int = 0  # entries
+    parent: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    added: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    mask: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    sup_lo: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    sup_hi: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    off: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))  # n + 1 used
+    pmf: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    sv: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+        """(entry of each key, entry offsets, survival values, grew) with every key's
+        distribution built (``keys``: span keys, mask in bits 35-39)."""
+        from annostore.core.tomtom import _kernels
+
+        kern = _kernels()
+        with self.lock:
+            uk = np.unique(keys)
+            pos = np.searchsorted(self.keys, uk)
+            known = pos < self.keys.shape[0]
+            known[known] = self.keys[pos[known]] == uk[known]
+            grew = not bool(known.all())
+            if grew:
+                need = np.unique(kern["key_chains"](uk[~known]))  # missing keys and their parents
+                pos = np.searchsorted(self.keys, need)
+                known = pos < self.keys.shape[0]
+                known[known] = self.keys[pos[known]] == need[known]
+                self._add(need[~known], kern)
+            pos = np.searchsorted(self.keys, keys)
+            return self.entry[pos], self.off, self.sv, grew
+
+    def _add(self, new: np.ndarray, kern: dict) -> None:
+        from annostore.core.parallel import small_work
+
+        masks = (new >> 35) & 31
+        todo = np.array([m for m in np.unique(masks) if not self.have_hist[m]], dtype=np.int64)
+        if todo.shape[0]:
+            _, _, h = kern["scale_subsets"](self.rows, todo)
+            self.hist[todo] = h
+            self.have_hist[todo] = True
+        levels = kern["key_levels"](new)
+        order = np.argsort(levels, kind="stable")
+        new = new[order]
+        levels = levels[order]
+        n0, m = self.n, new.shape[0]
+        n1 = n0 + m
+        # the merged sorted key index, then each new key's parent entry (old or new)
+        keys = np.concatenate([self.keys, new])
+        entry = np.concatenate([self.entry, np.arange(n0, n1, dtype=np.int64)])
+        srt = np.argsort(keys, kind="stable")
+        keys, entry = keys[srt], entry[srt]
+        parents = kern["parent_keys"](new)
+        ppos = np.full(m, -1, dtype=np.int64)
+        has = parents >= 0
+        ppos[has] = entry[np.searchsorted(keys, parents[has])]
+        for name in ("parent", "added", "mask", "sup_lo", "sup_hi"):
+            setattr(self, name, _grown(getattr(self, name), n0, n1))
+        self.off = _grown(self.off, n0 + 1, n1 + 1)
+        self.parent[n0:n1] = ppos
+        self.added[n0:n1] = kern["added_types"](new)
+        self.mask[n0:n1] = masks[order]
+        lens = levels * BINS + 1
+        np.cumsum(lens, out=self.off[n0 + 1:n1 + 1])
+        self.off[n0 + 1:n1 + 1] += self.off[n0]
+        used, total = int(self.off[n0]), int(self.off[n1])
+        self.pmf = _grown(self.pmf, used, total)
+        self.sv = _grown(self.sv, used, total)
+        bounds = n0 + np.searchsorted(levels, np.arange(int(levels.max()) + 2))
+        # convolutions: ~ parent support (level x BINS) x histogram support per key, vectorised (/4);
+        # a few seqlets' worth (about 10 ms) stays on one thread (a fork/join per level costs more)
+        hist_support = float((self.hist[self.have_hist] > 0).sum(axis=-1).max())
+        with small_work(float(levels.sum()) * BINS * hist_support / 4):
+            kern["build_pmfs"](bounds, self.parent, self.added, self.mask, self.hist, self.u, self.off,
+                               self.pmf, self.sv, self.sup_lo, self.sup_hi)
+        self.keys, self.entry, self.n = keys, entry, n1  # published last: lookups see whole entries
+
+
+def null_pool(rows: np.ndarray, u: float, key) -> NullPool:
+    """The cached pool under ``key`` (a fresh one, not kept, when ``key`` is None)."""
+    if key is None:
+        return NullPool(rows, u)
+    from annostore.core.table_cache import CACHE, digest
+
+    return CACHE.get(digest("annotate-nulls", key), lambda: NullPool(rows, u))
+
+
+def account(pool: NullPool, key) -> None:
+    """Re-count a grown pool's bytes in the cache (which may evict it or older tables)."""
+    if key is not None:
+        from annostore.core.table_cache import CACHE, digest
+
+        CACHE.resize(digest("annotate-nulls", key))
