@@ -3,6 +3,7 @@ bounded in bytes; small inputs on one thread leave the thread setting as it was.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numba
@@ -133,3 +134,65 @@ def test_small_work_restores_threads():
         with threads(1):
             raise RuntimeError("boom")
     assert numba.get_num_threads() == before
+
+
+def _seqlet_windows(n, seed):
+    x = _onehot(n, 50, seed)
+    rng = np.random.default_rng(seed + 100)
+    width = rng.integers(6, 24, size=n)
+    start = rng.integers(0, 50 - width + 1)
+    return x, np.stack([np.arange(n), start, start + width], axis=1)
+
+
+def _pools():
+    from annostore.core.annotate_nulls import NullPool
+
+    return [v for v in table_cache.CACHE._data.values() if isinstance(v, NullPool)]
+
+
+def test_annotate_null_pool_across_calls():
+    """Null distributions kept across calls: a cached call returns exactly a cold (uncached) call's
+    matches, also after another target set, new seqlets, a full pool and a call too big to keep."""
+    from annostore.core.annotate import _match_seqlets
+
+    allm = read_motifs(JASPAR)
+    one, other = allm[:60], allm[60:130]
+    (xa, sa), (xb, sb) = _seqlet_windows(25, 5), _seqlet_windows(25, 6)
+
+    def run(x, s, m):
+        r, _ = _match_seqlets(x, s, m, 3)
+        return (r.idx, r.p, r.offset, r.overlap, r.orient)
+
+    def same(a, b):
+        for u, v in zip(a, b):
+            assert np.array_equal(u, v)
+
+    ref_a, ref_b, ref_o = (_uncached(partial(run, x, s, m)) for x, s, m in ((xa, sa, one), (xb, sb, one), (xa, sa, other)))
+    assert not np.array_equal(ref_a[1], ref_o[1])  # another target set gives other p-values
+    table_cache.clear()
+    same(run(xa, sa, one), ref_a)  # cold: builds the pool
+    (pool,) = _pools()
+    n_a = pool.n
+    same(run(xa, sa, one), ref_a)  # warm: nothing built
+    assert pool.n == n_a and table_cache.CACHE.hits >= 3
+    same(run(xa, sa, other), ref_o)  # another target set: its own pool
+    assert len(_pools()) == 2
+    same(run(xb, sb, one), ref_b)  # new seqlets: only their missing compositions added
+    assert pool.n > n_a and any(p is pool for p in _pools())
+    same(run(xa, sa, one), ref_a)
+    old = table_cache.CACHE.max_bytes
+    try:  # room for one call's distributions, not two: the pool starts over
+        table_cache.CACHE.max_bytes = 32 * int(pool.off[n_a]) + (32 << 20)
+        table_cache.clear()
+        same(run(xa, sa, one), ref_a)
+        (first,) = _pools()
+        same(run(xb, sb, one), ref_b)
+        (second,) = _pools()
+        assert second is not first and second.n < first.n + pool.n
+        table_cache.CACHE.max_bytes = 1 << 20  # too small for any call: a pool of its own each time
+        table_cache.clear()
+        same(run(xb, sb, one), ref_b)
+        assert all(p.n == 0 for p in _pools())  # nothing kept
+    finally:
+        table_cache.CACHE.max_bytes = old
+        table_cache.clear()

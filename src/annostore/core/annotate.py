@@ -20,7 +20,6 @@ from annostore.core.tomtom import (
     _pseudo,
     _Targets,
 )
-from annostore.core.tomtom_kernels import BINS
 from annostore.errors import BadInputError
 
 
@@ -129,7 +128,7 @@ def _annotate_code_rows(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, r
                         query_work: float, rkey=None) -> _Matches:
     """The fast path's kernels; ``query_work``: the per-query kernels' work estimate (threads);
     ``rkey``: the rows' cache key, under which the null distributions are kept across calls."""
-    from annostore.core.annotate_nulls import account, null_pool
+    from annostore.core.annotate_nulls import survival_of
     from annostore.core.parallel import small_work
 
     kern = _kernels()
@@ -149,10 +148,7 @@ def _annotate_code_rows(codes_flat, qstart, qwidth, tg: _Targets, k_near: int, r
     keys = np.empty(int(span_off[-1]), dtype=np.int64)
     with small_work(query_work):
         kern["span_keys"](codes_flat, qstart, qwidth, masks, span_off, keys)
-    pool = null_pool(rows, 1.0 / tg.cols.shape[0], rkey)
-    span_pos, pool_off, sv, grew = pool.lookup(keys)
-    if grew:
-        account(pool, rkey)
+    span_pos, pool_off, sv = survival_of(keys, rows, 1.0 / tg.cols.shape[0], rkey)
     # targets grouped by width
     worder = np.argsort(tg.widths, kind="stable").astype(np.int64)
     uw, gstart = np.unique(tg.widths[worder], return_index=True)

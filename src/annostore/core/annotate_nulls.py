@@ -12,7 +12,9 @@ of every composition built so far; each call adds only the compositions it lacks
 from its canonical parent exactly as a cold call builds it, so the numbers are identical) and
 reads the rest.  The pool lives in the process-wide :data:`~annostore.core.table_cache.CACHE`
 under a key derived from the targets' content key, its bytes accounted and bounded like every
-other table.
+other table.  Its value buffers are reserved at half the cache's bound (untouched pages cost no
+memory) so that growing never copies them; a call whose new entries do not fit starts a new
+pool, and a call that alone needs more uses a pool of its own (what every call did before).
 """
 
 from __future__ import annotations
@@ -26,25 +28,28 @@ from annostore.core.tomtom_kernels import BINS
 
 
 def _grown(a: np.ndarray, n_used: int, need: int) -> np.ndarray:
-    """``a`` when it holds ``need`` items, else a larger copy (its first ``n_used`` items kept)."""
+    """``a`` when it holds ``need`` items, else a larger copy (its first ``n_used`` items kept;
+    half as much again as before, at least: the copies cost amortised O(1) per item).  The
+    per-entry arrays only: a few words per distribution."""
     if a.shape[0] >= need:
         return a
-    out = np.empty(max(need, a.shape[0] + a.shape[0] // 4), dtype=a.dtype)
+    out = np.empty(max(need, a.shape[0] + a.shape[0] // 2), dtype=a.dtype)
     out[:n_used] = a[:n_used]
     return out
 
 
-@dataclass
+@dataclass(eq=False)
 class NullPool:
     """pmf and survival of span compositions for one (targets, distance); grows, never changes.
 
-    Entries are appended level by level; an entry's values are written once and never moved
-    within a buffer (a grown buffer is a copy), so arrays handed out by :meth:`lookup` stay
-    valid while later calls add entries.
+    Entries are appended level by level into the reserved ``pmf`` and ``sv`` buffers; an entry's
+    values are written once and never moved, so the arrays handed out by :meth:`lookup` stay valid
+    while later calls add entries (the per-entry index arrays grow by copies, published last).
     """
 
     rows: np.ndarray  # (5, t) median-shifted type rows (read-only)
     u: float  # 1 / number of target columns
+    capacity: int = 0  # values the pmf and sv buffers can hold (0: sized at the first add)
     hist: np.ndarray = field(default_factory=lambda: np.zeros((32, 5, BINS + 1)))
     have_hist: np.ndarray = field(default_factory=lambda: np.zeros(32, dtype=bool))
     keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # sorted span keys
@@ -60,37 +65,56 @@ class NullPool:
     sv: np.ndarray = field(default_factory=lambda: np.zeros(0))
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    def __post_init__(self) -> None:
+        if self.capacity:
+            self.pmf = np.empty(self.capacity)  # reserved: pages are touched as entries are written
+            self.sv = np.empty(self.capacity)
+
+    def cache_nbytes(self) -> int:
+        """Bytes in use (the reserved, untouched part of the buffers excluded)."""
+        words = 2 * int(self.off[self.n]) + 7 * self.entry.shape[0] + self.hist.size
+        return 8 * words + self.rows.nbytes
+
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
-        """(entry of each key, entry offsets, survival values, grew) with every key's
-        distribution built (``keys``: span keys, mask in bits 35-39)."""
+        """(entry of each key, entry offsets, survival values, changed) with every key's
+        distribution built (``keys``: span keys, mask in bits 35-39); ``changed``: entries were
+        added.  Raises :class:`_Full` when the new entries do not fit the reserved buffers."""
         from annostore.core.tomtom import _kernels
 
         kern = _kernels()
         with self.lock:
-            uk = np.unique(keys)
-            pos = np.searchsorted(self.keys, uk)
-            known = pos < self.keys.shape[0]
-            known[known] = self.keys[pos[known]] == uk[known]
-            grew = not bool(known.all())
-            if grew:
-                need = np.unique(kern["key_chains"](uk[~known]))  # missing keys and their parents
-                pos = np.searchsorted(self.keys, need)
-                known = pos < self.keys.shape[0]
-                known[known] = self.keys[pos[known]] == need[known]
-                self._add(need[~known], kern)
+            missing = self._missing(np.unique(keys))
+            changed = missing.shape[0] > 0
+            if changed:
+                need = self._missing(np.unique(kern["key_chains"](missing)))  # and their parents
+                self._add(need, kern)
             pos = np.searchsorted(self.keys, keys)
-            return self.entry[pos], self.off, self.sv, grew
+            return self.entry[pos], self.off, self.sv, changed
+
+    def _missing(self, uk: np.ndarray) -> np.ndarray:
+        pos = np.searchsorted(self.keys, uk)
+        known = pos < self.keys.shape[0]
+        known[known] = self.keys[pos[known]] == uk[known]
+        return uk[~known]
 
     def _add(self, new: np.ndarray, kern: dict) -> None:
         from annostore.core.parallel import small_work
 
+        levels = kern["key_levels"](new)
+        used = int(self.off[self.n])
+        total = used + int((levels * BINS + 1).sum())
+        if self.capacity == 0 and self.n == 0:  # a private pool: exactly what this call needs
+            self.capacity = total
+            self.pmf = np.empty(total)
+            self.sv = np.empty(total)
+        if total > self.capacity:
+            raise _Full
         masks = (new >> 35) & 31
         todo = np.array([m for m in np.unique(masks) if not self.have_hist[m]], dtype=np.int64)
         if todo.shape[0]:
             _, _, h = kern["scale_subsets"](self.rows, todo)
             self.hist[todo] = h
             self.have_hist[todo] = True
-        levels = kern["key_levels"](new)
         order = np.argsort(levels, kind="stable")
         new = new[order]
         levels = levels[order]
@@ -114,9 +138,6 @@ class NullPool:
         lens = levels * BINS + 1
         np.cumsum(lens, out=self.off[n0 + 1:n1 + 1])
         self.off[n0 + 1:n1 + 1] += self.off[n0]
-        used, total = int(self.off[n0]), int(self.off[n1])
-        self.pmf = _grown(self.pmf, used, total)
-        self.sv = _grown(self.sv, used, total)
         bounds = n0 + np.searchsorted(levels, np.arange(int(levels.max()) + 2))
         # convolutions: ~ parent support (level x BINS) x histogram support per key, vectorised (/4);
         # a few seqlets' worth (about 10 ms) stays on one thread (a fork/join per level costs more)
@@ -127,18 +148,32 @@ class NullPool:
         self.keys, self.entry, self.n = keys, entry, n1  # published last: lookups see whole entries
 
 
-def null_pool(rows: np.ndarray, u: float, key) -> NullPool:
-    """The cached pool under ``key`` (a fresh one, not kept, when ``key`` is None)."""
+class _Full(Exception):
+    """The pool's reserved buffers cannot take a call's new entries (raised before any change)."""
+
+
+def survival_of(keys: np.ndarray, rows: np.ndarray, u: float, key) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(entry of each span key, entry offsets, survival values) for one call: from the pool cached
+    under ``key`` (which builds what it lacks), a new pool when the cached one is full, or a pool
+    of the call's own (not kept) when ``key`` is None, caching is off or the call alone is too big."""
     if key is None:
-        return NullPool(rows, u)
+        return NullPool(rows, u).lookup(keys)[:3]
     from annostore.core.table_cache import CACHE, digest
 
-    return CACHE.get(digest("annotate-nulls", key), lambda: NullPool(rows, u))
-
-
-def account(pool: NullPool, key) -> None:
-    """Re-count a grown pool's bytes in the cache (which may evict it or older tables)."""
-    if key is not None:
-        from annostore.core.table_cache import CACHE, digest
-
-        CACHE.resize(digest("annotate-nulls", key))
+    ckey = digest("annotate-nulls", key)
+    capacity = CACHE.max_bytes // 2 // 16  # values of pmf + sv in half the cache's bound
+    if capacity == 0:
+        return NullPool(rows, u).lookup(keys)[:3]
+    pool = CACHE.get(ckey, lambda: NullPool(rows, u, capacity))
+    try:
+        pos, off, sv, changed = pool.lookup(keys)
+    except _Full:
+        pool = NullPool(rows, u, capacity)  # starts over with this call's distributions
+        try:
+            pos, off, sv, changed = pool.lookup(keys)
+        except _Full:  # this call alone needs more: a pool of its own
+            return NullPool(rows, u).lookup(keys)[:3]
+        CACHE.put(ckey, pool)
+    if changed:
+        CACHE.resize(ckey)
+    return pos, off, sv

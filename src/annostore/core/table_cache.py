@@ -41,6 +41,8 @@ def _nbytes(value: Any, _depth: int = 0) -> int:
     """Bytes of the numpy arrays held by ``value`` (tuples, lists, dicts, dataclasses)."""
     if _depth > 4:
         return 0
+    if hasattr(value, "cache_nbytes"):  # an entry that knows its bytes in use (a growing pool)
+        return int(value.cache_nbytes())
     if isinstance(value, np.ndarray):
         return int(value.nbytes) if value.base is None else 0  # views of an owned array count once
     if isinstance(value, (tuple, list)):
@@ -99,13 +101,28 @@ class TableCache:
                 total -= self._sizes.pop(old)
         return value
 
+    def put(self, key: Hashable, value: Any) -> None:
+        """Cache ``value`` under ``key`` (replacing any entry there), within the bound."""
+        if self.max_bytes <= 0:
+            return
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            self._sizes[key] = 0
+        self.resize(key)
+
     def resize(self, key: Hashable) -> None:
-        """Re-count the bytes of the entry under ``key`` after its owner grew it in place
-        (then evict least recently used entries, maybe this one, down to the bound)."""
+        """Re-count the bytes of the entry under ``key`` after its owner grew it in place, then
+        evict least recently used entries down to the bound (the entry alone when it exceeds it)."""
         with self._lock:
             if key not in self._data:
                 return
-            self._sizes[key] = _nbytes(self._data[key])
+            size = _nbytes(self._data[key])
+            if size > self.max_bytes:  # too big on its own: dropped, the other entries kept
+                del self._data[key]
+                del self._sizes[key]
+                return
+            self._sizes[key] = size
             total = sum(self._sizes.values())
             while total > self.max_bytes and self._data:
                 old, _ = self._data.popitem(last=False)
