@@ -271,7 +271,7 @@ def _span_survival(hist, hlo, hhi, T, spos, soff, sv):
             shi = nhi
             ln = (b - a + 1) * BINS + 1
             dst = soff[spos[a, b]]
-            sv[dst + shi + 1:dst + ln] = 0.0
+            sv[dst + shi + 1:dst + ln + 1] = 0.0  # and the zero after the span
             acc = 0.0
             for j in range(shi, slo - 1, -1):
                 acc = min(1.0, new[j] + acc)
@@ -281,7 +281,8 @@ def _span_survival(hist, hlo, hhi, T, spos, soff, sv):
 
 
 @numba.njit(**_NJ)
-def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, wslot, uwid, dist, min_overlap, n_orient, p_out, off_out, ovl_out):
+def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, order, wstart, uwid, dist, min_overlap, n_orient, p_out, off_out,
+               ovl_out):
     """MEME complete-score TOMTOM of one query (``q``: (Q, 4) pseudocounted columns)."""
     Q = q.shape[0]
     T = tsoa.shape[1]
@@ -360,10 +361,14 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, wslot, uwid, dist, min_ov
         pr = prow[i:i + nx]
         for x in range(nx):
             dsum[x] += pr[x]
-    # 3. best configuration of every entry (the first of the highest key)
+    # 3. best configuration of every entry (the first of the highest key), entries in width order
+    keys = np.empty(nx, dtype=np.int64)
+    for x in range(nx):
+        n = np.int64(nn[x])
+        keys[x] = (np.int64(dsum[x]) + (Q - n) * z) * 128 + n
     escore = np.empty(E, dtype=np.int64)
-    eslot = np.empty(E, dtype=np.int64)
-    for e in range(E):
+    for t in range(E):
+        e = order[t]
         L = twidths[e]
         c0 = 1
         c1 = Q + L - 1
@@ -371,21 +376,17 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, wslot, uwid, dist, min_ov
             mo = min(min_overlap, Q, L)
             c0 = mo
             c1 = Q + L - mo
-        base = xs[e] - 1
-        best = np.int64(-1) << 62
-        bc = c0
-        for c in range(c0, c1 + 1):
-            n = np.int64(nn[base + c])
-            key = (np.int64(dsum[base + c]) + (Q - n) * z) * 128 + n
-            if key > best:
-                best = key
-                bc = c
-        off_out[e] = bc - Q
+        kb = keys[xs[e] - 1 + c0:xs[e] + c1]
+        best = kb[0]
+        for c in range(1, kb.shape[0]):
+            best = max(best, kb[c])
+        c = 0
+        while kb[c] != best:
+            c += 1
+        off_out[e] = c0 + c - Q
         ovl_out[e] = best & 127
-        bk = best >> 7
-        escore[e] = bk
-        eslot[e] = wslot[L]
-    # 4. span null distributions (MEME's DP), survival functions only
+        escore[t] = best >> 7
+    # 4. span null distributions (MEME's DP), survival functions only; each followed by a zero
     spos = np.full((Q, Q), -1, dtype=np.int64)
     soff = np.empty(Q * (Q + 1) // 2 + 1, dtype=np.int64)
     tot = 0
@@ -394,67 +395,60 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, wslot, uwid, dist, min_ov
         for b in range(a, Q):
             spos[a, b] = ns
             soff[ns] = tot
-            tot += (b - a + 1) * BINS + 1
+            tot += (b - a + 1) * BINS + 2
             ns += 1
     soff[ns] = tot
     sv = np.empty(tot)
     _span_survival(hist, hlo, hhi, T, spos, soff, sv)
-    # 5. p-values, grouped by target width
-    _p_values(E, eslot, escore, twidths, nuw, Q, spos, soff, sv, z, n_orient, p_out)
+    # 5. p-values, entries of one width together
+    _p_values(order, wstart, escore, uwid, Q, spos, soff, sv, z, n_orient, p_out)
 
 
 @numba.njit(**_NJ)
-def _p_values(nd, dslot, dscore, dwidth, nuw, Q, spos, soff, sv, z, n_orient, pd):
+def _p_values(order, wstart, score, uwid, Q, spos, soff, sv, z, n_orient, pd):
     """P(best of all Q+L-1 alignments x orientations of a random width-L target >= k), float32-rounded,
-    into ``pd``, for every (width L = ``dwidth[d]``, score k = ``dscore[d]``) pair.
+    into ``pd[order[t]]``, for every entry t (in width order: ``wstart`` bounds the entries of width
+    ``uwid[w]``; ``score[t]`` its best score k).
 
     1 - prod_c (1 - S_c)^orient is accumulated as P += S' (1 - P) with S' = 1 - (1 - S)^orient (S or
-    S (2 - S)): positive terms only, no cancellation.  The pairs of one width share the configuration
-    table and are walked together (independent chains, pipelined), configuration by configuration
-    (equal pairs get equal values: the same operations in the same order).
+    S (2 - S)): positive terms only, no cancellation.  The entries of one width share the configuration
+    table and are walked together (independent chains, vectorised), configuration by configuration
+    (equal entries get equal values: the same operations in the same order).  A score above a span's
+    range reads the zero that follows its survival function: ``P += 0`` changes nothing.
     """
-    start = np.zeros(nuw + 1, dtype=np.int64)
-    for d in range(nd):
-        start[dslot[d] + 1] += 1
-    for w in range(nuw):
-        start[w + 1] += start[w]
-    order = np.empty(nd, dtype=np.int64)
-    fill = start[:nuw].copy()
-    for d in range(nd):
-        order[fill[dslot[d]]] = d
-        fill[dslot[d]] += 1
-    acc = np.empty(nd)
-    one = np.zeros(nd, dtype=np.bool_)
-    for w in range(nuw):
-        m0 = start[w]
-        m1 = start[w + 1]
+    E = order.shape[0]
+    acc = np.zeros(E)
+    one = np.zeros(E, dtype=np.uint8)
+    for w in range(uwid.shape[0]):
+        m0 = wstart[w]
+        m1 = wstart[w + 1]
         if m1 == m0:
             continue
-        L = dwidth[order[m0]]
-        for t in range(m0, m1):
-            acc[t] = 0.0
-            one[t] = False
+        L = uwid[w]
+        sc = score[m0:m1]
+        ac = acc[m0:m1]
+        on = one[m0:m1]
         for c in range(1, Q + L):
             a = Q - c if Q - c > 0 else 0
             b = Q - c + L - 1
             if b > Q - 1:
                 b = Q - 1
             n = b - a + 1
-            cb = soff[spos[a, b]]
+            cs = sv[soff[spos[a, b]]:soff[spos[a, b]] + n * BINS + 2]
             sh = (Q - n) * z
-            lim = n * BINS
-            for t in range(m0, m1):
-                j = dscore[order[t]] - sh
-                if j > lim:
-                    continue
-                sj = sv[cb + (j if j > 0 else 0)]
-                if sj >= 1.0:
-                    one[t] = True
-                if n_orient != 1:
-                    sj = sj * (2.0 - sj)
-                acc[t] += sj * (1.0 - acc[t])
-        for t in range(m0, m1):
-            pd[order[t]] = 1.0 if one[t] else np.float64(np.float32(acc[t]))
+            lim = n * BINS + 1
+            if n_orient != 1:
+                for t in range(m1 - m0):
+                    sj = cs[min(max(sc[t] - sh, 0), lim)]
+                    on[t] |= np.uint8(sj >= 1.0)
+                    ac[t] += (sj * (2.0 - sj)) * (1.0 - ac[t])
+            else:
+                for t in range(m1 - m0):
+                    sj = cs[min(max(sc[t] - sh, 0), lim)]
+                    on[t] |= np.uint8(sj >= 1.0)
+                    ac[t] += sj * (1.0 - ac[t])
+    for t in range(E):
+        pd[order[t]] = 1.0 if one[t] else np.float64(np.float32(acc[t]))
 
 
 @numba.njit(**_NJ)
@@ -505,10 +499,23 @@ def compare_all(qcols, qstarts, tsoa, tstarts, twidths, wslot, uwid, dist, min_o
     xs = np.empty((nqw, E + 1), dtype=np.int64)
     for k in prange(nqw):
         _layout(widths[k], tstarts, twidths, pos[k], nn[noff[k]:noff[k + 1]], xs[k])
+    # the entries ordered by width (stable), and where each width's entries start
+    nuw = uwid.shape[0]
+    wstart = np.zeros(nuw + 1, dtype=np.int64)
+    for e in range(E):
+        wstart[wslot[twidths[e]] + 1] += 1
+    for w in range(nuw):
+        wstart[w + 1] += wstart[w]
+    order = np.empty(E, dtype=np.int64)
+    fill = wstart[:nuw].copy()
+    for e in range(E):
+        w = wslot[twidths[e]]
+        order[fill[w]] = e
+        fill[w] += 1
     for qi in prange(nq):
         q = qcols[qstarts[qi]:qstarts[qi + 1]]
         k = slot[qstarts[qi + 1] - qstarts[qi]]
-        _one_query(q, tsoa, tstarts, twidths, pos[k], nn[noff[k]:noff[k + 1]], xs[k], wslot, uwid, dist,
+        _one_query(q, tsoa, tstarts, twidths, pos[k], nn[noff[k]:noff[k + 1]], xs[k], order, wstart, uwid, dist,
                    min_overlap, n_orient, p[qi], off[qi], ovl[qi])
 
 
