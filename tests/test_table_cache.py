@@ -182,7 +182,7 @@ def test_annotate_null_pool_across_calls():
     same(run(xa, sa, one), ref_a)
     old = table_cache.CACHE.max_bytes
     try:  # room for one call's distributions, not two: the pool starts over
-        table_cache.CACHE.max_bytes = 32 * int(pool.off[n_a]) + (32 << 20)
+        table_cache.CACHE.max_bytes = 18 * (int(pool.off[pool.n]) - 1)  # pool values: 1/18 of the bound
         table_cache.clear()
         same(run(xa, sa, one), ref_a)
         (first,) = _pools()

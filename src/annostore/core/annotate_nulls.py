@@ -12,7 +12,7 @@ of every composition built so far; each call adds only the compositions it lacks
 from its canonical parent exactly as a cold call builds it, so the numbers are identical) and
 reads the rest.  The pool lives in the process-wide :data:`~annostore.core.table_cache.CACHE`
 under a key derived from the targets' content key, its bytes accounted and bounded like every
-other table.  Its value buffers are reserved at half the cache's bound (untouched pages cost no
+other table.  Its value buffers are reserved at the cache's bound (untouched pages cost no
 memory) so that growing never copies them; a call whose new entries do not fit starts a new
 pool, and a call that alone needs more uses a pool of its own (what every call did before).
 """
@@ -75,15 +75,16 @@ class NullPool:
         words = 2 * int(self.off[self.n]) + 7 * self.entry.shape[0] + self.hist.size
         return 8 * words + self.rows.nbytes
 
-    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    def lookup(self, keys: np.ndarray, uk: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
         """(entry of each key, entry offsets, survival values, changed) with every key's
-        distribution built (``keys``: span keys, mask in bits 35-39); ``changed``: entries were
-        added.  Raises :class:`_Full` when the new entries do not fit the reserved buffers."""
+        distribution built (``keys``: span keys, mask in bits 35-39; ``uk``: the sorted distinct
+        keys); ``changed``: entries were added.  Raises :class:`_Full` when the new entries do not
+        fit the reserved buffers."""
         from annostore.core.tomtom import _kernels
 
         kern = _kernels()
         with self.lock:
-            missing = self._missing(np.unique(keys))
+            missing = self._missing(uk)
             changed = missing.shape[0] > 0
             if changed:
                 need = self._missing(np.unique(kern["key_chains"](missing)))  # and their parents
@@ -156,23 +157,24 @@ def survival_of(keys: np.ndarray, rows: np.ndarray, u: float, key) -> tuple[np.n
     """(entry of each span key, entry offsets, survival values) for one call: from the pool cached
     under ``key`` (which builds what it lacks), a new pool when the cached one is full, or a pool
     of the call's own (not kept) when ``key`` is None, caching is off or the call alone is too big."""
+    uk = np.unique(keys)
     if key is None:
-        return NullPool(rows, u).lookup(keys)[:3]
+        return NullPool(rows, u).lookup(keys, uk)[:3]
     from annostore.core.table_cache import CACHE, digest
 
     ckey = digest("annotate-nulls", key)
-    capacity = CACHE.max_bytes // 2 // 16  # values of pmf + sv in half the cache's bound
+    capacity = CACHE.max_bytes // 18  # 16 bytes a value (pmf, sv), room for the index arrays
     if capacity == 0:
-        return NullPool(rows, u).lookup(keys)[:3]
+        return NullPool(rows, u).lookup(keys, uk)[:3]
     pool = CACHE.get(ckey, lambda: NullPool(rows, u, capacity))
     try:
-        pos, off, sv, changed = pool.lookup(keys)
+        pos, off, sv, changed = pool.lookup(keys, uk)
     except _Full:
         pool = NullPool(rows, u, capacity)  # starts over with this call's distributions
         try:
-            pos, off, sv, changed = pool.lookup(keys)
+            pos, off, sv, changed = pool.lookup(keys, uk)
         except _Full:  # this call alone needs more: a pool of its own
-            return NullPool(rows, u).lookup(keys)[:3]
+            return NullPool(rows, u).lookup(keys, uk)[:3]
         CACHE.put(ckey, pool)
     if changed:
         CACHE.resize(ckey)

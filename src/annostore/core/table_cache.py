@@ -3,7 +3,8 @@
 Building MEME's tables for a motif set is the fixed cost of every :func:`annostore.fimo` and
 :func:`annostore.annotate_seqlets` call: integer PSSMs, the exact p-value table of every motif
 (a dynamic programme over ``w * 1000`` scores), the scan's filter bitmaps, TOMTOM's target
-columns and score rows.  They depend only on their inputs, so they are built once per process
+columns and score rows, and the TOMTOM null distributions of seqlet span compositions (a pool
+that grows across calls: :mod:`annostore.core.annotate_nulls`).  They depend only on their inputs, so they are built once per process
 and reused, keyed by a digest of everything they are computed from (the motifs' probabilities,
 widths and site counts, the background, the pseudocount and, for threshold-dependent tables,
 the threshold and strand mode).  A changed motif, even one probability, gives a new key.
