@@ -144,11 +144,10 @@ def _extremes_buckets(row, blo, bsc, nbm, zb, mnb, mxb):
     for j in range(t64, t):
         lo = min(lo, row[j])
         hi = max(hi, row[j])
-    for j in range(t):
-        w = (row[j] - blo) * bsc
-        w = max(w, 0.0)
-        w = min(w, nbm)
-        zb[j] = np.uint32(w)
+    nb = np.int32(nbm)
+    for j in range(t):  # clamped as integers (vectorises); scores are bounded far below 2^31 / bsc
+        k = np.int32((row[j] - blo) * bsc)
+        zb[j] = np.uint32(min(max(k, np.int32(0)), nb))
     return lo, hi
 
 
@@ -377,12 +376,20 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, order, wstart, uwid, dist
             c0 = mo
             c1 = Q + L - mo
         kb = keys[xs[e] - 1 + c0:xs[e] + c1]
-        best = kb[0]
-        for c in range(1, kb.shape[0]):
-            best = max(best, kb[c])
-        c = 0
-        while kb[c] != best:
-            c += 1
+        m = kb.shape[0]
+        if m <= 1024:  # one max over (key, first configuration first) packed in one integer
+            best = kb[0] * 1024 + 1023
+            for c in range(1, m):
+                best = max(best, kb[c] * 1024 + (1023 - c))
+            c = 1023 - (best & 1023)
+            best >>= 10
+        else:
+            best = kb[0]
+            for c in range(1, m):
+                best = max(best, kb[c])
+            c = 0
+            while kb[c] != best:
+                c += 1
         off_out[e] = c0 + c - Q
         ovl_out[e] = best & 127
         escore[t] = best >> 7
