@@ -170,18 +170,18 @@ def _build_pmfs(level_bounds, parent_pos, added_type, slot_of_key, hist, u, pool
                 for k in range(npar):
                     vv[k] = pmf[src + plo + k] * u
                 ln = lev * BINS + 1
-                tmp = np.zeros(ln + BINS)
+                out = pmf[dst : dst + ln]
+                out[:] = 0.0
                 # output j sums pmf[k] * u * h[j - k] over k ascending (the order this kernel always
                 # used); with h's columns taken in descending order, each output still gets
-                # its terms in ascending k, and the inner loop is one long vectorised axpy over a
-                # private buffer (zero parent values add +0.0: no change)
+                # its terms in ascending k, and the inner loop is one long vectorised axpy over
+                # the entry's own range (zero parent values add +0.0: no change; the support ends
+                # at (lev - 1) * BINS + hhi <= ln - 1, inside the range)
                 for x in range(hhi - hlo, -1, -1):
                     hx = h[hlo + x]
-                    t = tmp[plo + hlo + x : plo + hlo + x + npar]
+                    t = out[plo + hlo + x : plo + hlo + x + npar]
                     for k in range(npar):
                         t[k] += vv[k] * hx
-                for j in range(ln):
-                    pmf[dst + j] = tmp[j]
                 sup_lo[r] = sup_lo[pr] + hlo
                 sup_hi[r] = sup_hi[pr] + hhi
             ln = lev * BINS + 1
