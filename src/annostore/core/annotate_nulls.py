@@ -163,19 +163,20 @@ def survival_of(keys: np.ndarray, rows: np.ndarray, u: float, key) -> tuple[np.n
     from annostore.core.table_cache import CACHE, digest
 
     ckey = digest("annotate-nulls", key)
-    capacity = CACHE.max_bytes // 18  # 16 bytes a value (pmf, sv), room for the index arrays
-    if capacity == 0:
-        return NullPool(rows, u).lookup(keys, uk)[:3]
-    pool = CACHE.get(ckey, lambda: NullPool(rows, u, capacity))
+    # 16 bytes a value (pmf, sv), room for the index arrays; at most 2 GiB reserved a buffer
+    capacity = min(CACHE.max_bytes // 18, 1 << 28)
     try:
-        pos, off, sv, changed = pool.lookup(keys, uk)
-    except _Full:
-        pool = NullPool(rows, u, capacity)  # starts over with this call's distributions
+        if capacity == 0:
+            raise _Full
+        pool = CACHE.get(ckey, lambda: NullPool(rows, u, capacity))
         try:
             pos, off, sv, changed = pool.lookup(keys, uk)
-        except _Full:  # this call alone needs more: a pool of its own
-            return NullPool(rows, u).lookup(keys, uk)[:3]
-        CACHE.put(ckey, pool)
+        except _Full:
+            pool = NullPool(rows, u, capacity)  # starts over with this call's distributions
+            pos, off, sv, changed = pool.lookup(keys, uk)
+            CACHE.put(ckey, pool)
+    except (_Full, MemoryError):  # this call alone needs more (or no room to reserve): its own pool
+        return NullPool(rows, u).lookup(keys, uk)[:3]
     if changed:
         CACHE.resize(ckey)
     return pos, off, sv
