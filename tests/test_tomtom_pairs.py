@@ -109,3 +109,28 @@ def test_agrees_with_memelite(jaspar_path):
     tiny = res.p <= 1e-10
     assert np.all(p_peer[tiny] < 1e-8)  # far tails: binning moves them by up to ~1.5 decades
     assert np.all(np.argmin(p_peer, axis=1) == np.argmin(res.p, axis=1))
+
+
+def test_quantise_ed_float32_path_equals_float64_at_bin_edges():
+    """The float32 fast path of the ed integer scaling equals MEME's float64 arithmetic, also for
+    squared distances placed within a few ulps of every bin edge (the blocks it must redo)."""
+    import math
+
+    from annostore.core.tomtom_pairs_kernels import _quantise_ed
+
+    rng = np.random.default_rng(3)
+    for nm, o, sc in [(0.93, -2.0, 35.0), (0.41, -1.0, 71.0), (1.2, -2.0, 29.0)]:
+        d2 = list(rng.uniform(0.0, 2.0, 3001))
+        for k in range(1, 101):  # score s with ((s + nm) - o) * sc + 0.5 == k: s = (k - 0.5) / sc + o - nm
+            s = (k - 0.5) / sc + o - nm
+            if -math.sqrt(2.0) < s <= 0.0:  # a sweep across the edge, finer than float32 resolves
+                d2.extend(np.linspace(s * s * (1 - 3e-7), s * s * (1 + 3e-7), 41))
+        d2 = np.asarray(d2)
+        exact = np.array([int(((-math.sqrt(v) + nm) - o) * sc + 0.5) for v in d2], dtype=np.uint16)
+        got = np.empty(d2.shape[0], dtype=np.uint16)
+        _quantise_ed(d2, nm, o, sc, math.sqrt(d2.max()), got)
+        np.testing.assert_array_equal(got, exact)
+        assert len(np.unique(exact)) > 40  # the edges of many bins were exercised
+        # ... and float32 alone would have put some of them in the wrong bin
+        v32 = (np.float32(nm - o) - np.sqrt(d2.astype(np.float32))) * np.float32(sc) + np.float32(0.5)
+        assert (v32.astype(np.int64) != exact).any()

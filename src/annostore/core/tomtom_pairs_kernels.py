@@ -4,14 +4,16 @@ One query motif against every target entry (targets and their reverse complement
 exactly MEME ``tomtom``'s complete-score arithmetic (meme-reference.md §2.3-2.5):
 
 1. column scores of every query column against all ``t`` target columns, row by row
-   (structure-of-arrays target columns, so LLVM vectorises the ``ed`` distance);
+   (structure-of-arrays target columns, so LLVM vectorises the ``ed`` distance; for ``ed`` the
+   squared distances, whose root is taken in step 3);
 2. per row, its extremes (64 lanes) and MEME's off-by-one median by selection (``O(t)``): a
    fixed monotone bucket map of the scores, bucket counts, and an exact selection among the
    one or two buckets holding both order statistics;
-3. the range-100 integer scaling and the per-row histograms (four partial counts);
+3. the range-100 integer scaling (for ``ed`` in float32 first, 64-element blocks with a value
+   near a bin edge redone in float64) and the per-row histograms (four partial counts);
 4. the span null distributions by MEME's own dynamic programme, in MEME's order of
-   additions, restricted to the support of each histogram row (skipping zero terms changes
-   no float), keeping only each span's survival function;
+   additions (eight histogram bins per vectorised pass), keeping only each span's survival
+   function;
 5. the best alignment of every target entry from diagonal sums over a layout of the integer
    rows with ``Q - 1`` zero columns around every entry (one layout per query width, shared
    by the queries of that width), configurations ordered by (complete score, overlap) as one
@@ -35,7 +37,13 @@ from annostore.core.tomtom_kernels import _NJ, BINS, _median_ranks, _rnd14, _sca
 
 @numba.njit(**_NJ)
 def _score_row(q0, q1, q2, q3, tsoa, dist, out):
-    """Similarity of one query column with every target column (``tsoa``: (4, t))."""
+    """Similarity of one query column with every target column (``tsoa``: (4, t)).
+
+    For ``ed`` the row holds the squared distances ``d2``; MEME's score is ``-sqrt(d2)``, taken
+    by the integer scaling (:func:`_quantise_ed`) and, for the row's order statistics, only of
+    the few values selected (``-sqrt`` is monotone and correctly rounded, so the k-th smallest
+    score is ``-sqrt`` of the (t-1-k)-th smallest ``d2``).
+    """
     t = tsoa.shape[1]
     a0 = tsoa[0]
     a1 = tsoa[1]
@@ -47,7 +55,7 @@ def _score_row(q0, q1, q2, q3, tsoa, dist, out):
             d1 = q1 - a1[j]
             d2 = q2 - a2[j]
             d3 = q3 - a3[j]
-            out[j] = -math.sqrt(d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3)
+            out[j] = d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3
     elif dist == 2:  # sandelin
         for j in range(t):
             d0 = q0 - a0[j]
@@ -118,8 +126,8 @@ def _kth(buf, n, k):
 # selection buckets: a fixed monotone map of the column score (bounds of each distance's scores;
 # values outside are clamped, which keeps the map monotone), so that bucketing needs no prior pass
 _NBUCKET = 4096
-_BLO = (-2.0, -1.0, -2.0)  # ed: -sqrt(sum d^2) >= -sqrt(2); pearson >= -1; sandelin: 2 - sum d^2 >= 0
-_BHI = (0.0, 1.0, 2.0)
+_BLO = (0.0, -1.0, -2.0)  # ed: 0 <= d2 <= 2; pearson >= -1; sandelin: 2 - sum d^2 >= 0
+_BHI = (2.0, 1.0, 2.0)
 
 
 @numba.njit(**_NJ)
@@ -179,7 +187,7 @@ def _gather_buckets(row, zb, b1, b2, buf):
 
 @numba.njit(**_NJ)
 def _row_stats(row, k1, k2, blo, bsc, buf, cnt, zb, mnb, mxb):
-    """(min, max, MEME median) of a score row: order statistics ``k1 <= k2 <= k1 + 1`` by bucket counts.
+    """(min, max, k1-th, k2-th smallest) of a score row (``k1 <= k2 <= k1 + 1``), by bucket counts.
 
     One pass computes the extremes and every element's bucket (a fixed monotone map of the
     value); the counts locate the buckets holding ranks ``k1`` and ``k2``; only their elements
@@ -204,7 +212,7 @@ def _row_stats(row, k1, k2, blo, bsc, buf, cnt, zb, mnb, mxb):
     n = _gather_buckets(row, zb, b1, b, buf)
     v1 = _kth(buf, n, k1 - cum1)
     v2 = v1 if k2 == k1 else _kth(buf, n, k2 - cum1)
-    return lo, hi, (v1 + v2) / 2.0
+    return lo, hi, v1, v2
 
 
 _PAD = 128  # zero padding of the DP's scaled distribution (more than a histogram row's width)
@@ -280,6 +288,43 @@ def _span_survival(hist, hlo, hhi, T, spos, soff, sv):
 
 
 @numba.njit(**_NJ)
+def _quantise_ed(d2, nm, o, sc, rmax, qrow):
+    """MEME's integer score ``nint(((-sqrt(d2) + nm) - o) * sc)`` of every element (``ed``).
+
+    Computed first in float32 (a float32 square root costs a fraction of a float64 one): the
+    float32 value ``v`` differs from MEME's float64 one by less than ``eps`` (a bound on the
+    float32 roundings of ``nm - o``, the root, the difference, the product and the sum), so where
+    ``v`` is farther than ``eps`` from an integer both truncate alike.  A 64-element block
+    holding a value nearer than that (about one block in a hundred) is redone in float64.
+    """
+    t = d2.shape[0]
+    a = nm - o
+    vmax = abs(a) * sc + 1.0
+    eps = 2.0 ** -22 * (sc * (2.0 * abs(a) + 2.5 * rmax) + 2.0 * vmax) + 1e-9
+    a32 = np.float32(a)
+    s32 = np.float32(sc)
+    e32 = np.float32(eps)
+    h32 = np.float32(1.0) - e32
+    half = np.float32(0.5)
+    t64 = t - t % 64
+    for j0 in range(0, t64, 64):
+        blk = d2[j0:j0 + 64]
+        qb = qrow[j0:j0 + 64]
+        g = np.int32(0)
+        for j in range(64):
+            v = (a32 - np.sqrt(np.float32(blk[j]))) * s32 + half
+            k = np.int32(v)
+            fr = v - np.float32(k)
+            qb[j] = np.uint16(k)
+            g |= np.int32(fr < e32) | np.int32(fr > h32)
+        if g != 0:
+            for j in range(64):
+                qb[j] = np.uint16(np.int32(((-math.sqrt(blk[j]) + nm) - o) * sc + 0.5))
+    for j in range(t64, t):
+        qrow[j] = np.uint16(np.int32(((-math.sqrt(d2[j]) + nm) - o) * sc + 0.5))
+
+
+@numba.njit(**_NJ)
 def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, order, wstart, uwid, dist, min_overlap, n_orient, p_out, off_out,
                ovl_out):
     """MEME complete-score TOMTOM of one query (``q``: (Q, 4) pseudocounted columns)."""
@@ -295,6 +340,7 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, order, wstart, uwid, dist
     mnb = np.empty(64)
     mxb = np.empty(64)
     negmed = np.empty(Q)
+    rmin = np.empty(Q)
     k1, k2 = _median_ranks(T)
     blo = _BLO[dist]
     bsc = (_NBUCKET - 1) / (_BHI[dist] - blo)
@@ -303,8 +349,16 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, order, wstart, uwid, dist
     for i in range(Q):
         row = s[i]
         _score_row(q[i, 0], q[i, 1], q[i, 2], q[i, 3], tsoa, dist, row)
-        rlo, rhi, med = _row_stats(row, k1, k2, blo, bsc, buf, cnt, zb, mnb, mxb)
+        if dist == 0:  # d2's order statistics, reversed
+            dlo, dhi, w1, w2 = _row_stats(row, T - 1 - k2, T - 1 - k1, blo, bsc, buf, cnt, zb, mnb, mxb)
+            rlo = -math.sqrt(dhi)
+            rhi = -math.sqrt(dlo)
+            med = (-math.sqrt(w2) + -math.sqrt(w1)) / 2.0
+        else:
+            rlo, rhi, v1, v2 = _row_stats(row, k1, k2, blo, bsc, buf, cnt, zb, mnb, mxb)
+            med = (v1 + v2) / 2.0
         nm = -med
+        rmin[i] = rlo
         negmed[i] = nm
         # rounding is monotone: the extremes of the shifted row are the shifted extremes
         lo = min(lo, rlo + nm)
@@ -330,8 +384,11 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, order, wstart, uwid, dist
     for i in range(Q):
         row = s[i]
         nm = negmed[i]
-        for j in range(T):  # MEME's nint of a value >= 0
-            qrow[j] = np.uint16(np.int32(np.floor(((row[j] + nm) - o) * sc + 0.5)))
+        if dist == 0:
+            _quantise_ed(row, nm, o, sc, -rmin[i], qrow)
+        else:
+            for j in range(T):  # MEME's nint of a value >= 0.5: truncation is the floor
+                qrow[j] = np.uint16(np.int32(((row[j] + nm) - o) * sc + 0.5))
         hc[:] = 0
         for j in range(0, T4, 4):
             v0 = qrow[j]
