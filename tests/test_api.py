@@ -57,3 +57,31 @@ def test_store_methods_run_the_cores_into_runs(tmp_path, jaspar_path):
         assert labelled == [{"motif_idx": 0, "motif": "MA0099.4", "motif_alt": "FOS::JUN", "n": 6, "n_examples": 6}]
         hits = store.count(source="hits", min_attribution=5.0, by="example").to_arrow()
         assert sorted(hits.column("example_idx").to_pylist()) == list(range(6))
+
+
+def test_store_annotation_reuses_cached_tables_with_the_same_numbers(tmp_path, jaspar_path):
+    """A second ``store.annotate`` in a process reads the cached targets and null distributions:
+    the same rows, and the same p-values as the store-free ``annotate_seqlets``."""
+    rng = np.random.default_rng(5)
+    motifs = read_motifs(jaspar_path).select(["MA0099.4", "MA0062.4", "MA0139.2", "MA0466.4"])
+    seqs = ["".join(rng.choice(list("ACGT"), 200)) for _ in range(4)]
+    attr = rng.normal(0, 1, (4, 200))
+    attr[:, 50:65] += 8.0
+    np.save(tmp_path / "attr.npy", attr)
+    sql = 'SELECT seqlet_id, rank, motif_idx, p_value FROM matches WHERE run_id = {} ORDER BY 1, 2'
+    with annostore.open(tmp_path / "s.store") as store:
+        store.add_motifs(motifs)
+        store.add_sequences({f"s{i}": s for i, s in enumerate(seqs)})
+        seqlet_run = store.call_seqlets(tmp_path / "attr.npy", sign="positive")
+        runs = [store.annotate(seqlet_run, n_nearest=3, run=f"m{k}") for k in range(2)]
+        a, b = (store.query(sql.format(r)).to_pylist() for r in runs)
+        sq = store.query(f'SELECT example_idx, start, "end" FROM seqlets WHERE run_id = {seqlet_run} '
+                         "ORDER BY seqlet_id").to_pydict()
+    assert a == b and len(a) >= 3 * 4
+    onehot = np.zeros((4, 4, 200), np.float32)
+    for i, s in enumerate(seqs):
+        onehot[i, ["ACGT".index(c) for c in s], np.arange(200)] = 1
+    idx, pv = annostore.annotate_seqlets(onehot, np.array([sq["example_idx"], sq["start"], sq["end"]]).T, motifs,
+                                         n_nearest=3)
+    assert np.asarray(pv).reshape(-1).tolist() == [r["p_value"] for r in a]
+    assert np.asarray(idx).reshape(-1).tolist() == [r["motif_idx"] for r in a]

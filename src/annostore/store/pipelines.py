@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from annostore.core.annotate import (
     _annotate_codes,
+    _cached_targets,
     _check_windows,
     _looks_like_file,
     _Matches,
@@ -21,7 +22,7 @@ from annostore.core.annotate import (
 from annostore.core.fimo import fimo_batches
 from annostore.core.fimo_tables import prepare_background
 from annostore.core.seqlets import _as_scores, recursive_seqlets
-from annostore.core.tomtom import _DISTS, _as_motif_set, _prepare_targets
+from annostore.core.tomtom import _DISTS, _as_motif_set
 from annostore.errors import BadInputError
 from annostore.io.attributions import load_attributions
 from annostore.io.files import sha256
@@ -276,12 +277,13 @@ def annotate_store(
     from annostore.core.motifs import normalised_background, symmetrised
 
     qbg = symmetrised(np.full(4, 0.25))
-    tg = _prepare_targets(tset, normalised_background(qbg), 0.1, not norc)
+    tg, tkey = _cached_targets(tset, normalised_background(qbg), 0.1, not norc)  # shared with later calls
     k_eff = min(int(n_nearest), len(tset))
     if ex.shape[0]:
         qstart = (seqs.offsets[ex] + st).astype(np.int64)
         qwidth = (en - st).astype(np.int64)
-        res = _annotate_codes(np.ascontiguousarray(seqs.codes), qstart, qwidth, tg, int(n_nearest), _DISTS[dist])
+        res = _annotate_codes(np.ascontiguousarray(seqs.codes), qstart, qwidth, tg, int(n_nearest), _DISTS[dist],
+                              tkey)
     else:
         z = np.zeros((0, k_eff), np.int64)
         res = _Matches(z, np.zeros((0, k_eff)), z, z, np.zeros((0, k_eff), np.int8))
