@@ -41,6 +41,8 @@ __all__ = ["DemoResult", "demo", "MODEL_MOTIFS", "MIN_ATTRIBUTION", "MIN_SEQLET_
 MODEL_MOTIFS = ("MA0099.4", "MA0645.2", "MA0062.4", "MA0466.4", "MA0139.2")
 #: FIMO hits with at least this much attribution (sum over the hit) count as "high-attribution".
 MIN_ATTRIBUTION = 3.0
+#: ``collapse --by any --overlap`` for example 0's sites (collapse's default is 0.5).
+SITE_OVERLAP = 0.25
 #: Recall needed to call a family recovered. Seqlet windows carry a few random flanking bases and
 #: JASPAR holds many zinc-finger matrices that match short ETS-like cores (e.g. IKZF2 on GGAA), so
 #: TOMTOM's best match of an ETS seqlet is outside the family for about a quarter of the sites at
@@ -73,8 +75,8 @@ class DemoResult:
         family (``annostore motifs cluster`` + ``annostore collapse --by cluster``: one hit per site
         and family), best first.
     example0_sites : int
-        High-attribution FIMO hits of example 0 after collapsing over all motifs (``--by any``):
-        the sites, where raw FIMO reports dozens of redundant hits.
+        High-attribution FIMO hits of example 0 after collapsing over all motifs (``--by any
+        --overlap 0.25``): the sites, where raw FIMO reports dozens of redundant hits.
     example0 : pandas.DataFrame
         Those sites: ``start, end, strand, motif, name`` (the kept hit), ``attribution`` and
         ``planted`` (the planted site it overlaps, ``family start-end``, or ``-``).
@@ -340,7 +342,9 @@ def demo(
             t = step("families (cluster + collapse)")
             store.cluster_motifs()
             runs["collapsed"] = int(store.collapse(runs["hits"], by="cluster", name="demo-hits-families"))
-            runs["sites"] = int(store.collapse(runs["hits"], by="any", name="demo-hits-sites"))
+            # sites: hits sharing at least a quarter of the shorter one are one site (a hit that only
+            # clips a site's edge, taking its attribution from the overlap, is not a site of its own)
+            runs["sites"] = int(store.collapse(runs["hits"], by="any", overlap=SITE_OVERLAP, name="demo-hits-sites"))
             timings["families"] = time.perf_counter() - t
             pb.advance(1)
 

@@ -54,7 +54,7 @@ def print_summary(result: DemoResult, file: Any = None) -> None:
         t = Table(title=f"Top motif families: FIMO hits with attribution >= {MIN_ATTRIBUTION:g}, one per site and "
                   "family", title_justify="left",
                   caption=f"annostore motifs cluster + annostore collapse --by cluster; example 0: "
-                  f"{result.example0_sites} sites after collapse --by any", caption_justify="left")
+                  f"{result.example0_sites} sites after collapse --by any --overlap 0.25", caption_justify="left")
         for col in ("rank", "family (cluster)", "sites", "examples"):
             t.add_column(col, justify="left" if col.startswith("family") else "right")
         for i, row in enumerate(result.top_clusters.head(10).itertuples(index=False), 1):
@@ -62,7 +62,7 @@ def print_summary(result: DemoResult, file: Any = None) -> None:
         console.print(t)
     if result.example0 is not None:
         t = Table(title=f"Example 0 (tutorial-like): FIMO hits with attribution >= {MIN_ATTRIBUTION:g}, collapsed over "
-                  "all motifs (annostore collapse --by any)", title_justify="left")
+                  "all motifs (annostore collapse --by any --overlap 0.25)", title_justify="left")
         for col in ("site (0-based)", "strand", "kept hit", "attribution", "planted site"):
             t.add_column(col, justify="right" if col == "attribution" else "left")
         for row in result.example0.itertuples(index=False):
