@@ -108,6 +108,16 @@ def _scale_params(lo, hi):
 
 
 @numba.njit(**_NJ)
+def _config_range(Q, L, min_overlap):
+    """Configurations ``c0..c1`` of a width-``L`` target against a width-``Q`` query (c = 1 .. Q + L - 1)
+    with at least ``min(min_overlap, Q, L)`` aligned columns (MEME's ``-min-overlap``)."""
+    if min_overlap > 1:
+        mo = min(min_overlap, Q, L)
+        return mo, Q + L - mo
+    return 1, Q + L - 1
+
+
+@numba.njit(**_NJ)
 def _nint(x):
     return int(math.floor(x + 0.5)) if x >= 0 else -int(math.floor(-x + 0.5))
 
@@ -169,12 +179,7 @@ def _one_query(q, tcols, tstarts, twidths, uw, wlookup, dist, complete, min_over
     best_val = np.empty(E)
     for e in range(E):
         L = twidths[e]
-        c0 = 1
-        c1 = nQ + L - 1
-        if min_overlap > 1:
-            mo = min(min_overlap, nQ, L)
-            c0 = mo
-            c1 = nQ + L - mo
+        c0, c1 = _config_range(nQ, L, min_overlap)
         bestp = 1e300
         bestn = -1
         besto = 0

@@ -32,7 +32,7 @@ import numba
 import numpy as np
 from numba import prange
 
-from annostore.core.tomtom_kernels import _NJ, BINS, _median_ranks, _rnd14, _scale_params  # shared MEME arithmetic
+from annostore.core.tomtom_kernels import _NJ, BINS, _config_range, _median_ranks, _rnd14, _scale_params  # shared MEME arithmetic
 
 
 @numba.njit(**_NJ)
@@ -426,12 +426,7 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, order, wstart, uwid, dist
     for t in range(E):
         e = order[t]
         L = twidths[e]
-        c0 = 1
-        c1 = Q + L - 1
-        if min_overlap > 1:
-            mo = min(min_overlap, Q, L)
-            c0 = mo
-            c1 = Q + L - mo
+        c0, c1 = _config_range(Q, L, min_overlap)
         kb = keys[xs[e] - 1 + c0:xs[e] + c1]
         m = kb.shape[0]
         if m <= 1024:  # one max over (key, first configuration first) packed in one integer
