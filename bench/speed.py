@@ -25,7 +25,7 @@ Sections (one JSON line per row; ``ratio`` = ours / peer, lower is faster):
   peak RSS of the child).
 * ``threads``: FIMO 1,000 x 2 kb at 1, 2 (8, 16 where the machine has them) numba threads, ours
   (defaults and no q-values) and memelite; parallel efficiency and the Amdahl serial fraction.
-* ``profile``: a cProfile of ``fimo`` defaults on 1,000 x 2 kb at 2 threads: the share of wall
+* ``profile``: a cProfile of ``fimo`` defaults on 1,000 x 2 kb at 2 threads (``--profile-threads``): the share of wall
   time spent outside the parallel numba kernels (the serial fraction).
 
 Every workload is warmed up first; the timed runs of ours and the peers are interleaved
@@ -473,7 +473,7 @@ def section_profile(args, motifs):
     import numba
     import annostore
 
-    numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+    numba.set_num_threads(min(args.profile_threads, numba.config.NUMBA_NUM_THREADS))
     x = _onehot(args.thread_n, 2000, seed=7)
     annostore.fimo(motifs, x)
     prof = cProfile.Profile()
@@ -507,6 +507,7 @@ def main() -> None:
     ap.add_argument("--seqlets", default="5,100,2000,10000", help="annotation: numbers of seqlets")
     ap.add_argument("--thread-rows", default="1,2,8,16")
     ap.add_argument("--thread-n", type=int, default=1000, help="sequences for the thread and profile rows")
+    ap.add_argument("--profile-threads", type=int, default=2, help="numba threads of the profile row")
     ap.add_argument("--sections", default="fimo,annotate,fresh,threads,profile,annotate_fresh,annotate_profile,pairwise")
     ap.add_argument("--profile-seqlets", type=int, default=10000, help="seqlets for the annotate_profile row")
     ap.add_argument("--pairwise-rows", default="1000,100000,1000000", help="pairwise: numbers of annotations")
