@@ -70,3 +70,21 @@ def arrow_strings(values: Any) -> Any:
     validity, nulls = _validity(np.fromiter((e is None for e in enc), dtype=bool, count=n), n)
     data = pa.py_buffer(b"".join(e for e in enc if e is not None))
     return pa.Array.from_buffers(pa.string(), n, [validity, pa.py_buffer(offsets), data], null_count=nulls)
+
+
+def arrow_take(dictionary: Any, idx: np.ndarray) -> Any:
+    """``dictionary.take(idx)`` for a string array without nulls (motif and sequence names),
+    gathered by a numba kernel straight into Arrow's buffers; pyarrow's ``take`` otherwise."""
+    import pyarrow as pa
+
+    from annostore.core.fimo_rows_kernels import _take_strings
+
+    idx = np.ascontiguousarray(idx, dtype=np.int64)
+    if dictionary.type == pa.string() and dictionary.null_count == 0:
+        bufs = dictionary.buffers()
+        off = np.frombuffer(bufs[1], dtype=np.int32)[dictionary.offset : dictionary.offset + len(dictionary) + 1]
+        data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, dtype=np.uint8)
+        ok, out_off, out = _take_strings(off, data, idx)
+        if ok:
+            return pa.Array.from_buffers(pa.string(), idx.shape[0], [None, pa.py_buffer(out_off), pa.py_buffer(out)])
+    return dictionary.take(pa.Array.from_buffers(pa.int64(), idx.shape[0], [None, pa.py_buffer(idx)]))

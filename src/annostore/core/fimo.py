@@ -40,10 +40,11 @@ import pyarrow as pa
 
 from annostore.compat.memelite import to_memelite
 from annostore.core.alphabet import STRANDS, decode
-from annostore.core.arrays import arrow_numeric, arrow_strings
+from annostore.core.arrays import arrow_numeric, arrow_strings, arrow_take
 from annostore.core.fimo_kernels import _CHUNK, _bad_prefix, _compact, _scan, _span_sums, _word_codes
 from annostore.core.fimo_pi0 import pi0_meme, pi0_sample, resolve_method, tests_per_width
 from annostore.core.fimo_pi0_kernels import _qvalues_grouped
+from annostore.core.fimo_rows_kernels import _hit_rows
 from annostore.core.fimo_plan import scan_plan
 from annostore.core.fimo_tables import (
     PSSM_RANGE,
@@ -256,19 +257,16 @@ def fimo_batches(
     # fresh stream per motif, so the numbers do not depend on the batch or the thread count)
 
     def finish(gidx, group, tabs, pv_off, pv_flat, m_tests, pi0_job, ms_idx, pos, sc, pv_hits):
-        motif_local = ms_idx // ns
-        strand_minus = (ms_idx % ns) == 1
-        # scan order within motif: example/position, '+' before '-'
-        # (motif, position, strand) is unique per hit: one int64 key sorts as the lexsort would
-        span = 2 * (int(pos.max()) + 1) if pos.shape[0] else 2
-        order = np.argsort(motif_local.astype(np.int64) * span + pos * 2 + strand_minus)
-        motif_local, strand_minus, pos, sc = motif_local[order], strand_minus[order], pos[order], sc[order]
-        # p-values by table lookup (done on the device by the torch backend)
-        pvals = pv_hits[order] if pv_hits is not None else pv_flat[pv_off[motif_local] + sc]
-        scores = sc / np.asarray(tabs.scales)[motif_local] + (tabs.widths * np.asarray(tabs.offsets))[motif_local]
+        # rows in scan order within motif: example/position, '+' before '-', each with its p-value
+        # (table lookup; the torch backend looked them up on the device), score, example and start
+        scales = np.asarray(tabs.scales, dtype=np.float64)
+        score_off = np.asarray(tabs.widths * np.asarray(tabs.offsets), dtype=np.float64)
+        bounds, row, motif_local, strand_minus, pos, sc, pvals, scores, ex, start = _hit_rows(
+            ms_idx, pos, sc, ns, len(group), pv_off, pv_flat, scales, score_off, sp.offsets)
+        if pv_hits is not None:
+            pvals = pv_hits[row]
         keep = np.ones(pos.shape[0], dtype=bool)
         qv = np.full(pos.shape[0], np.nan)
-        bounds = np.searchsorted(motif_local, np.arange(len(group) + 1))
         if max_stored_scores is not None:
             for k in range(len(group)):
                 sel = slice(bounds[k], bounds[k + 1])
@@ -289,28 +287,22 @@ def fimo_batches(
             if stats is not None:
                 for k in range(len(group)):
                     stats["pi0"][int(gidx[k])] = float(pi0s[k])
-            _qvalues_grouped(pvals, keep, bounds.astype(np.int64), m_tests, pi0s.astype(np.float64), qv)
+            _qvalues_grouped(pvals, sc, keep, bounds, m_tests, pi0s.astype(np.float64), qv)
         if not keep.all():
             motif_local, strand_minus, pos, sc = motif_local[keep], strand_minus[keep], pos[keep], sc[keep]
-            pvals, scores, qv = pvals[keep], scores[keep], qv[keep]
-        ex = np.searchsorted(sp.offsets, pos, side="right") - 1
-        start = pos - sp.offsets[ex]
+            pvals, scores, qv, ex, start = pvals[keep], scores[keep], qv[keep], ex[keep], start[keep]
         w_hit = tabs.widths[motif_local]
         end = start + w_hit
         midx = gidx[motif_local].astype(np.int32)
-        exa = arrow_numeric(ex, pa.int64())
-        mnames = arrow_strings([m.name for m in group])
-        malts = arrow_strings([m.alt_name for m in group])
-        ml = arrow_numeric(motif_local, pa.int64())
         cols = {
             "motif_idx": arrow_numeric(midx, pa.int32()),
-            "motif": mnames.take(ml),
-            "motif_alt": malts.take(ml),
-            "example_idx": exa,
-            "sequence_name": names.take(exa),
+            "motif": arrow_take(arrow_strings([m.name for m in group]), motif_local),
+            "motif_alt": arrow_take(arrow_strings([m.alt_name for m in group]), motif_local),
+            "example_idx": arrow_numeric(ex, pa.int64()),
+            "sequence_name": arrow_take(names, ex),
             "start": arrow_numeric(start, pa.int64()),
             "end": arrow_numeric(end, pa.int64()),
-            "strand": _STRANDS.take(arrow_numeric(strand_minus, pa.int8())),
+            "strand": arrow_take(_STRANDS, strand_minus),
             "score": arrow_numeric(scores, pa.float64()),
             "p_value": arrow_numeric(pvals, pa.float64()),
             "q_value": arrow_numeric(qv, pa.float64(), mask=np.isnan(qv) if not qvalues else None),

@@ -165,24 +165,50 @@ def _pi0_sampled(seeds, tests, active, ns, size, code4, run_start, run_len, widt
 
 
 @numba.njit(cache=True, nogil=True)
-def _qvalues_grouped(pvals, keep, bounds, m_tests, pi0s, qv):
-    """q-values of the kept hits of each motif (rows ``bounds[k]:bounds[k + 1]``), into ``qv``."""
+def _qvalues_grouped(pvals, sc, keep, bounds, m_tests, pi0s, qv):
+    """q-values of the kept hits of each motif (rows ``bounds[k]:bounds[k + 1]``), into ``qv``.
+
+    A motif's p-value is a function of its integer score, not rising with it, so the hits sorted
+    by p are the hits by score, high to low, and hits of one score share a q-value: the running
+    minimum of :func:`annostore.core.qvalues._qvalues_sorted` taken at the last rank of each score
+    (within a run of equal p the ranks' values only fall).  A count per score replaces the sort:
+    the same numbers, in O(hits + score range)."""
     for k in range(bounds.shape[0] - 1):
-        nk = 0
-        for i in range(bounds[k], bounds[k + 1]):
+        a = bounds[k]
+        b = bounds[k + 1]
+        lo = 0
+        hi = -1
+        for i in range(a, b):
             if keep[i]:
-                nk += 1
-        if nk == 0:
+                if hi < lo:
+                    lo = sc[i]
+                    hi = sc[i]
+                elif sc[i] < lo:
+                    lo = sc[i]
+                elif sc[i] > hi:
+                    hi = sc[i]
+        if hi < lo:
             continue
-        idx = np.empty(nk, dtype=np.int64)
-        p = np.empty(nk)
-        t = 0
-        for i in range(bounds[k], bounds[k + 1]):
+        cnt = np.zeros(hi - lo + 1, dtype=np.int64)
+        pv = np.empty(hi - lo + 1)
+        for i in range(a, b):
             if keep[i]:
-                idx[t] = i
-                p[t] = pvals[i]
-                t += 1
-        o = np.argsort(p, kind="mergesort")
-        q = _qvalues_sorted(p[o], m_tests[k], pi0s[k])
-        for t in range(nk):
-            qv[idx[o[t]]] = q[t]
+                cnt[sc[i] - lo] += 1
+                pv[sc[i] - lo] = pvals[i]
+        mf = np.float64(np.float32(m_tests[k]))
+        qs = np.empty(hi - lo + 1)
+        rank = 0
+        for s in range(hi - lo, -1, -1):  # smallest p (best score) first: the block's last rank
+            if cnt[s] != 0:
+                rank += cnt[s]
+                f = pi0s[k] * pv[s] * mf / np.float64(np.float32(rank))
+                qs[s] = f if f < 1.0 else 1.0
+        q_next = np.inf
+        for s in range(hi - lo + 1):  # the running minimum from the largest p down
+            if cnt[s] != 0:
+                if q_next < qs[s]:
+                    qs[s] = q_next
+                q_next = qs[s]
+        for i in range(a, b):
+            if keep[i]:
+                qv[i] = qs[sc[i] - lo]
