@@ -438,6 +438,47 @@ def test_word_codes_across_parallel_blocks():
     assert _bad_prefix(codes).tolist() == [0] + np.cumsum(codes >= 4).tolist()
 
 
+def test_clean_runs_and_segments_equal_a_plain_reference():
+    from annostore.core.fimo_kernels import _clean_runs, _segments
+
+    rng = np.random.default_rng(8)
+    lens = rng.integers(0, 3000, size=60)
+    lens[[3, 4, 17]] = 0  # empty sequences
+    offsets = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
+    codes = rng.integers(0, 4, size=int(offsets[-1])).astype(np.uint8)
+    for a in rng.integers(0, codes.size, size=80):  # N runs, some across sequence boundaries
+        codes[a : a + int(rng.integers(1, 40))] = 4
+    ref_start, ref_len = [], []
+    for s in range(len(lens)):
+        i, b = int(offsets[s]), int(offsets[s + 1])
+        while i < b:
+            if codes[i] < 4:
+                j = i
+                while j < b and codes[j] < 4:
+                    j += 1
+                ref_start.append(i)
+                ref_len.append(j - i)
+                i = j
+            else:
+                i += 1
+    start, length = _clean_runs(codes, offsets)
+    assert start.tolist() == ref_start and length.tolist() == ref_len and len(ref_start) > 100
+    for chunk in (4096, 1000, 7):
+        lo, hi, end, bounds = _segments(offsets, chunk)
+        ref = [(x, min(int(offsets[s + 1]), x + chunk), int(offsets[s + 1]))
+               for s in range(len(lens)) for x in range(int(offsets[s]), int(offsets[s + 1]), chunk)]
+        assert list(zip(lo.tolist(), hi.tolist(), end.tolist())) == ref
+        ref_b, acc = [0], 0
+        for k, (x, y, _) in enumerate(ref):
+            acc += y - x
+            if acc >= chunk:
+                ref_b.append(k + 1)
+                acc = 0
+        if ref_b[-1] != len(ref):
+            ref_b.append(len(ref))
+        assert bounds.tolist() == ref_b and len(ref_b) > 2
+
+
 def test_pi0_sample_counts_equal_brute_force_pvalues():
     from annostore.core.fimo import _prepare_sequences
     from annostore.core.fimo_pi0_kernels import _sample_first

@@ -41,7 +41,9 @@ import pyarrow as pa
 from annostore.compat.memelite import to_memelite
 from annostore.core.alphabet import STRANDS, decode
 from annostore.core.arrays import arrow_numeric, arrow_strings, arrow_take
-from annostore.core.fimo_kernels import _CHUNK, _bad_prefix, _compact, _scan, _span_sums, _word_codes
+from annostore.core.fimo_kernels import (
+    _CHUNK, _bad_prefix, _clean_runs, _compact, _scan, _segments, _span_sums, _word_codes,
+)
 from annostore.core.fimo_pi0 import pi0_meme, pi0_sample, resolve_method, tests_per_width
 from annostore.core.fimo_pi0_kernels import _qvalues_grouped
 from annostore.core.fimo_rows_kernels import _hit_rows
@@ -88,7 +90,7 @@ class _SeqPrep:
     # clean runs (no N), for test counts and sampling
     run_start: np.ndarray
     run_len: np.ndarray
-    nbad: np.ndarray  # nbad[i] = letters other than ACGT in codes[:i]
+    nbad: np.ndarray  # nbad[i] = letters other than ACGT in codes[:i], modulo 2^32 (uint32)
 
 
 def _prepare_sequences(seqs) -> _SeqPrep:
@@ -100,58 +102,23 @@ def _prepare_sequences(seqs) -> _SeqPrep:
     offsets = np.asarray(seqs.offsets, dtype=np.int64)
     padded = np.concatenate([codes, np.full(64, 4, dtype=np.uint8)])
     words = _word_codes(codes)
-    seg_lo, seg_hi, seg_end, bounds = [], [], [], [0]
-    acc = 0
-    for i in range(len(offsets) - 1):
-        a, b = int(offsets[i]), int(offsets[i + 1])
-        for lo in range(a, b, chunk):
-            hi = min(b, lo + chunk)
-            seg_lo.append(lo)
-            seg_hi.append(hi)
-            seg_end.append(b)
-            acc += hi - lo
-            if acc >= chunk:
-                bounds.append(len(seg_lo))
-                acc = 0
-    if bounds[-1] != len(seg_lo):
-        bounds.append(len(seg_lo))
+    seg_lo, seg_hi, seg_end, bounds = _segments(offsets, chunk)
     run_start, run_len = _clean_runs(codes, offsets)
     return _SeqPrep(
         padded,
         words,
         offsets,
-        np.array(seg_lo, dtype=np.int64),
-        np.array(seg_hi, dtype=np.int64),
-        np.array(seg_end, dtype=np.int64),
-        np.array(bounds, dtype=np.int64),
+        seg_lo,
+        seg_hi,
+        seg_end,
+        bounds,
         run_start,
         run_len,
         _bad_prefix(codes),
     )
 
 
-def _clean_runs(codes, offsets):
-    """(start, length) of the runs of A/C/G/T within each sequence (windows are tested there)."""
-    good = codes < 4
-    starts = np.zeros(codes.shape[0], dtype=bool)
-    if codes.shape[0]:
-        starts[0] = good[0]
-        starts[1:] = good[1:] & ~good[:-1]
-        starts[offsets[:-1][offsets[:-1] < codes.shape[0]]] = good[offsets[:-1][offsets[:-1] < codes.shape[0]]]
-    ends = np.zeros(codes.shape[0], dtype=bool)
-    if codes.shape[0]:
-        ends[-1] = good[-1]
-        ends[:-1] = good[:-1] & ~good[1:]
-        last = offsets[1:] - 1
-        last = last[(last >= 0) & (last < codes.shape[0])]
-        ends[last] = good[last]
-    run_start = np.flatnonzero(starts).astype(np.int64)
-    run_end = np.flatnonzero(ends).astype(np.int64) + 1
-    return run_start, run_end - run_start
-
-
 _QMETHODS = ("auto", "meme", "sample")
-
 
 
 def _as_motifs(motifs, motif_names):

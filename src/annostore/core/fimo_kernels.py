@@ -44,18 +44,108 @@ def _word_codes(codes):
     return out
 
 
-@numba.njit(cache=True, nogil=True)
+_BLOCK = 1 << 16  # positions per parallel block of the sequence-preparation kernels
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _bad_prefix(codes):
-    """``out[i]`` = letters other than A/C/G/T in ``codes[:i]`` (``n + 1`` entries)."""
+    """``out[i]`` = letters other than A/C/G/T in ``codes[:i]``, modulo 2^32 (``n + 1`` uint32
+    entries: a window of w < 2^32 letters holds none when its two ends are equal): a count per
+    block of positions, then each block's running count from its offset, blocks in parallel."""
     n = codes.shape[0]
-    out = np.empty(n + 1, dtype=np.int64)
-    acc = 0
+    out = np.empty(n + 1, dtype=np.uint32)
+    nb = (n + _BLOCK - 1) // _BLOCK
+    tot = np.zeros(nb + 1, dtype=np.int64)
+    for bi in numba.prange(nb):
+        c = 0
+        for i in range(bi * _BLOCK, min(n, (bi + 1) * _BLOCK)):
+            if codes[i] >= 4:
+                c += 1
+        tot[bi + 1] = c
+    for bi in range(nb):
+        tot[bi + 1] += tot[bi]
     out[0] = 0
-    for i in range(n):
-        if codes[i] >= 4:
-            acc += 1
-        out[i + 1] = acc
+    for bi in numba.prange(nb):
+        acc = tot[bi]
+        for i in range(bi * _BLOCK, min(n, (bi + 1) * _BLOCK)):
+            if codes[i] >= 4:
+                acc += 1
+            out[i + 1] = acc
     return out
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _clean_runs(codes, offsets):
+    """``(start, length)`` of the runs of A/C/G/T within each sequence (windows are tested
+    there), in position order: runs counted, then written, sequences in parallel."""
+    nseq = offsets.shape[0] - 1
+    first = np.zeros(nseq + 1, dtype=np.int64)
+    for s in numba.prange(nseq):
+        c = 0
+        prev = False
+        for i in range(offsets[s], offsets[s + 1]):
+            g = codes[i] < 4
+            if g and not prev:
+                c += 1
+            prev = g
+        first[s + 1] = c
+    for s in range(nseq):
+        first[s + 1] += first[s]
+    run_start = np.empty(first[nseq], dtype=np.int64)
+    run_len = np.empty(first[nseq], dtype=np.int64)
+    for s in numba.prange(nseq):
+        k = first[s]
+        b = offsets[s + 1]
+        start = -1
+        for i in range(offsets[s], b):
+            if codes[i] < 4:
+                if start < 0:
+                    start = i
+            elif start >= 0:
+                run_start[k] = start
+                run_len[k] = i - start
+                k += 1
+                start = -1
+        if start >= 0:
+            run_start[k] = start
+            run_len[k] = b - start
+    return run_start, run_len
+
+
+@numba.njit(cache=True, nogil=True)
+def _segments(offsets, chunk):
+    """Scan work: segments of at most ``chunk`` positions within each sequence (``seg_lo``,
+    ``seg_hi``, the sequence's end ``seg_end``) and the chunks, runs of segments holding at least
+    ``chunk`` positions (chunk ``c`` = segments ``bounds[c]:bounds[c + 1]``)."""
+    nseq = offsets.shape[0] - 1
+    nseg = 0
+    for s in range(nseq):
+        nseg += (offsets[s + 1] - offsets[s] + chunk - 1) // chunk
+    seg_lo = np.empty(nseg, dtype=np.int64)
+    seg_hi = np.empty(nseg, dtype=np.int64)
+    seg_end = np.empty(nseg, dtype=np.int64)
+    bounds = np.empty(nseg + 2, dtype=np.int64)
+    bounds[0] = 0
+    nb = 1
+    k = 0
+    acc = 0
+    for s in range(nseq):
+        b = offsets[s + 1]
+        for lo in range(offsets[s], b, chunk):
+            hi = min(b, lo + chunk)
+            seg_lo[k] = lo
+            seg_hi[k] = hi
+            seg_end[k] = b
+            k += 1
+            acc += hi - lo
+            if acc >= chunk:
+                bounds[nb] = k
+                nb += 1
+                acc = 0
+    if bounds[nb - 1] != nseg:
+        bounds[nb] = nseg
+        nb += 1
+    return seg_lo, seg_hi, seg_end, bounds[:nb].copy()
 
 
 @numba.njit(cache=True, nogil=True)

@@ -98,7 +98,8 @@ def prepare_sequences(seqs):
     """The ``_SeqPrep`` the torch scan and the finishing need: padded codes, offsets and the
     clean runs; none of the numba scan's prefilter words, work segments or N counts (whose
     making would cost more than the GPU scan at genome scale)."""
-    from .fimo import _clean_runs, _SeqPrep
+    from .fimo import _SeqPrep
+    from .fimo_kernels import _clean_runs
 
     codes = np.ascontiguousarray(seqs.codes, dtype=np.uint8)
     offsets = np.asarray(seqs.offsets, dtype=np.int64)
