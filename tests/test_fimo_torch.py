@@ -124,6 +124,29 @@ def test_bad_device_and_kernel():
     assert fimo_torch.resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def test_kernel_choice(monkeypatch):
+    from types import SimpleNamespace
+
+    from annostore.core import fimo_triton
+
+    cpu, cuda = torch.device("cpu"), SimpleNamespace(type="cuda")
+    monkeypatch.delenv("ANNOSTORE_FIMO_KERNEL", raising=False)
+    assert fimo_torch.resolve_kernel("auto", cpu) == "gemm"
+    monkeypatch.setattr(fimo_triton, "available", lambda: True)
+    assert fimo_torch.resolve_kernel("auto", cuda) == "triton"  # the default on CUDA with Triton
+    assert fimo_torch.resolve_kernel("auto", cpu) == "gemm"
+    monkeypatch.setenv("ANNOSTORE_FIMO_KERNEL", "gemm")
+    assert fimo_torch.resolve_kernel("auto", cuda) == "gemm"
+    assert fimo_torch.resolve_kernel("triton", cuda) == "triton"
+    monkeypatch.setattr(fimo_triton, "available", lambda: False)
+    monkeypatch.delenv("ANNOSTORE_FIMO_KERNEL")
+    assert fimo_torch.resolve_kernel("auto", cuda) == "gemm"
+    with pytest.raises(BadInputError, match="needs Triton"):
+        fimo_torch.resolve_kernel("triton", cuda)
+    with pytest.raises(BadInputError, match="kernel must be"):
+        fimo_torch.resolve_kernel("fast", cpu)
+
+
 def test_importing_the_module_does_not_import_torch():
     code = "import sys, annostore.core.fimo_torch, annostore.core.fimo_triton; print('torch' in sys.modules)"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")])}

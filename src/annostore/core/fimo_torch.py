@@ -34,9 +34,9 @@ scores for one bucket, with ``P`` chosen from ``max_memory`` (default: a quarter
 device memory, at most 4 GiB; 256 MiB on the CPU), plus the PSSMs and p-value tables of one
 batch of motifs.  Hits are copied to the host after every chunk.
 
-On CUDA a fused Triton kernel (:mod:`annostore.core.fimo_triton`, when Triton is installed) can
-replace the GEMM + compare: scores stay in registers and only the candidates are written.  It
-feeds the same exact integer check, so it can only change speed, never a hit.
+On CUDA a fused Triton kernel (:mod:`annostore.core.fimo_triton`, when Triton is installed)
+replaces the GEMM + compare by default: scores stay in registers and only the candidates are
+written.  It feeds the same exact integer check, so it can only change speed, never a hit.
 
 ``torch`` is imported lazily (by the functions here, never at ``import annostore``).
 """
@@ -237,6 +237,24 @@ def _default_memory(dev) -> int:
     return int(min(4096 * _MB, max(64 * _MB, free // 4)))
 
 
+def resolve_kernel(kernel: str, dev) -> str:
+    """``"gemm"`` or ``"triton"`` for ``kernel`` on device ``dev``: ``"auto"`` is the environment
+    variable ``ANNOSTORE_FIMO_KERNEL`` when set, else the fused Triton kernel on CUDA when Triton
+    is installed (2.6x the GEMM's speed on an H200: 10.0 vs 26.2 s/Gbp, same hits), else the GEMM."""
+    from ..errors import BadInputError
+    from . import fimo_triton
+
+    if kernel not in ("auto", "gemm", "triton"):
+        raise BadInputError(f"kernel must be 'auto', 'gemm' or 'triton', got {kernel!r}")
+    if kernel == "auto":
+        kernel = os.environ.get("ANNOSTORE_FIMO_KERNEL", "").strip().lower()
+        if kernel not in ("gemm", "triton"):
+            kernel = "triton" if dev.type == "cuda" and fimo_triton.available() else "gemm"
+    if kernel == "triton" and not fimo_triton.available():
+        raise BadInputError("kernel='triton' needs Triton and a CUDA device")
+    return kernel
+
+
 def scan_hits(
     sp,
     tabs,
@@ -268,9 +286,8 @@ def scan_hits(
         memory, at most 4 GiB, on CUDA; 256 MiB on the CPU).
     kernel : {"auto", "gemm", "triton"}
         ``"triton"``: the fused Triton kernel (CUDA; or Triton's CPU interpreter with
-        ``TRITON_INTERPRET=1``); ``"auto"``: the environment variable ``ANNOSTORE_FIMO_KERNEL``
-        (``gemm``/``triton``), else the GEMM (the fused kernel is opt-in until it has been
-        measured on a GPU).
+        ``TRITON_INTERPRET=1``); ``"auto"``: see :func:`resolve_kernel` (Triton on CUDA when
+        installed, else the GEMM).
 
     Returns
     -------
@@ -283,21 +300,7 @@ def scan_hits(
     import torch
 
     dev = resolve_device(device)
-    if kernel not in ("auto", "gemm", "triton"):
-        from ..errors import BadInputError
-
-        raise BadInputError(f"kernel must be 'auto', 'gemm' or 'triton', got {kernel!r}")
-    if kernel == "auto":  # the GEMM until the fused kernel is measured on a GPU
-        kernel = os.environ.get("ANNOSTORE_FIMO_KERNEL", "gemm")
-        kernel = kernel if kernel in ("gemm", "triton") else "gemm"
-    use_triton = kernel == "triton"
-    if use_triton:
-        from . import fimo_triton
-
-        if not fimo_triton.available():
-            from ..errors import BadInputError
-
-            raise BadInputError("kernel='triton' needs Triton and a CUDA device")
+    use_triton = resolve_kernel(kernel, dev) == "triton"
 
     offsets = np.asarray(sp.offsets, dtype=np.int64)
     n_total = int(offsets[-1])
