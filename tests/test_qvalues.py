@@ -40,6 +40,19 @@ def test_stream_equals_python_mt19937_with_knuth_seeding():
     assert [ours.uniform() for _ in range(700)] == [_py_uniform(ref) for _ in range(700)]
 
 
+def test_block_uniforms_equal_the_stream_at_every_offset():
+    from annostore.core.qvalues import _uniforms
+
+    for skip in (0, 1, 2, 623, 624, 625, 1247):  # pairs that start odd, end a block, straddle a twist
+        ours, ref = MemeRandom(), _python_meme_random()
+        for _ in range(skip):
+            assert ours.next32() == ref.getrandbits(32)
+        u = np.empty(1000)
+        _uniforms(ours.state, u)
+        assert u.tolist() == [_py_uniform(ref) for _ in range(1000)]
+        assert ours.next32() == ref.getrandbits(32)  # the stream goes on where the block left it
+
+
 def test_other_seed_differs():
     assert MemeRandom(1).next32() != MemeRandom().next32()
     assert MemeRandom(1).next32() == _python_meme_random(1).getrandbits(32)

@@ -101,9 +101,11 @@ def _prepare_sequences(seqs) -> _SeqPrep:
     chunk = int(min(_CHUNK, max(4096, codes.shape[0] // (4 * max(1, numba.get_num_threads())))))
     offsets = np.asarray(seqs.offsets, dtype=np.int64)
     padded = np.concatenate([codes, np.full(64, 4, dtype=np.uint8)])
-    words = _word_codes(codes)
     seg_lo, seg_hi, seg_end, bounds = _segments(offsets, chunk)
-    run_start, run_len = _clean_runs(codes, offsets)
+    with small_work(8.0 * codes.shape[0]):  # a few Mbp or less: one thread (no fork/join)
+        words = _word_codes(codes)
+        run_start, run_len = _clean_runs(codes, offsets)
+        nbad = _bad_prefix(codes)
     return _SeqPrep(
         padded,
         words,
@@ -114,7 +116,7 @@ def _prepare_sequences(seqs) -> _SeqPrep:
         bounds,
         run_start,
         run_len,
-        _bad_prefix(codes),
+        nbad,
     )
 
 
