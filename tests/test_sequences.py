@@ -74,3 +74,32 @@ def test_npz_and_strings(tmp_path):
     s = load_sequences(["acgu", "NNA"])
     assert s.text(0) == "ACGT" and s.names == ["0", "1"]
     assert load_sequences({"a": "AC"}).names == ["a"]
+
+
+@pytest.mark.parametrize("dtype", ["bool", "int8", "uint8", "int32", "int64", "float32", "float64", "float16", "uint16"])
+def test_one_hot_codes_equal_a_plain_reference_for_every_dtype(dtype):
+    rng = np.random.default_rng(3)
+    idx = rng.integers(0, 5, size=(37, 301))  # 4: an all-zero column (N)
+    x = np.zeros((37, 5, 301), dtype=dtype)
+    np.put_along_axis(x, idx[:, None, :], 1, axis=1)
+    x = np.ascontiguousarray(x[:, :4])
+    s = from_one_hot(x)
+    assert s.codes.tolist() == idx.reshape(-1).tolist() and s.offsets.tolist() == list(range(0, 37 * 301 + 1, 301))
+    assert s.names == [str(i) for i in range(37)]
+    if dtype == "float32":  # a strided view (one dtype: each layout is one more compilation)
+        assert from_one_hot(x[:, :, ::2]).codes.tolist() == idx[:, ::2].reshape(-1).tolist()
+    if dtype != "bool":
+        for bad in (2, -1, 0.5) if dtype.startswith("float") else (2,):
+            y = x.copy()
+            y[30, 2, 7] = bad
+            with pytest.raises(BadInputError, match="not a one-hot array"):
+                from_one_hot(y)
+    y = x.copy()
+    y[36, :2, 300] = 1  # two ones in a column
+    with pytest.raises(BadInputError, match="not a one-hot array"):
+        from_one_hot(y)
+    if dtype.startswith("float"):
+        y = x.astype(dtype)
+        y[0, 0, 0] = np.nan
+        with pytest.raises(BadInputError, match="not a one-hot array"):
+            from_one_hot(y)

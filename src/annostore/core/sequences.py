@@ -142,7 +142,21 @@ def from_one_hot(array, source: str | None = None) -> Sequences:
         raise BadInputError(located(f"one-hot sequences must have shape (n, 4, L), got {arr.shape}", source))
     if arr.shape[0] == 0 or arr.shape[2] == 0:
         raise BadInputError(located(f"one-hot sequences are empty: shape {arr.shape}", source))
-    # one pass per letter row (axis-1 reductions over a (n, 4, L) array are slow in numpy)
+    n, length = arr.shape[0], arr.shape[2]
+    offsets = np.arange(n + 1, dtype=np.int64) * length
+    names = [str(i) for i in range(n)]
+    from annostore.core.sequence_kernels import KERNEL_DTYPES
+
+    if str(arr.dtype) in KERNEL_DTYPES:  # one pass, sequences in parallel
+        from annostore.core.parallel import small_work
+        from annostore.core.sequence_kernels import _one_hot_codes
+
+        with small_work(4.0 * arr.size):
+            codes, ok = _one_hot_codes(arr, N_CODE)
+        if not ok:
+            raise BadInputError(located("not a one-hot array: every column must be all zero or a single 1", source))
+        return Sequences(names, codes, offsets)
+    # other dtypes (float16, ...): one numpy pass per letter row
     rows = [arr[:, a, :] for a in range(4)]
     if arr.dtype == np.bool_:
         rows = [r.view(np.uint8) for r in rows]
@@ -158,6 +172,4 @@ def from_one_hot(array, source: str | None = None) -> Sequences:
     codes += np.uint8(2) * (rows[2] != 0)
     codes += np.uint8(3) * (rows[3] != 0)
     codes[sums == 0] = N_CODE
-    n, length = codes.shape
-    offsets = np.arange(n + 1, dtype=np.int64) * length
-    return Sequences([str(i) for i in range(n)], np.ascontiguousarray(codes.reshape(-1)), offsets)
+    return Sequences(names, np.ascontiguousarray(codes.reshape(-1)), offsets)
