@@ -21,9 +21,11 @@ Speed: a hit needs ``S >= S*`` with ``S* = min{s : p(s) <= threshold}`` (exact i
 Each motif strand gets two 8-column blocks (its most informative 16 columns); for each block the
 8-mer under it must still allow ``S*`` given the other columns' maxima.  These necessary
 conditions are packed as bits, 32 motif strands per table, so one lookup of the 8-mer code at a
-position tests 32 motif strands at once (``flags[word] & flags2[next word]``).  Wide motifs whose
-blocks filter poorly are tested instead with the joint partial score of both blocks (two int16
-table lookups).  The few windows left are scored exactly with 4-column lookup tables and
+position tests 32 motif strands at once (``flags[word] & flags2[next word]``).  Strands whose
+blocks pass often get a two-step condition in the same lookups (the block-2 bound depends on
+whether block 1 scored below or above a split; 64-bit entries), about 7x fewer candidates for
+them.  Motifs whose blocks filter very poorly are tested instead with the joint partial score of
+both blocks (two int16 table lookups).  The few windows left are scored exactly with 4-column lookup tables and
 suffix-maximum pruning, and windows holding N are dropped.  Work is split into chunks of sequence
 handed out dynamically to the numba threads; memory is bounded by one batch of motifs.
 """

@@ -318,38 +318,108 @@ def _strand_tables(matrices_flat, moff, widths, cutoffs, norc, k1max, probe):
     return ms_w, ms_cut, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, ext, order, bound, rate, ms_qoff, qtab, qorder, qbound
 
 
+_NSPLIT = 8  # split points tried per motif strand for the two-step filter
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _splits(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, strands, probe):
+    """The two-step filter of each of ``strands``: ``(s, a2)`` such that a window can reach its
+    cutoff only if (t1 >= need1 and t2 >= a2) or (t1 >= s and t2 >= need2), where t1, t2 are the
+    partial scores of the two 8-column blocks.  With ``C = need1 + max t2`` a window needs
+    ``t1 + t2 >= C``: below ``s`` it needs ``t2 >= C - s + 1 = a2``, from ``s`` on ``t2 >=
+    C - max t1 = need2``.  ``s`` is the split of fewest passing probe 8-mer pairs (``s = need1``,
+    the one-step filter, when none does better)."""
+    n = strands.shape[0]
+    out_s = np.empty(n, dtype=np.int64)
+    out_a2 = np.empty(n, dtype=np.int64)
+    np_ = probe.shape[0]
+    for i in numba.prange(n):
+        ms = strands[i]
+        need1 = ms_need[ms]
+        need2 = ms_need2[ms]
+        out_s[i] = need1
+        out_a2[i] = 1 << 40  # no window passes the first step
+        k2 = ms_k2[ms]
+        if k2 == 0:
+            continue
+        hi1, lo1 = _hilo(ext, ms_moff[ms], ms_o1[ms], ms_k1[ms])
+        hi2, lo2 = _hilo(ext, ms_moff[ms], ms_o1[ms] + ms_k1[ms], k2)
+        m1 = hi1.max() + lo1.max()
+        m2 = hi2.max() + lo2.max()
+        if m1 <= need1:
+            continue
+        c = need1 + m2
+        t1 = np.empty(np_, dtype=np.int64)
+        t2 = np.empty(np_, dtype=np.int64)
+        for j in range(np_):
+            t1[j] = hi1[probe[j] >> 8] + lo1[probe[j] & 255]
+            t2[j] = hi2[probe[j] >> 8] + lo2[probe[j] & 255]
+        nb2 = 0
+        for j in range(np_):
+            if t2[j] >= need2:
+                nb2 += 1
+        best = 0
+        for j in range(np_):
+            if t1[j] >= need1:
+                best += 1
+        best *= nb2  # s = need1: the one-step filter
+        for k in range(_NSPLIT):
+            sp = need1 + (m1 - need1) * (k + 1) // (_NSPLIT + 1)
+            a2 = c - sp + 1
+            na1 = 0
+            nb1 = 0
+            na2 = 0
+            for j in range(np_):
+                if t1[j] >= sp:
+                    nb1 += 1
+                elif t1[j] >= need1:
+                    na1 += 1
+                if t2[j] >= a2:
+                    na2 += 1
+            r = na1 * na2 + nb1 * nb2
+            if r < best:
+                best = r
+                out_s[i] = sp
+                out_a2[i] = a2
+    return out_s, out_a2
+
+
 @numba.njit(cache=True, nogil=True)
 def _or_bits(row, hi, lo, need, bit):
     """row[h * 256 + l] |= bit where hi[h] + lo[l] >= need (branch-free inner loop)."""
     for h in range(256):
         base = hi[h]
         for l in range(256):
-            row[h * 256 + l] |= bit * np.uint32(base + lo[l] >= need)
+            row[h * 256 + l] |= bit * np.uint64(base + lo[l] >= need)
 
 
 @numba.njit(cache=True, nogil=True)
-def _group_flags(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, grp_ms, grp_n):
-    """flags[0/1, g, word8]: bit t set when member t of group g may still reach its cutoff
-    given the word under its block 1 (at the window's o1) / block 2 (at o1 + 8)."""
+def _group_flags(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, ms_s, ms_a2, grp_ms, grp_n):
+    """flags[0/1, g, word8]: for member t of group g, bit t set when the word under its block 1
+    (at the window's o1) / block 2 (at o1 + 8) passes the first step of its two-step filter
+    (:func:`_splits`: t1 >= need1 / t2 >= a2), bit t + 32 when it passes the second (t1 >= s /
+    t2 >= need2); a window stays a candidate of member t when bit t or bit t + 32 survives both."""
     ng = grp_ms.shape[0]
     nw = 1 << (2 * _K1)
-    flags = np.zeros((2, ng, nw), dtype=np.uint32)
+    flags = np.zeros((2, ng, nw), dtype=np.uint64)
     for g in numba.prange(ng):
         for t in range(grp_n[g]):
             ms = grp_ms[g, t]
-            bit = np.uint32(1) << np.uint32(t)
+            bit_a = np.uint64(1) << np.uint64(t)
+            bit_b = np.uint64(1) << np.uint64(t + 32)
             k1 = ms_k1[ms]
             hi, lo = _hilo(ext, ms_moff[ms], ms_o1[ms], k1)
-            need = ms_need[ms]
-            _or_bits(flags[0, g], hi, lo, need, bit)
             k2 = ms_k2[ms]
             if k2 == 0:
+                _or_bits(flags[0, g], hi, lo, ms_need[ms], bit_a | bit_b)
                 for c in range(nw):
-                    flags[1, g, c] |= bit
+                    flags[1, g, c] |= bit_a | bit_b
                 continue
+            _or_bits(flags[0, g], hi, lo, ms_need[ms], bit_a)
+            _or_bits(flags[0, g], hi, lo, ms_s[ms], bit_b)
             hi, lo = _hilo(ext, ms_moff[ms], ms_o1[ms] + k1, k2)
-            need2 = ms_need2[ms]
-            _or_bits(flags[1, g], hi, lo, need2, bit)
+            _or_bits(flags[1, g], hi, lo, ms_a2[ms], bit_a)
+            _or_bits(flags[1, g], hi, lo, ms_need2[ms], bit_b)
     return flags
 
 
@@ -409,10 +479,11 @@ def _scan(
                 e = seg_end[sg]
                 qend = min(b + grp_maxoff[g], e)
                 for q in range(a, qend):
-                    f = fl[words[q] >> shift]
-                    if f == 0:
+                    f2 = fl[words[q] >> shift]
+                    if f2 == 0:  # the second step's bits are a subset of the first's
                         continue
-                    f &= fl2[words[q + _K1] >> shift]
+                    f2 &= fl2[words[q + _K1] >> shift]
+                    f = np.uint32((f2 | (f2 >> np.uint64(32))) & np.uint64(0xFFFFFFFF))
                     while f != 0:
                         t = trailing_zeros(f)
                         f &= f - np.uint32(1)

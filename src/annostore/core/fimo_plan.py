@@ -2,7 +2,8 @@
 
 From MEME's integer matrices and the score cutoffs (:mod:`annostore.core.fimo_tables`) it builds,
 per motif strand, the N-extended matrix, the 4-column lookup tables with their pruning order and
-bounds, the two 8-column filter blocks and their bitmaps (32 motif strands per bitmap), and the
+bounds, the two 8-column filter blocks and their bitmaps (32 motif strands per bitmap, with the
+two-step filter's split for the strands that pass often: :func:`annostore.core.fimo_kernels._splits`), and the
 int16 joint tables of the strands scanned densely.  None of it depends on the sequences, so a
 plan is kept in the table cache (:mod:`annostore.core.table_cache`) under the key of its
 tables, their cutoffs and the strand mode, and reused by later scans.
@@ -14,13 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from annostore.core.fimo_kernels import _K1, _PROBE, _dense_tables, _group_flags, _strand_tables
+from annostore.core.fimo_kernels import _K1, _PROBE, _dense_tables, _group_flags, _splits, _strand_tables
 from annostore.core.fimo_tables import PSSM_RANGE, _MotifTables
 from annostore.core.parallel import small_work
 
 __all__ = ["ScanPlan", "scan_plan"]
 
-_DENSE_RATE = 0.1  # motif strands whose block flags pass more windows than this are scanned densely
+_DENSE_RATE = 0.3  # motif strands whose block flags pass more windows than this are scanned densely
+_SPLIT_RATE = 1e-3  # motif strands whose block flags pass more windows than this get a two-step filter
 
 
 @dataclass
@@ -76,8 +78,15 @@ def build_scan_plan(tabs: _MotifTables, norc: bool) -> ScanPlan:
         grp_ms[g, : mem.size] = mem
         grp_n[g] = mem.size
         grp_maxoff[g] = int(ms_o1[mem].max())
-    with small_work(float(live.size) * 65536 * 2):  # two 4^8 bitmaps per strand
-        flags = _group_flags(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, grp_ms, grp_n)
+    # the two-step filter's split for strands that pass often (the others keep the one-step filter)
+    ms_s = ms_need.copy()
+    ms_a2 = np.full(ms_need.shape[0], 1 << 40, dtype=np.int64)
+    busy = live[rate[live] > _SPLIT_RATE]
+    if busy.size:
+        with small_work(float(busy.size) * _PROBE.shape[0] * 24):
+            ms_s[busy], ms_a2[busy] = _splits(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, busy, _PROBE)
+    with small_work(float(live.size) * 65536 * 4):  # four 4^8 bit rows per strand
+        flags = _group_flags(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, ms_s, ms_a2, grp_ms, grp_n)
     # expected hits per position (both strands unless norc), to size the buffers
     peff = 0.0
     for k in range(len(tabs.matrices)):
