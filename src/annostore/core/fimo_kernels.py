@@ -384,42 +384,67 @@ def _splits(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, strands, probe
     return out_s, out_a2
 
 
-@numba.njit(cache=True, nogil=True)
-def _or_bits(row, hi, lo, need, bit):
-    """row[h * 256 + l] |= bit where hi[h] + lo[l] >= need (branch-free inner loop)."""
-    for h in range(256):
-        base = hi[h]
-        for l in range(256):
-            row[h * 256 + l] |= bit * np.uint64(base + lo[l] >= need)
-
-
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _group_flags(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, ms_s, ms_a2, grp_ms, grp_n):
     """flags[0/1, g, word8]: for member t of group g, bit t set when the word under its block 1
     (at the window's o1) / block 2 (at o1 + 8) passes the first step of its two-step filter
     (:func:`_splits`: t1 >= need1 / t2 >= a2), bit t + 32 when it passes the second (t1 >= s /
-    t2 >= need2); a window stays a candidate of member t when bit t or bit t + 32 survives both."""
+    t2 >= need2); a window stays a candidate of member t when bit t or bit t + 32 survives both.
+    Without a split (``s == need1``) bit t + 32 alone holds the one-step filter.
+
+    Built a block of 256 words at a time for all members (the block stays in the core's cache),
+    each bit row without branches."""
     ng = grp_ms.shape[0]
     nw = 1 << (2 * _K1)
     flags = np.zeros((2, ng, nw), dtype=np.uint64)
     for g in numba.prange(ng):
-        for t in range(grp_n[g]):
+        n = grp_n[g]
+        # per member: block 1 / block 2 partial scores by high / low byte, and the four thresholds
+        # with the bits they set (a threshold above every score sets nothing)
+        h1 = np.zeros((n, 256), dtype=np.int64)
+        l1 = np.zeros((n, 256), dtype=np.int64)
+        h2 = np.zeros((n, 256), dtype=np.int64)
+        l2 = np.zeros((n, 256), dtype=np.int64)
+        thr = np.empty((n, 4), dtype=np.int64)  # level 1: bit a, bit b; level 2: bit a, bit b
+        bits = np.zeros((n, 4), dtype=np.uint64)
+        for t in range(n):
             ms = grp_ms[g, t]
             bit_a = np.uint64(1) << np.uint64(t)
             bit_b = np.uint64(1) << np.uint64(t + 32)
-            k1 = ms_k1[ms]
-            hi, lo = _hilo(ext, ms_moff[ms], ms_o1[ms], k1)
+            hi, lo = _hilo(ext, ms_moff[ms], ms_o1[ms], ms_k1[ms])
+            h1[t] = hi
+            l1[t] = lo
             k2 = ms_k2[ms]
-            if k2 == 0:
-                _or_bits(flags[0, g], hi, lo, ms_need[ms], bit_a | bit_b)
-                for c in range(nw):
-                    flags[1, g, c] |= bit_a | bit_b
-                continue
-            _or_bits(flags[0, g], hi, lo, ms_need[ms], bit_a)
-            _or_bits(flags[0, g], hi, lo, ms_s[ms], bit_b)
-            hi, lo = _hilo(ext, ms_moff[ms], ms_o1[ms] + k1, k2)
-            _or_bits(flags[1, g], hi, lo, ms_a2[ms], bit_a)
-            _or_bits(flags[1, g], hi, lo, ms_need2[ms], bit_b)
+            if k2 > 0:
+                hi, lo = _hilo(ext, ms_moff[ms], ms_o1[ms] + ms_k1[ms], k2)
+                h2[t] = hi
+                l2[t] = lo
+            split = k2 > 0 and ms_s[ms] != ms_need[ms]
+            thr[t, 0] = ms_need[ms]
+            bits[t, 0] = bit_a if split else bit_a | bit_b
+            thr[t, 1] = ms_s[ms]
+            bits[t, 1] = bit_b if split else np.uint64(0)
+            thr[t, 2] = ms_a2[ms]
+            bits[t, 2] = bit_a if split else np.uint64(0)
+            thr[t, 3] = ms_need2[ms] if k2 > 0 else -(1 << 40)  # no block 2: always passes
+            bits[t, 3] = bit_b if k2 > 0 else bit_a | bit_b
+        for h in range(256):
+            r0 = flags[0, g, h * 256 : (h + 1) * 256]
+            r1 = flags[1, g, h * 256 : (h + 1) * 256]
+            for t in range(n):
+                for step in range(2):
+                    bit = bits[t, step]
+                    if bit != 0:
+                        base = h1[t, h]
+                        need = thr[t, step]
+                        for l in range(256):
+                            r0[l] |= bit * np.uint64(base + l1[t, l] >= need)
+                    bit = bits[t, 2 + step]
+                    if bit != 0:
+                        base = h2[t, h]
+                        need = thr[t, 2 + step]
+                        for l in range(256):
+                            r1[l] |= bit * np.uint64(base + l2[t, l] >= need)
     return flags
 
 

@@ -85,7 +85,7 @@ def build_scan_plan(tabs: _MotifTables, norc: bool) -> ScanPlan:
     if busy.size:
         with small_work(float(busy.size) * _PROBE.shape[0] * 24):
             ms_s[busy], ms_a2[busy] = _splits(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, busy, _PROBE)
-    with small_work(float(live.size) * 65536 * 4):  # four 4^8 bit rows per strand
+    with small_work(float(live.size + busy.size) * 65536 * 2):  # two 4^8 bit rows per strand, four with a split
         flags = _group_flags(ext, ms_moff, ms_k1, ms_o1, ms_need, ms_k2, ms_need2, ms_s, ms_a2, grp_ms, grp_n)
     # expected hits per position (both strands unless norc), to size the buffers
     peff = 0.0
