@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # The device checks in one script (a GPU machine with 16 cores, no network; see README "Speed").
 #   bench/device.sh [gpu,threads,profile,fimo,tomtom,gpubench]   (default: all)
-# Peers and duckdb travel as wheels in .whl/ (README: device runs); output lines go to $OUT.
+# Peers and duckdb travel as wheels in .whl/ (git-ignored via .git/info/exclude), made here with
+#   for p in duckdb==2.0.1 memelite==0.5.0 lightmotif==0.10.1 pyfaidx==0.9.2.2; do
+#     python3 -m pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+#       --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform any -d .whl $p; done
+# (the GPU machine has numba, numpy, torch, triton, pyarrow, typer, scipy, pandas); output goes to $OUT.
 set -u
 STEPS=${1:-gpu,threads,profile,fimo,tomtom,gpubench}
 OUT=${OUT:-/tmp/annostore-device}; mkdir -p "$OUT"
