@@ -16,7 +16,7 @@ import numpy as np
 from annostore.core.fimo_pi0_kernels import _pi0_sampled, _sample_first
 from annostore.core.fimo_tables import pi0_tables
 from annostore.core.parallel import small_work
-from annostore.core.qvalues import RESERVOIR_SIZE, _pi0_first, _reservoir
+from annostore.core.qvalues import RESERVOIR_SIZE, _pi0_first, _qvalues_of_counts, _reservoir
 
 #: 'auto' picks 'meme' while it needs at most this many random draws
 AUTO_DRAW_LIMIT = 50_000_000
@@ -83,8 +83,7 @@ def qvalues_from_counts(p_distinct: np.ndarray, counts: np.ndarray, m_tests: int
     ``p_distinct`` ascending; the same numbers as :func:`annostore.core.qvalues._qvalues_sorted`
     over the expanded, sorted p-values (BH: the rank of a tie group is its last rank).
     """
-    ranks = np.cumsum(np.asarray(counts, dtype=np.int64))
-    mf = np.float64(np.float32(m_tests))
-    f = pi0 * np.asarray(p_distinct, np.float64) * mf / ranks.astype(np.float32).astype(np.float64)
-    q = np.minimum(f, 1.0)
-    return np.minimum.accumulate(q[::-1])[::-1].copy()
+    p = np.ascontiguousarray(p_distinct, dtype=np.float64)
+    out = np.empty(p.shape[0])
+    _qvalues_of_counts(p, np.ascontiguousarray(counts, dtype=np.int64), int(m_tests), float(pi0), out)
+    return out

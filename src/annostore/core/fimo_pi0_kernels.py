@@ -10,7 +10,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from annostore.core.qvalues import _pi0_first, _qvalues_sorted, _uniforms32, knuth_state, lambda_bucket
+from annostore.core.qvalues import _pi0_first, _qvalues_of_counts, _uniforms32, knuth_state, lambda_bucket
 
 _SAMPLE_RUN = 10  # 'sample' q-values: pi0 sample = 1,000 runs of 10 consecutive tests
 _NLAMBDA = 100
@@ -169,10 +169,10 @@ def _qvalues_grouped(pvals, sc, keep, bounds, m_tests, pi0s, qv):
     """q-values of the kept hits of each motif (rows ``bounds[k]:bounds[k + 1]``), into ``qv``.
 
     A motif's p-value is a function of its integer score, not rising with it, so the hits sorted
-    by p are the hits by score, high to low, and hits of one score share a q-value: the running
-    minimum of :func:`annostore.core.qvalues._qvalues_sorted` taken at the last rank of each score
-    (within a run of equal p the ranks' values only fall).  A count per score replaces the sort:
-    the same numbers, in O(hits + score range)."""
+    by p are the hits by score, high to low, and hits of one score are a tie group: a count per
+    score and :func:`annostore.core.qvalues._qvalues_of_counts` (the q-values of tie groups, as
+    for the hits of a distributed scan) replace the sort: the same numbers, in O(hits + score
+    range)."""
     for k in range(bounds.shape[0] - 1):
         a = bounds[k]
         b = bounds[k + 1]
@@ -195,20 +195,23 @@ def _qvalues_grouped(pvals, sc, keep, bounds, m_tests, pi0s, qv):
             if keep[i]:
                 cnt[sc[i] - lo] += 1
                 pv[sc[i] - lo] = pvals[i]
-        mf = np.float64(np.float32(m_tests[k]))
+        # the scores present, best (smallest p) first, as tie groups
+        pd = np.empty(hi - lo + 1)
+        cd = np.empty(hi - lo + 1, dtype=np.int64)
+        nd = 0
+        for s in range(hi - lo, -1, -1):
+            if cnt[s] != 0:
+                pd[nd] = pv[s]
+                cd[nd] = cnt[s]
+                nd += 1
+        qd = np.empty(nd)
+        _qvalues_of_counts(pd[:nd], cd[:nd], m_tests[k], pi0s[k], qd)
         qs = np.empty(hi - lo + 1)
-        rank = 0
-        for s in range(hi - lo, -1, -1):  # smallest p (best score) first: the block's last rank
+        u = 0
+        for s in range(hi - lo, -1, -1):
             if cnt[s] != 0:
-                rank += cnt[s]
-                f = pi0s[k] * pv[s] * mf / np.float64(np.float32(rank))
-                qs[s] = f if f < 1.0 else 1.0
-        q_next = np.inf
-        for s in range(hi - lo + 1):  # the running minimum from the largest p down
-            if cnt[s] != 0:
-                if q_next < qs[s]:
-                    qs[s] = q_next
-                q_next = qs[s]
+                qs[s] = qd[u]
+                u += 1
         for i in range(a, b):
             if keep[i]:
                 qv[i] = qs[sc[i] - lo]

@@ -305,6 +305,22 @@ def _qvalues_sorted(p_sorted, m, pi0):
     return q
 
 
+@numba.njit(cache=True, nogil=True)
+def _qvalues_of_counts(p_distinct, counts, m, pi0, out):
+    """``out[i]``: the q-value of the ``counts[i]`` tied p-values ``p_distinct[i]`` (ascending):
+    :func:`_qvalues_sorted` over the expanded values, where a tie group takes the value at its
+    last rank (within it the running minimum only falls)."""
+    mf = np.float64(np.float32(m))
+    rank = 0
+    for i in range(p_distinct.shape[0]):
+        rank += counts[i]
+        f = pi0 * p_distinct[i] * mf / np.float64(np.float32(rank))
+        out[i] = f if f < 1.0 else 1.0
+    for i in range(p_distinct.shape[0] - 2, -1, -1):
+        if out[i + 1] < out[i]:
+            out[i] = out[i + 1]
+
+
 class MemeRandom:
     """MEME's Mersenne Twister stream (MT19937 with the 1998 Knuth seeding, seed 4357).
 
