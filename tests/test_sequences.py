@@ -76,7 +76,8 @@ def test_npz_and_strings(tmp_path):
     assert load_sequences({"a": "AC"}).names == ["a"]
 
 
-@pytest.mark.parametrize("dtype", ["bool", "int8", "uint8", "int32", "int64", "float32", "float64", "float16", "uint16"])
+@pytest.mark.parametrize("dtype", ["bool", "int8", "uint8", "int32", "int64", "float32", "float64", "float16", "uint16",
+                                   "complex64"])
 def test_one_hot_codes_equal_a_plain_reference_for_every_dtype(dtype):
     rng = np.random.default_rng(3)
     idx = rng.integers(0, 5, size=(37, 301))  # 4: an all-zero column (N)
@@ -98,6 +99,11 @@ def test_one_hot_codes_equal_a_plain_reference_for_every_dtype(dtype):
     y[36, :2, 300] = 1  # two ones in a column
     with pytest.raises(BadInputError, match="not a one-hot array"):
         from_one_hot(y)
+    if dtype.startswith("complex"):
+        y = x.copy()
+        y[3, 1, 4] += 1j
+        with pytest.raises(BadInputError, match="not a one-hot array"):
+            from_one_hot(y)
     if dtype.startswith("float"):
         y = x.astype(dtype)
         y[0, 0, 0] = np.nan

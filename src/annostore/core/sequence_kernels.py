@@ -6,7 +6,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-#: dtypes the kernel takes (others, e.g. float16, go through numpy)
+#: dtypes the kernel takes (others, e.g. float16, are converted first)
 KERNEL_DTYPES = ("bool", "int8", "uint8", "int16", "int32", "int64", "float32", "float64")
 
 

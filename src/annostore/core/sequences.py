@@ -145,31 +145,18 @@ def from_one_hot(array, source: str | None = None) -> Sequences:
     n, length = arr.shape[0], arr.shape[2]
     offsets = np.arange(n + 1, dtype=np.int64) * length
     names = [str(i) for i in range(n)]
-    from annostore.core.sequence_kernels import KERNEL_DTYPES
+    from annostore.core.parallel import small_work
+    from annostore.core.sequence_kernels import KERNEL_DTYPES, _one_hot_codes
 
-    if str(arr.dtype) in KERNEL_DTYPES:  # one pass, sequences in parallel
-        from annostore.core.parallel import small_work
-        from annostore.core.sequence_kernels import _one_hot_codes
-
-        with small_work(4.0 * arr.size):
-            codes, ok = _one_hot_codes(arr, N_CODE)
-        if not ok:
-            raise BadInputError(located("not a one-hot array: every column must be all zero or a single 1", source))
-        return Sequences(names, codes, offsets)
-    # other dtypes (float16, ...): one numpy pass per letter row
-    rows = [arr[:, a, :] for a in range(4)]
-    if arr.dtype == np.bool_:
-        rows = [r.view(np.uint8) for r in rows]
-        valid = True
-    elif np.issubdtype(arr.dtype, np.integer):
-        valid = arr.min() >= 0 and arr.max() <= 1  # integers in [0, 1] are 0 or 1
-    else:
-        valid = bool(np.all((arr == 0) | (arr == 1)))
-    sums = rows[0] + rows[1] + rows[2] + rows[3]
-    if not valid or not np.all((sums == 0) | (sums == 1)):
-        raise BadInputError(located("not a one-hot array: every column must be all zero or a single 1", source))
-    codes = (rows[1] != 0).astype(np.uint8)
-    codes += np.uint8(2) * (rows[2] != 0)
-    codes += np.uint8(3) * (rows[3] != 0)
-    codes[sums == 0] = N_CODE
-    return Sequences(names, np.ascontiguousarray(codes.reshape(-1)), offsets)
+    not_one_hot = BadInputError(located("not a one-hot array: every column must be all zero or a single 1", source))
+    if str(arr.dtype) not in KERNEL_DTYPES:  # float16, wide unsigned, complex: as values the kernel reads
+        if np.iscomplexobj(arr):
+            if np.any(arr.imag):
+                raise not_one_hot
+            arr = arr.real
+        arr = arr.astype(np.float64 if np.issubdtype(arr.dtype, np.floating) else np.int64)
+    with small_work(4.0 * arr.size):  # one pass, sequences in parallel
+        codes, ok = _one_hot_codes(arr, N_CODE)
+    if not ok:
+        raise not_one_hot
+    return Sequences(names, codes, offsets)
