@@ -40,18 +40,27 @@ def _with_parallel_chunksize(fn):
 
 
 def compare_complete(qmats: list, tcols: np.ndarray, tstarts: np.ndarray, twidths: np.ndarray, dist: int,
-                     min_overlap: int, n_orient: int):
+                     min_overlap: int, n_orient: int, best=None, st_rank=None):
     """p (float64, float32-rounded), offset and overlap of every (query, target entry), complete scores.
 
     ``qmats``: pseudocounted ``(4, Q)`` query matrices; ``tcols`` the ``(t, 4)`` pseudocounted columns
     of the target entries (each target followed by its reverse complement when ``n_orient`` is 2),
     ``tstarts`` their ``(E + 1,)`` column offsets and ``twidths`` their widths.
+
+    With ``best`` (the four ``(nq, N)`` arrays of :class:`MotifSimilarity`: p, offset, overlap,
+    orientation) and the entries' ``st_rank``, only each target's better orientation is kept,
+    written there per query, and the returned per-entry arrays are empty.
     """
     nq = len(qmats)
     E = int(twidths.shape[0])
-    p = np.empty((nq, E), dtype=np.float64)
-    off = np.empty((nq, E), dtype=np.int64)
-    ovl = np.empty((nq, E), dtype=np.int64)
+    shape = (0, 0) if best is not None else (nq, E)
+    p = np.empty(shape, dtype=np.float64)
+    off = np.empty(shape, dtype=np.int64)
+    ovl = np.empty(shape, dtype=np.int64)
+    if best is None:
+        st_rank = np.zeros(0, dtype=np.int64)
+        best = (np.empty((0, 0)), np.empty((0, 0), dtype=np.int32), np.empty((0, 0), dtype=np.int32),
+                np.empty((0, 0), dtype=np.int8))
     if nq == 0 or E == 0:
         return p, off, ovl
     qw = np.array([m.shape[1] for m in qmats], dtype=np.int64)
@@ -64,7 +73,8 @@ def compare_complete(qmats: list, tcols: np.ndarray, tstarts: np.ndarray, twidth
     wslot[uw] = np.arange(uw.shape[0])
     _with_parallel_chunksize(lambda: K.compare_all(
         qcols, qstarts, tsoa, np.asarray(tstarts, dtype=np.int64), np.asarray(twidths, dtype=np.int64),
-        wslot, uw.astype(np.int64), int(dist), int(min_overlap), int(n_orient), p, off, ovl))
+        wslot, uw.astype(np.int64), int(dist), int(min_overlap), int(n_orient), p, off, ovl,
+        np.asarray(st_rank, dtype=np.int64), *best))
     return p, off, ovl
 
 
@@ -118,13 +128,13 @@ def tomtom_all(motifs, targets=None, *, dist: str = "ed", norc: bool = False, mi
     qcols, qw = _pseudo_all(qset, qbg, motif_pseudo)
     qstart = np.concatenate([[0], np.cumsum(qw)])
     qmats = [qcols[:, qstart[i]:qstart[i + 1]] for i in range(len(qw))]
-    p, off, ovl = compare_complete(qmats, tg.cols, tg.starts, tg.widths, _DISTS[dist], int(min_overlap), tg.n_orient)
     nq, N = len(qset), len(tset)
     best_p = np.empty((nq, N))
     best_off = np.empty((nq, N), dtype=np.int32)
     best_ovl = np.empty((nq, N), dtype=np.int32)
     best_or = np.empty((nq, N), dtype=np.int8)
-    K.best_orientation(p, off, ovl, tg.st_rank, tg.n_orient, best_p, best_off, best_ovl, best_or)
+    compare_complete(qmats, tg.cols, tg.starts, tg.widths, _DISTS[dist], int(min_overlap), tg.n_orient,
+                     best=(best_p, best_off, best_ovl, best_or), st_rank=tg.st_rank)
     return MotifSimilarity(queries=list(qset.names), targets=list(tset.names), p=best_p, offset=best_off,
                            overlap=best_ovl, orientation=best_or)
 

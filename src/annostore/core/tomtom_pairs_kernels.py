@@ -530,8 +530,13 @@ def _layout(Q, tstarts, twidths, pos, nn, xs):
 
 
 @numba.njit(parallel=True, **_NJ)
-def compare_all(qcols, qstarts, tsoa, tstarts, twidths, wslot, uwid, dist, min_overlap, n_orient, p, off, ovl):
-    """Every query (rows ``qstarts[i]:qstarts[i+1]`` of ``qcols``) against every target entry."""
+def compare_all(qcols, qstarts, tsoa, tstarts, twidths, wslot, uwid, dist, min_overlap, n_orient, p, off, ovl,
+                st_rank, best_p, best_off, best_ovl, best_or):
+    """Every query (rows ``qstarts[i]:qstarts[i+1]`` of ``qcols``) against every target entry.
+
+    Into ``p``, ``off`` and ``ovl`` (one row per query, one column per entry), or, when ``best_p`` has
+    rows, only each target's better orientation (see :func:`_best_row`) into the ``best_*`` arrays.
+    """
     nq = qstarts.shape[0] - 1
     T = tsoa.shape[1]
     E = twidths.shape[0]
@@ -571,28 +576,36 @@ def compare_all(qcols, qstarts, tsoa, tstarts, twidths, wslot, uwid, dist, min_o
         w = wslot[twidths[e]]
         order[fill[w]] = e
         fill[w] += 1
+    reduce = best_p.shape[0] > 0
     for qi in prange(nq):
         q = qcols[qstarts[qi]:qstarts[qi + 1]]
         k = slot[qstarts[qi + 1] - qstarts[qi]]
+        if reduce:
+            pq = np.empty(E)
+            oq = np.empty(E, dtype=np.int64)
+            vq = np.empty(E, dtype=np.int64)
+        else:
+            pq = p[qi]
+            oq = off[qi]
+            vq = ovl[qi]
         _one_query(q, tsoa, tstarts, twidths, pos[k], nn[noff[k]:noff[k + 1]], xs[k], order, wstart, uwid, dist,
-                   min_overlap, n_orient, p[qi], off[qi], ovl[qi])
+                   min_overlap, n_orient, pq, oq, vq)
+        if reduce:
+            _best_row(pq, oq, vq, st_rank, n_orient, best_p[qi], best_off[qi], best_ovl[qi], best_or[qi])
 
 
 @numba.njit(**_NJ)
-def best_orientation(p, off, ovl, st_rank, n_orient, best_p, best_off, best_ovl, best_or):
-    """Per (query, target): the better orientation in MEME's order (p, then overlap, then strand-prefixed id)."""
-    nq = p.shape[0]
-    N = p.shape[1] // n_orient
-    for qi in range(nq):  # serial: a few ns a pair, less than starting the thread pool
-        for t in range(N):
-            e = t * n_orient
-            be = e
-            for r in range(1, n_orient):
-                f = e + r
-                if p[qi, f] < p[qi, be] or (p[qi, f] == p[qi, be] and (
-                        ovl[qi, f] > ovl[qi, be] or (ovl[qi, f] == ovl[qi, be] and st_rank[f] < st_rank[be]))):
-                    be = f
-            best_p[qi, t] = p[qi, be]
-            best_off[qi, t] = off[qi, be]
-            best_ovl[qi, t] = ovl[qi, be]
-            best_or[qi, t] = be - e
+def _best_row(p, off, ovl, st_rank, n_orient, best_p, best_off, best_ovl, best_or):
+    """Per target of one query: the better orientation in MEME's order (p, then overlap, then strand-prefixed id)."""
+    N = p.shape[0] // n_orient
+    for t in range(N):
+        e = t * n_orient
+        be = e
+        for r in range(1, n_orient):
+            f = e + r
+            if p[f] < p[be] or (p[f] == p[be] and (ovl[f] > ovl[be] or (ovl[f] == ovl[be] and st_rank[f] < st_rank[be]))):
+                be = f
+        best_p[t] = p[be]
+        best_off[t] = off[be]
+        best_ovl[t] = ovl[be]
+        best_or[t] = be - e
