@@ -1,6 +1,7 @@
 """Writing a run: :class:`RunWriter` validates batches, streams them to Parquet parts under
 ``.tmp/`` (parallel lanes, zstd, dictionary encoding) and commits them (rename, fsync, one
-DuckDB transaction adding the ``runs`` row), or discards everything.
+DuckDB transaction adding the ``runs`` row), or discards everything; :func:`clean_leftovers`
+removes what runs that never committed left behind.
 """
 
 from __future__ import annotations
@@ -19,15 +20,14 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from annostore import resources
-from annostore.core.alphabet import STRANDS
-from annostore.core.arrays import arrow_strings
 from annostore.errors import AnnostoreError, BadInputError
 from annostore.store import schema
-from annostore.store.schema import TMP_DIR
+from annostore.store.schema import KINDS, TMP_DIR
 
 if TYPE_CHECKING:
     from annostore.store.store import Store
-from annostore.store.validate import REQUIRED, _Checker, _FIELDS, check_values
+from annostore.store.validate import (REQUIRED, _Checker, _DICT_COLS, _DICT_STRING, _FIELDS, _as_table, _cast,
+                                       _strand_dictionary, check_values)
 
 
 ROW_GROUP_SIZE = 122_880
@@ -461,92 +461,12 @@ def _fdatasync_quietly(paths: list[Path]) -> None:
             os.close(fd)
 
 
-_DICT_STRING = pa.dictionary(pa.int32(), pa.string())
-
-
-_DICT_COLS = ("motif", "strand")
-
-
-_STRANDS = arrow_strings(STRANDS)  # not pa.array: that imports pandas (seconds of CLI start-up)
-
-
-def _strand_dictionary(col: Any, check: "_Checker") -> pa.DictionaryArray:
-    """Validate a strand column ('+' or '-', no nulls: checked before) and encode it as a dictionary."""
-    n = len(col)
-    codes = None
-    if pa.types.is_dictionary(col.type):  # e.g. read from Parquet: classify each distinct value once
-        per_value = np.array([{"+": 0, "-": 1}.get(v, -1) for v in col.dictionary.to_pylist()], dtype=np.int32)
-        mapped = per_value[np.asarray(col.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
-        check.bad_np(mapped < 0, "strand not '+' or '-'")
-        codes = pa.array(mapped)
-    elif col.type == pa.string() and n:
-        bufs = col.buffers()
-        offsets = np.frombuffer(bufs[1], dtype=np.int32)[col.offset : col.offset + n + 1]
-        if int(offsets[-1]) - int(offsets[0]) == n and bufs[2] is not None:
-            if (np.diff(offsets) == 1).all():  # every value is one byte: compare the bytes
-                raw = np.frombuffer(bufs[2], dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
-                minus = raw == ord("-")
-                check.bad_np(~(minus | (raw == ord("+"))), "strand not '+' or '-'")
-                codes = pa.array(minus.view(np.int8).astype(np.int32))
-    if codes is None:
-        check.bad(pc.invert(pc.is_in(col, value_set=_STRANDS)), "strand not '+' or '-'")
-        codes = pc.cast(pc.equal(col, "-"), pa.int32())
-    return pa.DictionaryArray.from_arrays(codes, _STRANDS, safe=False)
-
-
 class _Lane:
     """One Parquet part file being written."""
 
     def __init__(self) -> None:
         self.writer: Optional[pq.ParquetWriter] = None
         self.rows = 0
-
-
-def _as_table(batch: Any) -> pa.Table:
-    if isinstance(batch, pa.Table):
-        return batch
-    if isinstance(batch, pa.RecordBatch):
-        return pa.Table.from_batches([batch])
-    try:
-        import pandas as pd
-
-        if isinstance(batch, pd.DataFrame):
-            return pa.Table.from_pandas(batch, preserve_index=False)
-    except ImportError:  # pragma: no cover
-        pass
-    if isinstance(batch, dict):
-        return pa.table(batch)
-    raise BadInputError(f"cannot write a {type(batch).__name__}; give a pyarrow Table/RecordBatch or a DataFrame")
-
-
-def _cast(col: Any, typ: pa.DataType, name: str, keep_dictionary: bool = False) -> Any:
-    if isinstance(col, pa.ChunkedArray):
-        if col.num_chunks == 1:
-            col = col.chunk(0)
-        elif pa.types.is_dictionary(col.type):
-            col = col.unify_dictionaries().combine_chunks()
-        else:
-            col = col.combine_chunks()
-    if pa.types.is_dictionary(col.type):
-        if keep_dictionary and (pa.types.is_string(col.type.value_type) or pa.types.is_large_string(col.type.value_type)):
-            return col
-        col = col.dictionary_decode()
-    if col.type == typ:
-        return col
-    if pa.types.is_null(col.type):
-        return pa.nulls(len(col), typ)
-    if pa.types.is_integer(typ) and pa.types.is_floating(col.type):
-        if pc.any(pc.is_nan(col)).as_py():
-            raise BadInputError(f"column {name!r} has NaN where an integer is needed")
-    try:
-        return col.cast(typ, safe=True)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        if pa.types.is_floating(typ) and (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-            try:
-                return pc.cast(pc.utf8_trim_whitespace(col), typ)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                pass
-        raise BadInputError(f"column {name!r} cannot be read as {typ}: {exc}") from None
 
 
 # -- several runs, one commit ----------------------------------------------------------------
@@ -611,3 +531,46 @@ def _drop(store: "Store", pending: list) -> None:
         shutil.rmtree(p.final, ignore_errors=True)
         store._reserved_ids.discard(p.writer.run_id)
 
+
+# -- leftovers of runs that never committed --------------------------------------------------
+
+
+def clean_leftovers(store: "Store") -> None:
+    """Remove files of runs that never committed (only a writer holding the lock does this),
+    and spill folders of readers that are gone."""
+    tmp = store.path / TMP_DIR
+    if tmp.is_dir():
+        for child in tmp.glob("run-*"):
+            shutil.rmtree(child, ignore_errors=True)
+        for child in tmp.glob("duckdb-*"):
+            pid = child.name[len("duckdb-"):]
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(child, ignore_errors=True)
+    committed = {str(Path(f).parent) for fs in store._committed_files().values() for f in fs}
+    for kind in KINDS:
+        folder = store.path / kind
+        if not folder.is_dir():
+            continue
+        for child in folder.iterdir():
+            rel = f"{kind}/{child.name}"
+            if rel not in committed:
+                if child.is_dir():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+    tracks = store.path / "attributions"  # attribution tracks written but never recorded
+    if tracks.is_dir():
+        kept = {row[0] for row in store.con.execute(resources.sql("genomic_attribution_files")).fetchall()}
+        for child in tracks.iterdir():
+            if f"attributions/{child.name}" not in kept and child.is_file():
+                child.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -22,7 +22,6 @@ import builtins
 import contextlib
 import json
 import os
-import shutil
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
@@ -272,34 +271,9 @@ class Store(Operations):
         return files
 
     def _clean_leftovers(self) -> None:
-        """Remove files of runs that never committed (only a writer holding the lock does this),
-        and spill folders of readers that are gone."""
-        tmp = self.path / TMP_DIR
-        if tmp.is_dir():
-            for child in tmp.glob("run-*"):
-                shutil.rmtree(child, ignore_errors=True)
-            for child in tmp.glob("duckdb-*"):
-                pid = child.name[len("duckdb-"):]
-                if pid.isdigit() and not _alive(int(pid)):
-                    shutil.rmtree(child, ignore_errors=True)
-        committed = {str(Path(f).parent) for fs in self._committed_files().values() for f in fs}
-        for kind in KINDS:
-            folder = self.path / kind
-            if not folder.is_dir():
-                continue
-            for child in folder.iterdir():
-                rel = f"{kind}/{child.name}"
-                if rel not in committed:
-                    if child.is_dir():
-                        shutil.rmtree(child, ignore_errors=True)
-                    else:
-                        child.unlink(missing_ok=True)
-        tracks = self.path / "attributions"  # attribution tracks written but never recorded
-        if tracks.is_dir():
-            kept = {row[0] for row in self.con.execute(resources.sql("genomic_attribution_files")).fetchall()}
-            for child in tracks.iterdir():
-                if f"attributions/{child.name}" not in kept and child.is_file():
-                    child.unlink(missing_ok=True)
+        from annostore.store.runs import clean_leftovers
+
+        clean_leftovers(self)
 
     def _refresh_views(self) -> None:
         files = self._committed_files()
@@ -599,13 +573,3 @@ class Store(Operations):
             "runs_by_kind": {k: int(pc.sum(pc.equal(runs["kind"], k)).as_py() or 0) for k in KINDS},
             "bytes_on_disk": size,
         }
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -1,5 +1,6 @@
-"""Row checks shared by the run writer: which columns each fact table takes, and the
-vectorised tests (nulls, ranges, probabilities) that name the first bad row.
+"""Row checks shared by the run writer: which columns each fact table takes, the vectorised
+tests (nulls, ranges, probabilities) that name the first bad row, and the conversion of a batch
+and its columns to the stored types (dictionary-encoded motif and strand columns).
 """
 
 from __future__ import annotations
@@ -7,8 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 
+from annostore.core.alphabet import STRANDS
+from annostore.core.arrays import arrow_strings
 from annostore.errors import BadInputError
 from annostore.store import schema
 
@@ -91,3 +95,83 @@ class _Checker:
         p = self.cols[name]
         bad = pc.or_kleene(pc.is_nan(p), pc.or_(pc.less(p, 0), pc.greater(p, 1)))
         self.bad(bad, f"{name} outside [0, 1] or NaN")
+
+
+_DICT_STRING = pa.dictionary(pa.int32(), pa.string())
+
+
+_DICT_COLS = ("motif", "strand")
+
+
+_STRANDS = arrow_strings(STRANDS)  # not pa.array: that imports pandas (seconds of CLI start-up)
+
+
+def _strand_dictionary(col: Any, check: _Checker) -> pa.DictionaryArray:
+    """Validate a strand column ('+' or '-', no nulls: checked before) and encode it as a dictionary."""
+    n = len(col)
+    codes = None
+    if pa.types.is_dictionary(col.type):  # e.g. read from Parquet: classify each distinct value once
+        per_value = np.array([{"+": 0, "-": 1}.get(v, -1) for v in col.dictionary.to_pylist()], dtype=np.int32)
+        mapped = per_value[np.asarray(col.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+        check.bad_np(mapped < 0, "strand not '+' or '-'")
+        codes = pa.array(mapped)
+    elif col.type == pa.string() and n:
+        bufs = col.buffers()
+        offsets = np.frombuffer(bufs[1], dtype=np.int32)[col.offset : col.offset + n + 1]
+        if int(offsets[-1]) - int(offsets[0]) == n and bufs[2] is not None:
+            if (np.diff(offsets) == 1).all():  # every value is one byte: compare the bytes
+                raw = np.frombuffer(bufs[2], dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
+                minus = raw == ord("-")
+                check.bad_np(~(minus | (raw == ord("+"))), "strand not '+' or '-'")
+                codes = pa.array(minus.view(np.int8).astype(np.int32))
+    if codes is None:
+        check.bad(pc.invert(pc.is_in(col, value_set=_STRANDS)), "strand not '+' or '-'")
+        codes = pc.cast(pc.equal(col, "-"), pa.int32())
+    return pa.DictionaryArray.from_arrays(codes, _STRANDS, safe=False)
+
+
+def _as_table(batch: Any) -> pa.Table:
+    if isinstance(batch, pa.Table):
+        return batch
+    if isinstance(batch, pa.RecordBatch):
+        return pa.Table.from_batches([batch])
+    try:
+        import pandas as pd
+
+        if isinstance(batch, pd.DataFrame):
+            return pa.Table.from_pandas(batch, preserve_index=False)
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(batch, dict):
+        return pa.table(batch)
+    raise BadInputError(f"cannot write a {type(batch).__name__}; give a pyarrow Table/RecordBatch or a DataFrame")
+
+
+def _cast(col: Any, typ: pa.DataType, name: str, keep_dictionary: bool = False) -> Any:
+    if isinstance(col, pa.ChunkedArray):
+        if col.num_chunks == 1:
+            col = col.chunk(0)
+        elif pa.types.is_dictionary(col.type):
+            col = col.unify_dictionaries().combine_chunks()
+        else:
+            col = col.combine_chunks()
+    if pa.types.is_dictionary(col.type):
+        if keep_dictionary and (pa.types.is_string(col.type.value_type) or pa.types.is_large_string(col.type.value_type)):
+            return col
+        col = col.dictionary_decode()
+    if col.type == typ:
+        return col
+    if pa.types.is_null(col.type):
+        return pa.nulls(len(col), typ)
+    if pa.types.is_integer(typ) and pa.types.is_floating(col.type):
+        if pc.any(pc.is_nan(col)).as_py():
+            raise BadInputError(f"column {name!r} has NaN where an integer is needed")
+    try:
+        return col.cast(typ, safe=True)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        if pa.types.is_floating(typ) and (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            try:
+                return pc.cast(pc.utf8_trim_whitespace(col), typ)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass
+        raise BadInputError(f"column {name!r} cannot be read as {typ}: {exc}") from None
