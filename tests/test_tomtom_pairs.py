@@ -116,7 +116,7 @@ def test_quantise_ed_float32_path_equals_float64_at_bin_edges():
     squared distances placed within a few ulps of every bin edge (the blocks it must redo)."""
     import math
 
-    from annostore.core.tomtom_pairs_kernels import _quantise_ed
+    from annostore.core.tomtom_rows_kernels import _quantise_ed
 
     rng = np.random.default_rng(3)
     for nm, o, sc in [(0.93, -2.0, 35.0), (0.41, -1.0, 71.0), (1.2, -2.0, 29.0)]:
