@@ -134,3 +134,33 @@ def test_quantise_ed_float32_path_equals_float64_at_bin_edges():
         # ... and float32 alone would have put some of them in the wrong bin
         v32 = (np.float32(nm - o) - np.sqrt(d2.astype(np.float32))) * np.float32(sc) + np.float32(0.5)
         assert (v32.astype(np.int64) != exact).any()
+
+
+def test_best_configurations_32_bit_keys_equal_64_bit():
+    """The packed 32-bit best-configuration search equals the 64-bit one (same offsets, overlaps, scores),
+    ties included (the first configuration of the highest key wins), and min_overlap is honoured."""
+    from annostore.core.tomtom_pairs_kernels import _best_configs32, _best_configs64, _layout
+
+    rng = np.random.default_rng(5)
+    for Q, widths, z, min_overlap in [(7, [3, 9, 7, 1, 20], 58, 1), (12, [12, 4, 30], 35, 5), (1, [5, 1], 70, 1)]:
+        twidths = np.array(widths, dtype=np.int64)
+        tstarts = np.concatenate([[0], np.cumsum(twidths)]).astype(np.int64)
+        E, T = len(widths), int(tstarts[-1])
+        nx = (Q - 1) * E + T
+        pos = np.empty(T, dtype=np.uint32)
+        nn = np.empty(nx, dtype=np.int8)
+        xs = np.empty(E + 1, dtype=np.int64)
+        _layout(Q, tstarts, twidths, pos, nn, xs)
+        order = np.argsort(twidths, kind="stable").astype(np.int64)
+        for _ in range(20):
+            dsum = rng.integers(0, 8, nx).astype(np.int16) * 13  # coarse values: many ties
+            out = []
+            for fn in (_best_configs32, _best_configs64):
+                off = np.empty(E, dtype=np.int64)
+                ovl = np.empty(E, dtype=np.int64)
+                score = np.empty(E, dtype=np.int64)
+                fn(dsum, nn, xs, order, twidths, Q, z, min_overlap, off, ovl, score)
+                out.append((off, ovl, score))
+            for a, b in zip(*out):
+                np.testing.assert_array_equal(a, b)
+            assert (out[0][1] >= np.minimum(min_overlap, np.minimum(Q, twidths))).all()

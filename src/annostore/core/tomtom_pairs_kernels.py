@@ -207,33 +207,11 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, order, wstart, uwid, dist
         for x in range(nx):
             dsum[x] += pr[x]
     # 3. best configuration of every entry (the first of the highest key), entries in width order
-    keys = np.empty(nx, dtype=np.int64)
-    for x in range(nx):
-        n = np.int64(nn[x])
-        keys[x] = (np.int64(dsum[x]) + (Q - n) * z) * 128 + n
     escore = np.empty(E, dtype=np.int64)
-    for t in range(E):
-        e = order[t]
-        L = twidths[e]
-        c0, c1 = _config_range(Q, L, min_overlap)
-        kb = keys[xs[e] - 1 + c0:xs[e] + c1]
-        m = kb.shape[0]
-        if m <= 1024:  # one max over (key, first configuration first) packed in one integer
-            best = kb[0] * 1024 + 1023
-            for c in range(1, m):
-                best = max(best, kb[c] * 1024 + (1023 - c))
-            c = 1023 - (best & 1023)
-            best >>= 10
-        else:
-            best = kb[0]
-            for c in range(1, m):
-                best = max(best, kb[c])
-            c = 0
-            while kb[c] != best:
-                c += 1
-        off_out[e] = c0 + c - Q
-        ovl_out[e] = best & 127
-        escore[t] = best >> 7
+    if Q * (BINS + z) < 32768:  # keys below 2^22: packed with the configuration in 32 bits
+        _best_configs32(dsum, nn, xs, order, twidths, Q, z, min_overlap, off_out, ovl_out, escore)
+    else:
+        _best_configs64(dsum, nn, xs, order, twidths, Q, z, min_overlap, off_out, ovl_out, escore)
     # 4. span null distributions (MEME's DP), survival functions only; each followed by a zero
     spos = np.full((Q, Q), -1, dtype=np.int64)
     soff = np.empty(Q * (Q + 1) // 2 + 1, dtype=np.int64)
@@ -250,6 +228,63 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, order, wstart, uwid, dist
     _span_survival(hist, hlo, hhi, T, spos, soff, sv)
     # 5. p-values, entries of one width together
     _p_values(order, wstart, escore, uwid, Q, spos, soff, sv, z, n_orient, p_out)
+
+
+@numba.njit(**_NJ)
+def _best_configs32(dsum, nn, xs, order, twidths, Q, z, min_overlap, off_out, ovl_out, escore):
+    """Best configuration of every entry: the first of the highest key (see _one_query), for keys below
+    2^22, packed with ``1023 - c`` into one uint32 (eight per vector; one max per entry)."""
+    nx = dsum.shape[0]
+    keys = np.empty(nx, dtype=np.uint32)
+    qq = np.int32(Q)
+    zz = np.int32(z)
+    for x in range(nx):
+        n = np.int32(nn[x])
+        keys[x] = np.uint32((np.int32(dsum[x]) + (qq - n) * zz) * np.int32(128) + n)
+    for t in range(order.shape[0]):
+        e = order[t]
+        c0, c1 = _config_range(Q, twidths[e], min_overlap)
+        x0 = xs[e] - 1 + c0
+        m = c1 - c0 + 1
+        if m <= 1024:
+            best = np.uint32(0)
+            for c in range(m):
+                best = max(best, np.uint32((keys[x0 + c] << np.uint32(10)) | np.uint32(1023 - c)))
+            c = 1023 - np.int64(best & np.uint32(1023))
+            b = np.int64(best >> np.uint32(10))
+        else:
+            b = np.int64(0)
+            for c in range(m):
+                b = max(b, np.int64(keys[x0 + c]))
+            c = 0
+            while np.int64(keys[x0 + c]) != b:
+                c += 1
+        off_out[e] = c0 + c - Q
+        ovl_out[e] = b & 127
+        escore[t] = b >> 7
+
+
+@numba.njit(**_NJ)
+def _best_configs64(dsum, nn, xs, order, twidths, Q, z, min_overlap, off_out, ovl_out, escore):
+    """:func:`_best_configs32` with 64-bit keys (any query width and scaling)."""
+    nx = dsum.shape[0]
+    keys = np.empty(nx, dtype=np.int64)
+    for x in range(nx):
+        n = np.int64(nn[x])
+        keys[x] = (np.int64(dsum[x]) + (Q - n) * z) * 128 + n
+    for t in range(order.shape[0]):
+        e = order[t]
+        c0, c1 = _config_range(Q, twidths[e], min_overlap)
+        kb = keys[xs[e] - 1 + c0:xs[e] + c1]
+        best = kb[0]
+        for c in range(1, kb.shape[0]):
+            best = max(best, kb[c])
+        c = 0
+        while kb[c] != best:
+            c += 1
+        off_out[e] = c0 + c - Q
+        ovl_out[e] = best & 127
+        escore[t] = best >> 7
 
 
 @numba.njit(**_NJ)
