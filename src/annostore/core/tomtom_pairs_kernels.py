@@ -57,6 +57,7 @@ def _span_survival(hist, hlo, hhi, T, spos, soff, sv):
     new = np.zeros(size + 2 * _PAD)
     ou = np.zeros(size + 2 * _PAD)  # ou[k + _PAD] = old[k] / T, zero outside the support
     u = 1.0 / T
+    top = np.empty(Q * (Q + 1) // 2, dtype=np.int64)  # each span's highest score with mass
     for a in range(Q - 1, -1, -1):
         slo = 0
         shi = 0
@@ -100,13 +101,51 @@ def _span_survival(hist, hlo, hhi, T, spos, soff, sv):
             shi = nhi
             ln = (b - a + 1) * BINS + 1
             dst = soff[spos[a, b]]
-            sv[dst + shi + 1:dst + ln + 1] = 0.0  # and the zero after the span
-            acc = 0.0
-            for j in range(shi, slo - 1, -1):
-                acc = min(1.0, new[j] + acc)
-                sv[dst + j] = acc
-            sv[dst:dst + slo] = acc  # below the support: MEME adds +0.0 (min(1, acc) is acc)
+            sv[dst:dst + slo] = 0.0  # the density for now, with the zero after the span
+            sv[dst + slo:dst + shi + 1] = new[slo:shi + 1]
+            sv[dst + shi + 1:dst + ln + 1] = 0.0
+            top[spos[a, b]] = shi
         ou[slo + _PAD:shi + 1 + _PAD] = 0.0
+    _survival_in_place(Q, spos, soff, top, sv)
+
+
+@numba.njit(**_NJ)
+def _survival_in_place(Q, spos, soff, top, sv):
+    """Each span's density in ``sv`` (support at most ``top``) into its survival function, MEME's
+    running sum ``acc = min(1, p[j] + acc)`` from the top down.  The sums of four spans of one length
+    run interleaved (four independent chains); every span gets the same additions in the same order
+    (above its support and below it the terms are +0.0: ``acc`` is unchanged).
+    """
+    for n in range(1, Q + 1):
+        a = 0
+        while a + 4 <= Q - n + 1:
+            d0 = soff[spos[a, a + n - 1]]
+            d1 = soff[spos[a + 1, a + n]]
+            d2 = soff[spos[a + 2, a + n + 1]]
+            d3 = soff[spos[a + 3, a + n + 2]]
+            jt = max(max(top[spos[a, a + n - 1]], top[spos[a + 1, a + n]]),
+                     max(top[spos[a + 2, a + n + 1]], top[spos[a + 3, a + n + 2]]))
+            c0 = 0.0
+            c1 = 0.0
+            c2 = 0.0
+            c3 = 0.0
+            for j in range(jt, -1, -1):
+                c0 = min(1.0, sv[d0 + j] + c0)
+                c1 = min(1.0, sv[d1 + j] + c1)
+                c2 = min(1.0, sv[d2 + j] + c2)
+                c3 = min(1.0, sv[d3 + j] + c3)
+                sv[d0 + j] = c0
+                sv[d1 + j] = c1
+                sv[d2 + j] = c2
+                sv[d3 + j] = c3
+            a += 4
+        while a <= Q - n:
+            d0 = soff[spos[a, a + n - 1]]
+            c0 = 0.0
+            for j in range(top[spos[a, a + n - 1]], -1, -1):
+                c0 = min(1.0, sv[d0 + j] + c0)
+                sv[d0 + j] = c0
+            a += 1
 
 
 @numba.njit(**_NJ)
