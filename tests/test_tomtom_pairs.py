@@ -139,7 +139,7 @@ def test_quantise_ed_float32_path_equals_float64_at_bin_edges():
 def test_best_configurations_32_bit_keys_equal_64_bit():
     """The packed 32-bit best-configuration search equals the 64-bit one (same offsets, overlaps, scores),
     ties included (the first configuration of the highest key wins), and min_overlap is honoured."""
-    from annostore.core.tomtom_pairs_kernels import _best_configs32, _best_configs64, _layout
+    from annostore.core.tomtom_pairs_kernels import _best_configs, _layout
 
     rng = np.random.default_rng(5)
     for Q, widths, z, min_overlap in [(7, [3, 9, 7, 1, 20], 58, 1), (12, [12, 4, 30], 35, 5), (1, [5, 1], 70, 1)]:
@@ -153,14 +153,21 @@ def test_best_configurations_32_bit_keys_equal_64_bit():
         _layout(Q, tstarts, twidths, pos, nn, xs)
         order = np.argsort(twidths, kind="stable").astype(np.int64)
         for _ in range(20):
-            dsum = rng.integers(0, 8, nx).astype(np.int16) * 13  # coarse values: many ties
+            dsum = rng.integers(0, 8, nx).astype(np.int64) * 13  # coarse values: many ties
+            keys = (dsum + (Q - nn.astype(np.int64)) * z) * 128 + nn
             out = []
-            for fn in (_best_configs32, _best_configs64):
+            for k in (keys.astype(np.uint32), keys):
                 off = np.empty(E, dtype=np.int64)
                 ovl = np.empty(E, dtype=np.int64)
                 score = np.empty(E, dtype=np.int64)
-                fn(dsum, nn, xs, order, twidths, Q, z, min_overlap, off, ovl, score)
+                _best_configs(k, xs, order, twidths, Q, min_overlap, off, ovl, score)
                 out.append((off, ovl, score))
             for a, b in zip(*out):
                 np.testing.assert_array_equal(a, b)
-            assert (out[0][1] >= np.minimum(min_overlap, np.minimum(Q, twidths))).all()
+            # the reference: first configuration of the highest key, from plain numpy
+            for t_, e in enumerate(order):
+                L = int(twidths[e])
+                mo = min(min_overlap, Q, L) if min_overlap > 1 else 1
+                kb = keys[xs[e] - 1 + mo:xs[e] + Q + L - mo]
+                c = int(np.argmax(kb))
+                assert out[0][0][e] == mo + c - Q and out[0][2][t_] == kb[c] >> 7 and out[0][1][e] == kb[c] & 127

@@ -247,10 +247,19 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, order, wstart, uwid, dist
             dsum[x] += pr[x]
     # 3. best configuration of every entry (the first of the highest key), entries in width order
     escore = np.empty(E, dtype=np.int64)
-    if Q * (BINS + z) < 32768:  # keys below 2^22: packed with the configuration in 32 bits
-        _best_configs32(dsum, nn, xs, order, twidths, Q, z, min_overlap, off_out, ovl_out, escore)
+    # keys below 2^22 (dsum + (Q - n) z < Q (BINS + z) < 2^15: always, for queries up to 100 columns): 32 bits
+    if Q * (BINS + z) < 32768:
+        k32 = np.empty(nx, dtype=np.uint32)
+        for x in range(nx):
+            n = np.int32(nn[x])
+            k32[x] = np.uint32((np.int32(dsum[x]) + (np.int32(Q) - n) * np.int32(z)) * np.int32(128) + n)
+        _best_configs(k32, xs, order, twidths, Q, min_overlap, off_out, ovl_out, escore)
     else:
-        _best_configs64(dsum, nn, xs, order, twidths, Q, z, min_overlap, off_out, ovl_out, escore)
+        k64 = np.empty(nx, dtype=np.int64)
+        for x in range(nx):
+            n = np.int64(nn[x])
+            k64[x] = (np.int64(dsum[x]) + (Q - n) * z) * 128 + n
+        _best_configs(k64, xs, order, twidths, Q, min_overlap, off_out, ovl_out, escore)
     # 4. span null distributions (MEME's DP), survival functions only; each followed by a zero
     spos = np.full((Q, Q), -1, dtype=np.int64)
     soff = np.empty(Q * (Q + 1) // 2 + 1, dtype=np.int64)
@@ -270,30 +279,30 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, order, wstart, uwid, dist
 
 
 @numba.njit(**_NJ)
-def _best_configs32(dsum, nn, xs, order, twidths, Q, z, min_overlap, off_out, ovl_out, escore):
-    """Best configuration of every entry: the first of the highest key (see _one_query), for keys below
-    2^22, packed with ``1023 - c`` into one uint32 (eight per vector; one max per entry)."""
-    nx = dsum.shape[0]
-    keys = np.empty(nx, dtype=np.uint32)
-    qq = np.int32(Q)
-    zz = np.int32(z)
-    for x in range(nx):
-        n = np.int32(nn[x])
-        keys[x] = np.uint32((np.int32(dsum[x]) + (qq - n) * zz) * np.int32(128) + n)
+def _best_configs(keys, xs, order, twidths, Q, min_overlap, off_out, ovl_out, escore):
+    """Best configuration of every entry: the first of the highest key (see _one_query).
+
+    In the keys' own integer type: uint32 keys (below 2^22) packed with ``1023 - c`` fill 32 bits,
+    eight per vector, one max per entry.
+    """
+    one = keys[:1].copy()
+    one[0] = 1
+    ten = one[0] * 10  # the shift and packing constants in the keys' type (no widening)
+    low = one[0] * 1023
     for t in range(order.shape[0]):
         e = order[t]
         c0, c1 = _config_range(Q, twidths[e], min_overlap)
         x0 = xs[e] - 1 + c0
         m = c1 - c0 + 1
         if m <= 1024:
-            best = np.uint32(0)
-            for c in range(m):
-                best = max(best, np.uint32((keys[x0 + c] << np.uint32(10)) | np.uint32(1023 - c)))
-            c = 1023 - np.int64(best & np.uint32(1023))
-            b = np.int64(best >> np.uint32(10))
+            best = (keys[x0] << ten) | low
+            for c in range(1, m):
+                best = max(best, (keys[x0 + c] << ten) | (low - one[0] * c))
+            c = 1023 - np.int64(best & low)
+            b = np.int64(best >> ten)
         else:
-            b = np.int64(0)
-            for c in range(m):
+            b = np.int64(keys[x0])
+            for c in range(1, m):
                 b = max(b, np.int64(keys[x0 + c]))
             c = 0
             while np.int64(keys[x0 + c]) != b:
@@ -301,29 +310,6 @@ def _best_configs32(dsum, nn, xs, order, twidths, Q, z, min_overlap, off_out, ov
         off_out[e] = c0 + c - Q
         ovl_out[e] = b & 127
         escore[t] = b >> 7
-
-
-@numba.njit(**_NJ)
-def _best_configs64(dsum, nn, xs, order, twidths, Q, z, min_overlap, off_out, ovl_out, escore):
-    """:func:`_best_configs32` with 64-bit keys (any query width and scaling)."""
-    nx = dsum.shape[0]
-    keys = np.empty(nx, dtype=np.int64)
-    for x in range(nx):
-        n = np.int64(nn[x])
-        keys[x] = (np.int64(dsum[x]) + (Q - n) * z) * 128 + n
-    for t in range(order.shape[0]):
-        e = order[t]
-        c0, c1 = _config_range(Q, twidths[e], min_overlap)
-        kb = keys[xs[e] - 1 + c0:xs[e] + c1]
-        best = kb[0]
-        for c in range(1, kb.shape[0]):
-            best = max(best, kb[c])
-        c = 0
-        while kb[c] != best:
-            c += 1
-        off_out[e] = c0 + c - Q
-        ovl_out[e] = best & 127
-        escore[t] = best >> 7
 
 
 @numba.njit(**_NJ)

@@ -67,22 +67,7 @@ def _score_rows4(q, i0, tsoa, dist, s):
     """Rows ``i0 .. i0 + 3`` of ``s`` (ed or sandelin, as :func:`_score_row`) in one pass over the target
     columns: each column is loaded once for four query columns.  Same values, same association."""
     t = tsoa.shape[1]
-    a0 = q[i0, 0]
-    a1 = q[i0, 1]
-    a2 = q[i0, 2]
-    a3 = q[i0, 3]
-    b0 = q[i0 + 1, 0]
-    b1 = q[i0 + 1, 1]
-    b2 = q[i0 + 1, 2]
-    b3 = q[i0 + 1, 3]
-    c0 = q[i0 + 2, 0]
-    c1 = q[i0 + 2, 1]
-    c2 = q[i0 + 2, 2]
-    c3 = q[i0 + 2, 3]
-    e0 = q[i0 + 3, 0]
-    e1 = q[i0 + 3, 1]
-    e2 = q[i0 + 3, 2]
-    e3 = q[i0 + 3, 3]
+    qq = q[i0:i0 + 4].copy()
     c = 0.0 if dist == 0 else 2.0
     g = 1.0 if dist == 0 else -1.0  # c + g * sum: the sum itself (ed), or 2 - sum (sandelin), exactly
     out = s[i0:i0 + 4]
@@ -91,26 +76,12 @@ def _score_rows4(q, i0, tsoa, dist, s):
         x1 = tsoa[1, j]
         x2 = tsoa[2, j]
         x3 = tsoa[3, j]
-        d0 = a0 - x0
-        d1 = a1 - x1
-        d2 = a2 - x2
-        d3 = a3 - x3
-        out[0, j] = c + g * (d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3)
-        d0 = b0 - x0
-        d1 = b1 - x1
-        d2 = b2 - x2
-        d3 = b3 - x3
-        out[1, j] = c + g * (d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3)
-        d0 = c0 - x0
-        d1 = c1 - x1
-        d2 = c2 - x2
-        d3 = c3 - x3
-        out[2, j] = c + g * (d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3)
-        d0 = e0 - x0
-        d1 = e1 - x1
-        d2 = e2 - x2
-        d3 = e3 - x3
-        out[3, j] = c + g * (d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3)
+        for r in range(4):
+            d0 = qq[r, 0] - x0
+            d1 = qq[r, 1] - x1
+            d2 = qq[r, 2] - x2
+            d3 = qq[r, 3] - x3
+            out[r, j] = c + g * (d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3)
 
 
 @numba.njit(**_NJ)
