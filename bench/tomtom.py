@@ -18,7 +18,9 @@ median reported.  One JSON line per workload:
   interleaved, median of ``--fresh-repeats`` (5) wall times, with each child's peak RSS (median);
   memelite reads the file with its own ``read_meme`` and gets a fixed 0.1 pseudocount (nsites 20).
 
-``ratio`` is always ours / peer: below 1, ours is faster.
+``ratio`` is always ours / peer: below 1, ours is faster.  ``ratio_paired`` (motif workloads) is the
+median of the per-repeat ratios of the interleaved runs: steadier than the ratio of medians on a
+machine whose speed drifts between minutes.
 
 Run: ``python bench/tomtom.py [--quick] [--threads 2] [--repeats 3] [--motifs-only]``.
 """
@@ -186,6 +188,7 @@ def motif_workloads(mset, args) -> None:
             pp = np.asarray(peer_p)
             mid = (sim.p > 1e-10) & (sim.p < 1e-2)
             rec.update(peer_s=round(peer_s, 4), ratio=round(rec["ours_s"] / peer_s, 3),
+                       ratio_paired=round(statistics.median(o / p for o, p in zip(ours_t, peer_t)), 3),
                        same_best=round(float(np.mean(np.argmin(pp, 1) == np.argmin(sim.p, 1))), 4),
                        median_rel_p_diff=round(float(np.median(np.abs(pp[mid] / sim.p[mid] - 1))), 4))
         rec["peak_rss_mb"] = _rss_mb()
