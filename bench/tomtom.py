@@ -94,7 +94,6 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     warnings.simplefilter("ignore")
     import annostore
-    from annostore.core.tomtom import tomtom as tomtom_fn
     from annostore.io.motifs import read_motifs
 
     mset = read_motifs(MOTIFS)
