@@ -101,7 +101,9 @@ def _span_survival(hist, hlo, hhi, T, spos, soff, sv):
             shi = nhi
             ln = (b - a + 1) * BINS + 1
             dst = soff[spos[a, b]]
-            sv[dst:dst + slo] = 0.0  # the density for now, with the zero after the span
+            # the span's density for now (zero outside its support, and the zero after the span);
+            # _survival_in_place turns it into the survival function
+            sv[dst:dst + slo] = 0.0
             sv[dst + slo:dst + shi + 1] = new[slo:shi + 1]
             sv[dst + shi + 1:dst + ln + 1] = 0.0
             top[spos[a, b]] = shi
