@@ -163,8 +163,8 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, order, wstart, uwid, dist
     buf = np.empty(T)
     cnt = np.zeros(RK.NBUCKET, dtype=np.int32)
     zb = np.empty(T, dtype=np.uint32)  # unsigned indices: no wrap-around checks in the scatters
-    mnb = np.empty(64)
-    mxb = np.empty(64)
+    bits = np.empty(2, dtype=np.int64)
+    signed = dist != 0  # ed's squared distances are >= +0
     negmed = np.empty(Q)
     rmin = np.empty(Q)
     k1, k2 = _median_ranks(T)
@@ -180,12 +180,12 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, order, wstart, uwid, dist
     for i in range(Q):
         row = s[i]
         if dist == 0:  # d2's order statistics, reversed
-            dlo, dhi, w1, w2 = RK._row_stats(row, T - 1 - k2, T - 1 - k1, blo, bsc, buf, cnt, zb, mnb, mxb)
+            dlo, dhi, w1, w2 = RK._row_stats(row, T - 1 - k2, T - 1 - k1, blo, bsc, buf, cnt, zb, signed, bits)
             rlo = -math.sqrt(dhi)
             rhi = -math.sqrt(dlo)
             med = (-math.sqrt(w2) + -math.sqrt(w1)) / 2.0
         else:
-            rlo, rhi, v1, v2 = RK._row_stats(row, k1, k2, blo, bsc, buf, cnt, zb, mnb, mxb)
+            rlo, rhi, v1, v2 = RK._row_stats(row, k1, k2, blo, bsc, buf, cnt, zb, signed, bits)
             med = (v1 + v2) / 2.0
         nm = -med
         rmin[i] = rlo

@@ -132,32 +132,33 @@ BHI = (2.0, 1.0, 2.0)
 
 
 @numba.njit(**_NJ)
-def _extremes_buckets(row, blo, bsc, nbm, zb, mnb, mxb):
-    """(min, max) of a row through 64 independent lanes, and every element's bucket (two vectorised passes)."""
+def _extremes_buckets(row, blo, bsc, nbm, zb, signed, bits):
+    """(min, max) of a row and every element's bucket, in one vectorised pass.
+
+    The extremes are taken on the values' bit patterns as int64 (integer min/max vectorise; float
+    min/max with MEME's NaN-unaware compare do not): for doubles >= +0 (``ed``'s squared distances)
+    the bit patterns order as the values; with ``signed`` the order-preserving map ``b ^ ((b >> 63)
+    & (2^63 - 1))`` (an involution) is taken first.  Same values as a float compare (the scores hold
+    no NaN; of +0 and -0 the signed map returns -0 as the smaller, which changes no scaled score).
+    ``bits``: an int64 scratch of two, viewed as float64 for the result.
+    """
     t = row.shape[0]
-    t64 = t - t % 64
-    lo = 1e300
-    hi = -1e300
-    if t64 > 0:
-        for u in range(64):
-            mnb[u] = row[u]
-            mxb[u] = row[u]
-        for j in range(64, t64, 64):
-            for u in range(64):
-                v = row[j + u]
-                mnb[u] = v if v < mnb[u] else mnb[u]
-                mxb[u] = v if v > mxb[u] else mxb[u]
-        for u in range(64):
-            lo = min(lo, mnb[u])
-            hi = max(hi, mxb[u])
-    for j in range(t64, t):
-        lo = min(lo, row[j])
-        hi = max(hi, row[j])
+    r = row.view(np.int64)
     nb = np.int32(nbm)
-    for j in range(t):  # clamped as integers (vectorises); scores are bounded far below 2^31 / bsc
+    mask = np.int64(0x7FFFFFFFFFFFFFFF) if signed else np.int64(0)
+    lo = np.int64(0x7FFFFFFFFFFFFFFF)
+    hi = np.int64(-0x7FFFFFFFFFFFFFFF - 1)
+    for j in range(t):  # clamped as integers; scores are bounded far below 2^31 / bsc
+        b = r[j]
+        key = b ^ ((b >> np.int64(63)) & mask)
+        lo = min(lo, key)
+        hi = max(hi, key)
         k = np.int32((row[j] - blo) * bsc)
         zb[j] = np.uint32(min(max(k, np.int32(0)), nb))
-    return lo, hi
+    bits[0] = lo ^ ((lo >> np.int64(63)) & mask)
+    bits[1] = hi ^ ((hi >> np.int64(63)) & mask)
+    f = bits.view(np.float64)
+    return f[0], f[1]
 
 
 @numba.njit(**_NJ)
@@ -187,7 +188,7 @@ def _gather_buckets(row, zb, b1, b2, buf):
 
 
 @numba.njit(**_NJ)
-def _row_stats(row, k1, k2, blo, bsc, buf, cnt, zb, mnb, mxb):
+def _row_stats(row, k1, k2, blo, bsc, buf, cnt, zb, signed, bits):
     """(min, max, k1-th, k2-th smallest) of a score row (``k1 <= k2 <= k1 + 1``), by bucket counts.
 
     One pass computes the extremes and every element's bucket (a fixed monotone map of the
@@ -195,7 +196,7 @@ def _row_stats(row, k1, k2, blo, bsc, buf, cnt, zb, mnb, mxb):
     are gathered and selected exactly.
     """
     t = row.shape[0]
-    lo, hi = _extremes_buckets(row, blo, bsc, cnt.shape[0] - 1.0, zb, mnb, mxb)
+    lo, hi = _extremes_buckets(row, blo, bsc, cnt.shape[0] - 1.0, zb, signed, bits)
     cnt[:] = 0
     for j in range(t):
         cnt[zb[j]] += 1
