@@ -165,3 +165,55 @@ def test_read_commands_do_not_import_pandas(tmp_path, jaspar_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().splitlines()[-1] == "False"
     assert (tmp_path / "c.jsonl").read_text().count("\n") > 3 and "MA0004.1" in (tmp_path / "q.tsv").read_text()
+
+
+def test_write_commands_do_not_import_pandas_and_plot_still_can(tmp_path, jaspar_path):
+    """The console script hides pandas from pyarrow's one-time check (options.pyarrow_without_pandas):
+    init, motifs add, ingest, collapse, info and runs never import pandas; plot (which hands pyarrow
+    pandas frames) keeps pyarrow's pandas integration.  Real values are checked, not just exit codes."""
+    tsv = tmp_path / "hits.tsv"
+    lines = ["motif_name\tsequence_name\tstart\tend\tstrand\tscore\tp-value"]
+    for i in range(30):  # pairs of overlapping hits of one motif: collapse keeps one of each pair
+        name = ["MA0002.3", "MA0003.5", "MA0004.1"][i % 3]
+        lines.append(f"{name}\tseq{i % 5}\t{100 * i}\t{100 * i + 10}\t+\t{10 + i}\t1e-5")
+        lines.append(f"{name}\tseq{i % 5}\t{100 * i + 2}\t{100 * i + 12}\t+\t{9 + i}\t1e-4")
+    tsv.write_text("\n".join(lines) + "\n")
+    s = str(tmp_path / "w.store")
+    code = (
+        "import sys\n"
+        "from annostore_cli.app import main\n"
+        "def run(*args):\n"
+        "    sys.argv = ['annostore', '-q', *args]\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit as exc:\n"
+        "        assert not exc.code, (args, exc.code)\n"
+        f"s = {s!r}\n"
+        "run('init', s)\n"
+        f"run('motifs', 'add', s, {str(jaspar_path)!r})\n"
+        f"run('ingest', 'hits', s, {str(tsv)!r}, '--name', 'h')\n"
+        "run('collapse', s, '--run', 'h', '--name', 'hc', '--by', 'motif')\n"
+        "run('info', s)\n"
+        "run('runs', s)\n"
+        "print('PANDAS', 'pandas' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = proc.stdout
+    assert out.strip().splitlines()[-1] == "PANDAS False"
+    info = dict(line.split("\t", 1) for line in out.splitlines() if "\t" in line)
+    assert info["motifs"] == "1019"
+    assert info["hits"] == "90"  # 60 ingested + 30 kept by collapse
+    png = tmp_path / "pairs.png"
+    code = (
+        "import sys\n"
+        "from annostore_cli.app import main\n"
+        f"sys.argv = ['annostore', '-q', 'plot', 'pairs', {s!r}, '-o', {str(png)!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -110,6 +110,38 @@ def guard(fn: Callable) -> Callable:
     return wrapper
 
 
+def pyarrow_without_pandas() -> None:
+    """Spare a command pyarrow's import of pandas (1.5-2 s of start-up).
+
+    The first time pyarrow converts a Python object (``pa.array(list)``, ``pa.scalar``, a compute
+    function with a Python argument) it imports pandas, only to ask whether the object is a pandas
+    one, and remembers the answer for the process.  A command that never hands pyarrow pandas
+    objects nor asks it for any (all but ``plot`` and ``demo``, with the DuckDB engine) lets that
+    check run once here with pandas hidden: pyarrow records its pandas integration as off, and
+    pandas itself stays importable for anything else.  The console script only: a process that
+    runs the CLI in-process (tests, notebooks) keeps pyarrow's pandas integration.
+    """
+    if "pandas" in sys.modules:
+        return
+    import pyarrow as pa
+
+    blocker = _NoPandas()
+    sys.meta_path.insert(0, blocker)
+    try:
+        pa.scalar(0)  # pyarrow's one-time check: ``import pandas`` raises ImportError
+    finally:
+        sys.meta_path.remove(blocker)
+
+
+class _NoPandas:
+    """An import finder that refuses pandas (while :func:`pyarrow_without_pandas` runs)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError("pandas hidden from pyarrow's one-time check", name=name)
+        return None
+
+
 def apply_threads() -> None:
     """Apply ``--threads`` to numba (DuckDB gets it through :func:`open_store`)."""
     if settings.threads:

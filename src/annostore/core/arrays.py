@@ -4,6 +4,7 @@ imported here: a tensor is recognised by its type's module."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Optional
 
 import numpy as np
@@ -12,6 +13,12 @@ import numpy as np
 def is_tensor(obj: Any) -> bool:
     """True for a torch tensor (without importing torch)."""
     return type(obj).__module__.split(".")[0] == "torch" and hasattr(obj, "detach")
+
+
+def loaded_pandas() -> Any:
+    """The pandas module if this process has imported it, else None: no pandas object exists
+    before pandas is imported, so a type check needs no import (1.5-2 s in a fresh process)."""
+    return sys.modules.get("pandas")
 
 
 def as_numpy(obj: Any, dtype: Optional[Any] = None, *, contiguous: bool = False) -> np.ndarray:

@@ -29,7 +29,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from annostore import resources
-from annostore.core.arrays import arrow_strings
+from annostore.core.arrays import arrow_strings, loaded_pandas
 from annostore.errors import AnnostoreError, BadInputError
 
 FORMATS = ("tsv", "csv", "jsonl", "parquet", "bed", "fimo-tsv", "fasta", "meme")
@@ -63,14 +63,10 @@ def _batches(data: Any, batch_size: int = 65536) -> tuple[pa.Schema, Iterator[pa
     if hasattr(data, "to_arrow_reader"):  # duckdb relation
         reader = data.to_arrow_reader(batch_size)
         return reader.schema, iter(reader)
-    try:
-        import pandas as pd
-
-        if isinstance(data, pd.DataFrame):
-            table = pa.Table.from_pandas(data, preserve_index=False)
-            return table.schema, iter(table.to_batches(max_chunksize=batch_size))
-    except ImportError:  # pragma: no cover
-        pass
+    pd = loaded_pandas()
+    if pd is not None and isinstance(data, pd.DataFrame):
+        table = pa.Table.from_pandas(data, preserve_index=False)
+        return table.schema, iter(table.to_batches(max_chunksize=batch_size))
     raise AnnostoreError(f"cannot write a {type(data).__name__} as a table")
 
 

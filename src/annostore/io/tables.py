@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from annostore.core.arrays import loaded_pandas
 from annostore.errors import BadInputError, located
 from annostore.io.files import existing, find_line, first_line, sniff_format
 
@@ -207,11 +208,10 @@ def _to_table(data: Any) -> Optional[pa.Table]:
         return pa.Table.from_batches([data])
     if hasattr(data, "seqlets") and hasattr(data, "fdr"):  # tangermeme RecursiveSeqletsResult
         data = data.seqlets
-    import pandas as pd
-
-    if isinstance(data, pd.DataFrame):
+    pd = loaded_pandas()
+    if pd is not None and isinstance(data, pd.DataFrame):
         return pa.Table.from_pandas(data, preserve_index=False)
-    if isinstance(data, (list, tuple)) and data and all(isinstance(d, pd.DataFrame) for d in data):
+    if pd is not None and isinstance(data, (list, tuple)) and data and all(isinstance(d, pd.DataFrame) for d in data):
         frames = [d for d in data if len(d)]
         if not frames:
             return pa.Table.from_pandas(data[0].iloc[:0], preserve_index=False)

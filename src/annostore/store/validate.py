@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from annostore.core.alphabet import STRANDS
-from annostore.core.arrays import arrow_strings
+from annostore.core.arrays import arrow_strings, loaded_pandas
 from annostore.errors import BadInputError
 from annostore.store import schema
 
@@ -135,13 +135,9 @@ def _as_table(batch: Any) -> pa.Table:
         return batch
     if isinstance(batch, pa.RecordBatch):
         return pa.Table.from_batches([batch])
-    try:
-        import pandas as pd
-
-        if isinstance(batch, pd.DataFrame):
-            return pa.Table.from_pandas(batch, preserve_index=False)
-    except ImportError:  # pragma: no cover
-        pass
+    pd = loaded_pandas()
+    if pd is not None and isinstance(batch, pd.DataFrame):
+        return pa.Table.from_pandas(batch, preserve_index=False)
     if isinstance(batch, dict):
         return pa.table(batch)
     raise BadInputError(f"cannot write a {type(batch).__name__}; give a pyarrow Table/RecordBatch or a DataFrame")
