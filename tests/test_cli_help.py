@@ -217,3 +217,60 @@ def test_write_commands_do_not_import_pandas_and_plot_still_can(tmp_path, jaspar
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_analysis_commands_run_through_the_console_script(tmp_path, jaspar_path):
+    """Every analysis command through main() (pyarrow's pandas integration off, as in the console
+    script), in one process: exit codes and real outputs."""
+    import numpy as np
+
+    import annostore
+
+    rng = np.random.default_rng(3)
+    motifs = annostore.read_motifs(jaspar_path)
+    sub = motifs.select(["MA0139.2", "MA1102.3", "MA0099.4", "MA0476.2", "MA0002.3", "MA0004.1"])
+    annostore.write_meme(sub, tmp_path / "m.meme")
+    ctcf = "".join("ACGT"[int(np.argmax(c))] for c in np.asarray(sub[0].pwm).T)
+    seqs = []
+    for i in range(6):
+        s = list(rng.choice(list("ACGT"), 200))
+        s[50:50 + len(ctcf)] = ctcf  # a CTCF site in every sequence
+        seqs.append("".join(s))
+    (tmp_path / "seqs.fa").write_text("".join(f">seq{i}\n{s}\n" for i, s in enumerate(seqs)))
+    attr = rng.normal(scale=0.01, size=(6, 200)).astype(np.float32)
+    attr[:, 50:50 + len(ctcf)] += 1.0
+    np.save(tmp_path / "attr.npy", attr)
+    t = str(tmp_path)
+    code = (
+        "import sys\n"
+        "from annostore_cli.app import main\n"
+        "def run(*args):\n"
+        "    sys.argv = ['annostore', '-q', *args]\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit as exc:\n"
+        "        assert not exc.code, (args, exc.code)\n"
+        f"t = {t!r}; s = t + '/a.store'\n"
+        "run('init', s)\n"
+        "run('motifs', 'add', s, t + '/m.meme')\n"
+        "run('sequences', 'add', s, t + '/seqs.fa')\n"
+        "run('attributions', 'add', s, t + '/attr.npy', '--name', 'a1')\n"
+        "run('seqlets', s)\n"
+        "run('scan', s, '--name', 'sc')\n"
+        "run('annotate', s)\n"
+        "run('motifs', 'cluster', s)\n"
+        "run('collapse', s, '--run', 'sc', '--name', 'scc')\n"
+        "run('count', s, '--by', 'cluster', '-o', t + '/c.tsv')\n"
+        "run('enrich', 'pairs', s, '-o', t + '/ep.tsv')\n"
+        "run('fimo', t + '/m.meme', t + '/seqs.fa', '--oc', t + '/fimo_out')\n"
+        "run('tomtom', t + '/m.meme', t + '/m.meme', '--oc', t + '/tt')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    counts = (tmp_path / "c.tsv").read_text().splitlines()
+    assert "cluster" in counts[0].split("\t") and len(counts) > 1
+    assert "CTCF" in (tmp_path / "c.tsv").read_text()
+    fimo = (tmp_path / "fimo_out" / "fimo.tsv").read_text().splitlines()
+    assert sum(line.startswith("MA0139.2\t") for line in fimo) >= 6  # the planted sites
+    tt = (tmp_path / "tt" / "tomtom.tsv").read_text().splitlines()
+    assert any(line.startswith("MA0139.2\tMA0139.2\t") for line in tt)
