@@ -20,6 +20,19 @@ def _commands(group, prefix=()):
             yield path, cmd
 
 
+# a process that runs commands through the console script's main() (as `annostore ...` does)
+_RUN_MAIN = (
+    "import sys\n"
+    "from annostore_cli.app import main\n"
+    "def run(*args):\n"
+    "    sys.argv = ['annostore', '-q', *args]\n"
+    "    try:\n"
+    "        main()\n"
+    "    except SystemExit as exc:\n"
+    "        assert not exc.code, (args, exc.code)\n"
+)
+
+
 def test_startup_does_not_import_torch_or_numba():
     code = (
         "import sys\n"
@@ -144,14 +157,7 @@ def test_read_commands_do_not_import_pandas(tmp_path, jaspar_path):
     store.add_hits(pa.Table.from_pylist(rows))
     store.close()
     code = (
-        "import sys\n"
-        "from annostore_cli.app import main\n"
-        "def run(*args):\n"
-        "    sys.argv = ['annostore', '-q', *args]\n"
-        "    try:\n"
-        "        main()\n"
-        "    except SystemExit as exc:\n"
-        "        assert not exc.code, (args, exc.code)\n"
+        _RUN_MAIN +
         f"s, out = {str(tmp_path / 's.store')!r}, {str(tmp_path)!r}\n"
         "for fmt in ('tsv', 'csv', 'jsonl', 'parquet'):\n"
         "    run('count', s, '-o', f'{out}/c.{fmt}')\n"
@@ -180,14 +186,7 @@ def test_write_commands_do_not_import_pandas_and_plot_still_can(tmp_path, jaspar
     tsv.write_text("\n".join(lines) + "\n")
     s = str(tmp_path / "w.store")
     code = (
-        "import sys\n"
-        "from annostore_cli.app import main\n"
-        "def run(*args):\n"
-        "    sys.argv = ['annostore', '-q', *args]\n"
-        "    try:\n"
-        "        main()\n"
-        "    except SystemExit as exc:\n"
-        "        assert not exc.code, (args, exc.code)\n"
+        _RUN_MAIN +
         f"s = {s!r}\n"
         "run('init', s)\n"
         f"run('motifs', 'add', s, {str(jaspar_path)!r})\n"
@@ -242,14 +241,7 @@ def test_analysis_commands_run_through_the_console_script(tmp_path, jaspar_path)
     np.save(tmp_path / "attr.npy", attr)
     t = str(tmp_path)
     code = (
-        "import sys\n"
-        "from annostore_cli.app import main\n"
-        "def run(*args):\n"
-        "    sys.argv = ['annostore', '-q', *args]\n"
-        "    try:\n"
-        "        main()\n"
-        "    except SystemExit as exc:\n"
-        "        assert not exc.code, (args, exc.code)\n"
+        _RUN_MAIN +
         f"t = {t!r}; s = t + '/a.store'\n"
         "run('init', s)\n"
         "run('motifs', 'add', s, t + '/m.meme')\n"
