@@ -33,6 +33,13 @@ _RUN_MAIN = (
 )
 
 
+def _run_main(body: str) -> str:
+    """Run ``body`` (calls of ``run(*args)``) in a new process after :data:`_RUN_MAIN`; its stdout."""
+    proc = subprocess.run([sys.executable, "-c", _RUN_MAIN + body], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
 def test_startup_does_not_import_torch_or_numba():
     code = (
         "import sys\n"
@@ -156,8 +163,7 @@ def test_read_commands_do_not_import_pandas(tmp_path, jaspar_path):
             for i, name in enumerate(["MA0002.3", "MA0003.5", "MA0004.1"] * 20)]
     store.add_hits(pa.Table.from_pylist(rows))
     store.close()
-    code = (
-        _RUN_MAIN +
+    stdout = _run_main(
         f"s, out = {str(tmp_path / 's.store')!r}, {str(tmp_path)!r}\n"
         "for fmt in ('tsv', 'csv', 'jsonl', 'parquet'):\n"
         "    run('count', s, '-o', f'{out}/c.{fmt}')\n"
@@ -167,9 +173,7 @@ def test_read_commands_do_not_import_pandas(tmp_path, jaspar_path):
         "run('export', s, 'hits', '-o', out + '/h.csv')\n"
         "print('pandas' in sys.modules)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip().splitlines()[-1] == "False"
+    assert stdout.strip().splitlines()[-1] == "False"
     assert (tmp_path / "c.jsonl").read_text().count("\n") > 3 and "MA0004.1" in (tmp_path / "q.tsv").read_text()
 
 
@@ -185,8 +189,7 @@ def test_write_commands_do_not_import_pandas_and_plot_still_can(tmp_path, jaspar
         lines.append(f"{name}\tseq{i % 5}\t{100 * i + 2}\t{100 * i + 12}\t+\t{9 + i}\t1e-4")
     tsv.write_text("\n".join(lines) + "\n")
     s = str(tmp_path / "w.store")
-    code = (
-        _RUN_MAIN +
+    out = _run_main(
         f"s = {s!r}\n"
         "run('init', s)\n"
         f"run('motifs', 'add', s, {str(jaspar_path)!r})\n"
@@ -196,9 +199,6 @@ def test_write_commands_do_not_import_pandas_and_plot_still_can(tmp_path, jaspar
         "run('runs', s)\n"
         "print('PANDAS', 'pandas' in sys.modules)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    out = proc.stdout
     assert out.strip().splitlines()[-1] == "PANDAS False"
     info = dict(line.split("\t", 1) for line in out.splitlines() if "\t" in line)
     assert info["motifs"] == "1019"
@@ -240,8 +240,7 @@ def test_analysis_commands_run_through_the_console_script(tmp_path, jaspar_path)
     attr[:, 50:50 + len(ctcf)] += 1.0
     np.save(tmp_path / "attr.npy", attr)
     t = str(tmp_path)
-    code = (
-        _RUN_MAIN +
+    out = _run_main(
         f"t = {t!r}; s = t + '/a.store'\n"
         "run('init', s)\n"
         "run('motifs', 'add', s, t + '/m.meme')\n"
@@ -257,8 +256,6 @@ def test_analysis_commands_run_through_the_console_script(tmp_path, jaspar_path)
         "run('fimo', t + '/m.meme', t + '/seqs.fa', '--oc', t + '/fimo_out')\n"
         "run('tomtom', t + '/m.meme', t + '/m.meme', '--oc', t + '/tt')\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr[-2000:]
     counts = (tmp_path / "c.tsv").read_text().splitlines()
     assert "cluster" in counts[0].split("\t") and len(counts) > 1
     assert "CTCF" in (tmp_path / "c.tsv").read_text()
