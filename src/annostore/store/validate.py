@@ -12,8 +12,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from annostore.core.alphabet import STRANDS
-from annostore.core.arrays import arrow_strings, loaded_pandas
+from annostore.core.arrays import arrow_strings
 from annostore.errors import BadInputError
+from annostore.io.tables import _to_table
 from annostore.store import schema
 
 #: The measured (float) columns of each fact table.  Rules, the same for every reader (TSV, CSV,
@@ -131,16 +132,11 @@ def _strand_dictionary(col: Any, check: _Checker) -> pa.DictionaryArray:
 
 
 def _as_table(batch: Any) -> pa.Table:
-    if isinstance(batch, pa.Table):
-        return batch
-    if isinstance(batch, pa.RecordBatch):
-        return pa.Table.from_batches([batch])
-    pd = loaded_pandas()
-    if pd is not None and isinstance(batch, pd.DataFrame):
-        return pa.Table.from_pandas(batch, preserve_index=False)
-    if isinstance(batch, dict):
-        return pa.table(batch)
-    raise BadInputError(f"cannot write a {type(batch).__name__}; give a pyarrow Table/RecordBatch or a DataFrame")
+    """A batch to write (Arrow table or record batch, DataFrame, dict: see :func:`_to_table`) as a table."""
+    table = _to_table(batch)
+    if table is None:  # a path: writes take tables, ingest reads files
+        raise BadInputError(f"cannot write a {type(batch).__name__}; give a pyarrow Table/RecordBatch or a DataFrame")
+    return table
 
 
 def _cast(col: Any, typ: pa.DataType, name: str, keep_dictionary: bool = False) -> Any:
