@@ -38,6 +38,10 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+# commands that hand pyarrow pandas objects or ask it for some (and so does the Spark engine)
+_PANDAS_COMMANDS = {"plot", "demo"}
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
@@ -70,13 +74,8 @@ def main_options(
     except BadInputError as exc:
         raise typer.BadParameter(str(exc), param_hint="--engine") from None
     common.settings.spark_master = spark_master
-    if _CONSOLE["script"] and ctx.invoked_subcommand not in _PANDAS_COMMANDS and common.settings.engine == "duckdb":
+    if common.settings.console and ctx.invoked_subcommand not in _PANDAS_COMMANDS and common.settings.engine == "duckdb":
         common.pyarrow_without_pandas()
-
-
-# commands that hand pyarrow pandas objects or ask it for some (and so does the Spark engine)
-_PANDAS_COMMANDS = {"plot", "demo"}
-_CONSOLE = {"script": False}  # True only in the ``annostore`` console script, never in-process
 
 
 for _info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
@@ -85,7 +84,7 @@ for _info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.nam
 
 def main() -> None:
     """The ``annostore`` console script."""
-    _CONSOLE["script"] = True
+    common.settings.console = True
     app()
 
 

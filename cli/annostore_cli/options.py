@@ -46,6 +46,7 @@ class Settings:
     engine: Optional[str] = None
     spark_master: Optional[str] = None
     stores: tuple = ()  # the stores the running command opened: no output may go inside them
+    console: bool = False  # run by the ``annostore`` console script (main()), not in-process
 
 
 settings = Settings()
