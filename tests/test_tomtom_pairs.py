@@ -137,37 +137,35 @@ def test_quantise_ed_float32_path_equals_float64_at_bin_edges():
 
 
 def test_best_configurations_32_bit_keys_equal_64_bit():
-    """The packed 32-bit best-configuration search equals the 64-bit one (same offsets, overlaps, scores),
-    ties included (the first configuration of the highest key wins), and min_overlap is honoured."""
-    from annostore.core.tomtom_pairs_kernels import _best_configs, _layout
+    """The packed 32-bit best-configuration search of a width group equals the 64-bit one (same
+    configurations and keys), ties included (the first configuration of the highest key wins), both
+    equal a plain numpy argmax, and min_overlap is honoured."""
+    from annostore.core.tomtom_kernels import _config_range
+    from annostore.core.tomtom_pairs_kernels import _best_group32, _best_group64
 
     rng = np.random.default_rng(5)
-    for Q, widths, z, min_overlap in [(7, [3, 9, 7, 1, 20], 58, 1), (12, [12, 4, 30], 35, 5), (1, [5, 1], 70, 1)]:
-        twidths = np.array(widths, dtype=np.int64)
-        tstarts = np.concatenate([[0], np.cumsum(twidths)]).astype(np.int64)
-        E, T = len(widths), int(tstarts[-1])
-        nx = (Q - 1) * E + T
-        pos = np.empty(T, dtype=np.uint32)
-        nn = np.empty(nx, dtype=np.int8)
-        xs = np.empty(E + 1, dtype=np.int64)
-        _layout(Q, tstarts, twidths, pos, nn, xs)
-        order = np.argsort(twidths, kind="stable").astype(np.int64)
+    for Q, L, n, z, min_overlap in [(7, 3, 5, 9, 1), (7, 20, 9, 9, 1), (12, 4, 17, 4, 5), (12, 30, 3, 4, 5),
+                                    (1, 5, 4, 12, 1), (1, 1, 2, 12, 1)]:
+        c0, c1 = _config_range(Q, L, min_overlap)
+        ncfg = Q + L - 1
+        chosen = set()
         for _ in range(20):
-            dsum = rng.integers(0, 8, nx).astype(np.int64) * 13  # coarse values: many ties
-            keys = (dsum + (Q - nn.astype(np.int64)) * z) * 128 + nn
+            g = (rng.integers(0, 8, ncfg * n) * 13).astype(np.int16)  # coarse values: many ties
             out = []
-            for k in (keys.astype(np.uint32), keys):
-                off = np.empty(E, dtype=np.int64)
-                ovl = np.empty(E, dtype=np.int64)
-                score = np.empty(E, dtype=np.int64)
-                _best_configs(k, xs, order, twidths, Q, min_overlap, off, ovl, score)
-                out.append((off, ovl, score))
-            for a, b in zip(*out):
-                np.testing.assert_array_equal(a, b)
+            for fn in (_best_group32, _best_group64):
+                key = np.empty(n, dtype=np.int64)
+                cb = np.empty(n, dtype=np.int64)
+                fn(g, n, L, Q, z, c0, c1, key, cb)
+                out.append((key, cb))
+            np.testing.assert_array_equal(out[0][0], out[1][0])
+            np.testing.assert_array_equal(out[0][1], out[1][1])
             # the reference: first configuration of the highest key, from plain numpy
-            for t_, e in enumerate(order):
-                L = int(twidths[e])
-                mo = min(min_overlap, Q, L) if min_overlap > 1 else 1
-                kb = keys[xs[e] - 1 + mo:xs[e] + Q + L - mo]
-                c = int(np.argmax(kb))
-                assert out[0][0][e] == mo + c - Q and out[0][2][t_] == kb[c] >> 7 and out[0][1][e] == kb[c] & 127
+            c = np.arange(1, ncfg + 1)
+            nc = np.minimum(np.minimum(c, Q + L - c), min(Q, L))
+            keys = (g.reshape(ncfg, n).astype(np.int64) + ((Q - nc) * z)[:, None]) * 128 + nc[:, None]
+            kb = keys[c0 - 1:c1]
+            best = np.argmax(kb, axis=0)
+            np.testing.assert_array_equal(out[0][1], c0 + best)
+            np.testing.assert_array_equal(out[0][0], kb[best, np.arange(n)])
+            chosen.update(out[0][1].tolist())
+        assert len(chosen) > 1 and max(chosen) > c0 or c1 == c0  # not vacuous: many configurations won

@@ -15,10 +15,11 @@ exactly MEME ``tomtom``'s complete-score arithmetic (meme-reference.md §2.3-2.5
 4. the span null distributions by MEME's own dynamic programme, in MEME's order of
    additions (eight histogram bins per vectorised pass), keeping only each span's survival
    function;
-5. the best alignment of every target entry from diagonal sums over a layout of the integer
-   rows with ``Q - 1`` zero columns around every entry (one layout per query width, shared
-   by the queries of that width), configurations ordered by (complete score, overlap) as one
-   integer key;
+5. the best alignment of every target entry from diagonal sums: the target columns are laid out
+   once in width groups (column j of the k-th entry of width L at ``base + j n + k``), so that each
+   query row adds into a group's ``(Q + L - 1, n)`` sums as one contiguous vector addition, and the
+   best configuration of all the group's entries is a running maximum over configurations, one
+   vectorised pass each; configurations ordered by (complete score, overlap) as one integer key;
 6. the p-value of the best score of an entry as ``1 - prod_c (1 - S_c)^orient`` over all
    ``Q + L - 1`` alignments (MEME's pmf-of-the-maximum table, evaluated at the one point
    needed; equal to it up to rounding, ~1e-15 relative, before the float32 cast), entries of
@@ -151,12 +152,12 @@ def _survival_in_place(Q, spos, soff, top, sv):
 
 
 @numba.njit(**_NJ)
-def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, order, wstart, uwid, dist, min_overlap, n_orient, p_out, off_out,
-               ovl_out):
-    """MEME complete-score TOMTOM of one query (``q``: (Q, 4) pseudocounted columns)."""
+def _one_query(q, tsoa, gbase, order, wstart, uwid, dist, min_overlap, n_orient, p_out, off_out, ovl_out):
+    """MEME complete-score TOMTOM of one query (``q``: (Q, 4) pseudocounted columns) against the target
+    columns ``tsoa`` in the width-group layout of :func:`_group_layout`."""
     Q = q.shape[0]
     T = tsoa.shape[1]
-    E = twidths.shape[0]
+    E = order.shape[0]
     nuw = uwid.shape[0]
     # 1. score rows, their extremes and MEME's off-by-one medians
     s = np.empty((Q, T))
@@ -196,15 +197,17 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, order, wstart, uwid, dist
     o, sc = _scale_params(lo, hi)
     z = int(np.rint(-o * sc))
     # 2. integer rows (MEME's range-100 scaling), their histograms (four partial counts) and the
-    # diagonal sums.  Position x enumerates the configurations of all entries in turn (entry e's
-    # configuration c, 1 <= c <= Q + L - 1, at x = xs[e] + c - 1); every row is laid out with Q - 1
-    # zero columns before, between and after the entries (target column j at pos[j]), so that
-    # dsum[x] = sum_i prow_i[x + i] is the sum of configuration x's integer scores, and
-    # key = (dsum + (Q - n) z) * 128 + n orders configurations by complete score, then overlap n
-    # (n = nn[x]).  pos, nn and xs depend on Q only (see _layout).
-    nx = xs[E]
-    prow = np.zeros(nx + Q - 1, dtype=np.int16)  # the gaps stay zero: only pos[] is ever written
-    dsum = np.zeros(nx, dtype=np.int16)
+    # diagonal sums.  The target columns are in width groups (see _group_layout): group w holds the
+    # n entries of width L, column j of its k-th entry at gbase[w] + j n + k.  Configuration c
+    # (1 <= c <= Q + L - 1) aligns query column i with target column j = i + c - Q, so the sums of
+    # group w are a (Q + L - 1, n) matrix at dbase[w] whose row c - 1 gets, from query row i, the
+    # target columns j = c - 1 - (Q - 1 - i): the whole group, L n contiguous values, added at row
+    # Q - 1 - i.  key = (dsum + (Q - n_c) z) * 128 + n_c orders configurations by complete score, then
+    # overlap n_c.
+    dbase = np.zeros(nuw + 1, dtype=np.int64)
+    for w in range(nuw):
+        dbase[w + 1] = dbase[w] + (Q + uwid[w] - 1) * (wstart[w + 1] - wstart[w])
+    dsum = np.zeros(dbase[nuw], dtype=np.int16)
     qrow = np.empty(T, dtype=np.uint16)
     hist = np.zeros((Q, BINS + 1))
     hlo = np.empty(Q, dtype=np.int64)
@@ -231,8 +234,6 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, order, wstart, uwid, dist
             hc[384 + v3] += 1
         for j in range(T4, T):
             hc[qrow[j]] += 1
-        for j in range(T):
-            prow[pos[j]] = np.int16(qrow[j])
         h = hist[i]
         for x in range(BINS + 1):
             h[x] = hc[x] + hc[128 + x] + hc[256 + x] + hc[384 + x]
@@ -244,24 +245,33 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, order, wstart, uwid, dist
         while h[k] == 0.0:
             k -= 1
         hhi[i] = k
-        pr = prow[i:i + nx]
-        for x in range(nx):
-            dsum[x] += pr[x]
+        for w in range(nuw):
+            n = wstart[w + 1] - wstart[w]
+            ln = uwid[w] * n
+            d = dsum[dbase[w] + (Q - 1 - i) * n:dbase[w] + (Q - 1 - i) * n + ln]
+            src = qrow[gbase[w]:gbase[w] + ln]
+            for x in range(ln):
+                d[x] += np.int16(src[x])
     # 3. best configuration of every entry (the first of the highest key), entries in width order
     escore = np.empty(E, dtype=np.int64)
+    bc = np.empty(E, dtype=np.int64)
     # keys below 2^22 (dsum + (Q - n) z < Q (BINS + z) < 2^15: always, for queries up to 100 columns): 32 bits
-    if Q * (BINS + z) < 32768:
-        k32 = np.empty(nx, dtype=np.uint32)
-        for x in range(nx):
-            n = np.int32(nn[x])
-            k32[x] = np.uint32((np.int32(dsum[x]) + (np.int32(Q) - n) * np.int32(z)) * np.int32(128) + n)
-        _best_configs(k32, xs, order, twidths, Q, min_overlap, off_out, ovl_out, escore)
-    else:
-        k64 = np.empty(nx, dtype=np.int64)
-        for x in range(nx):
-            n = np.int64(nn[x])
-            k64[x] = (np.int64(dsum[x]) + (Q - n) * z) * 128 + n
-        _best_configs(k64, xs, order, twidths, Q, min_overlap, off_out, ovl_out, escore)
+    k32 = Q * (BINS + z) < 32768
+    for w in range(nuw):
+        L = uwid[w]
+        m0 = wstart[w]
+        n = wstart[w + 1] - m0
+        c0, c1 = _config_range(Q, L, min_overlap)
+        g = dsum[dbase[w]:dbase[w + 1]]
+        if k32 and c1 - c0 < 1024:
+            _best_group32(g, n, L, Q, z, c0, c1, escore[m0:m0 + n], bc[m0:m0 + n])
+        else:
+            _best_group64(g, n, L, Q, z, c0, c1, escore[m0:m0 + n], bc[m0:m0 + n])
+    for t in range(E):
+        e = order[t]
+        off_out[e] = bc[t] - Q
+        ovl_out[e] = escore[t] & 127
+        escore[t] >>= 7
     # 4. span null distributions (MEME's DP), survival functions only; each followed by a zero
     spos = np.full((Q, Q), -1, dtype=np.int64)
     soff = np.empty(Q * (Q + 1) // 2 + 1, dtype=np.int64)
@@ -281,37 +291,50 @@ def _one_query(q, tsoa, tstarts, twidths, pos, nn, xs, order, wstart, uwid, dist
 
 
 @numba.njit(**_NJ)
-def _best_configs(keys, xs, order, twidths, Q, min_overlap, off_out, ovl_out, escore):
-    """Best configuration of every entry: the first of the highest key (see _one_query).
+def _best_group32(g, n, L, Q, z, c0, c1, key, cbest):
+    """Best configuration of the ``n`` entries of one width group (sums ``g``: (Q + L - 1, n), see
+    _one_query): the first of the highest key, configurations ``c0..c1`` (fewer than 1024).
 
-    In the keys' own integer type: uint32 keys (below 2^22) packed with ``1023 - c`` fill 32 bits,
-    eight per vector, one max per entry.
+    Keys below 2^22 packed with ``1023 - (c - c0)`` fill 32 bits: one max per configuration, all the
+    group's entries in one vectorised pass.  Into ``key`` (the unpacked key) and ``cbest`` (c).
     """
-    one = keys[:1].copy()
-    one[0] = 1
-    ten = one[0] * 10  # the shift and packing constants in the keys' type (no widening)
-    low = one[0] * 1023
-    for t in range(order.shape[0]):
-        e = order[t]
-        c0, c1 = _config_range(Q, twidths[e], min_overlap)
-        x0 = xs[e] - 1 + c0
-        m = c1 - c0 + 1
-        if m <= 1024:
-            best = (keys[x0] << ten) | low
-            for c in range(1, m):
-                best = max(best, (keys[x0 + c] << ten) | (low - one[0] * c))
-            c = 1023 - np.int64(best & low)
-            b = np.int64(best >> ten)
+    acc = np.empty(n, dtype=np.uint32)
+    m = min(Q, L)
+    for c in range(c0, c1 + 1):
+        nc = min(min(c, Q + L - c), m)
+        add = np.uint32(((Q - nc) * z) * 128 + nc)
+        tag = np.uint32(1023 - (c - c0))
+        row = g[(c - 1) * n:c * n]
+        if c == c0:
+            for k in range(n):
+                acc[k] = (((np.uint32(row[k]) << np.uint32(7)) + add) << np.uint32(10)) | tag
         else:
-            b = np.int64(keys[x0])
-            for c in range(1, m):
-                b = max(b, np.int64(keys[x0 + c]))
-            c = 0
-            while np.int64(keys[x0 + c]) != b:
-                c += 1
-        off_out[e] = c0 + c - Q
-        ovl_out[e] = b & 127
-        escore[t] = b >> 7
+            for k in range(n):
+                acc[k] = max(acc[k], (((np.uint32(row[k]) << np.uint32(7)) + add) << np.uint32(10)) | tag)
+    for k in range(n):
+        key[k] = np.int64(acc[k] >> np.uint32(10))
+        cbest[k] = c0 + 1023 - np.int64(acc[k] & np.uint32(1023))
+
+
+@numba.njit(**_NJ)
+def _best_group64(g, n, L, Q, z, c0, c1, key, cbest):
+    """:func:`_best_group32` for any key size and number of configurations (64-bit keys, the first
+    configuration kept on ties by a strict compare)."""
+    m = min(Q, L)
+    for c in range(c0, c1 + 1):
+        nc = min(min(c, Q + L - c), m)
+        add = ((Q - nc) * z) * 128 + nc
+        row = g[(c - 1) * n:c * n]
+        if c == c0:
+            for k in range(n):
+                key[k] = np.int64(row[k]) * 128 + add
+                cbest[k] = c
+        else:
+            for k in range(n):
+                v = np.int64(row[k]) * 128 + add
+                gt = v > key[k]
+                key[k] = v if gt else key[k]
+                cbest[k] = c if gt else cbest[k]
 
 
 @numba.njit(**_NJ)
@@ -362,22 +385,23 @@ def _p_values(order, wstart, score, uwid, Q, spos, soff, sv, z, n_orient, pd):
 
 
 @numba.njit(**_NJ)
-def _layout(Q, tstarts, twidths, pos, nn, xs):
-    """The diagonal layout of a width-Q query (see _one_query): configuration positions xs[e] of every
-    entry, the overlap nn[x] of every configuration and the padded position pos[j] of every target column."""
-    E = twidths.shape[0]
-    x = 0
-    for e in range(E):
-        L = twidths[e]
-        ts = tstarts[e]
-        xs[e] = x
-        for j in range(L):
-            pos[ts + j] = x + Q - 1 + j
-        m = min(Q, L)
-        for c in range(1, Q + L):
-            nn[x + c - 1] = min(min(c, Q + L - c), m)  # the overlap of configuration c
-        x += Q + L - 1
-    xs[E] = x
+def _group_layout(tsoa, tstarts, order, wstart, uwid, tg, gbase):
+    """The target columns in width groups: group w (the entries ``order[wstart[w]:wstart[w + 1]]``, all
+    of width ``uwid[w]``) from ``gbase[w]``, column j of its k-th entry at ``gbase[w] + j n + k``
+    (n entries).  The per-row passes take the columns in any order; this one makes each group's
+    diagonal sums a few contiguous vector additions (see _one_query)."""
+    nuw = uwid.shape[0]
+    gbase[0] = 0
+    for w in range(nuw):
+        n = wstart[w + 1] - wstart[w]
+        L = uwid[w]
+        b = gbase[w]
+        for k in range(n):
+            ts = tstarts[order[wstart[w] + k]]
+            for j in range(L):
+                for a in range(4):
+                    tg[a, b + j * n + k] = tsoa[a, ts + j]
+        gbase[w + 1] = b + L * n
 
 
 @numba.njit(parallel=True, **_NJ)
@@ -391,29 +415,6 @@ def compare_all(qcols, qstarts, tsoa, tstarts, twidths, wslot, uwid, dist, min_o
     nq = qstarts.shape[0] - 1
     T = tsoa.shape[1]
     E = twidths.shape[0]
-    # one diagonal layout per distinct query width, shared by the queries of that width
-    qmax = 0
-    for qi in range(nq):
-        qmax = max(qmax, qstarts[qi + 1] - qstarts[qi])
-    slot = np.full(qmax + 1, -1, dtype=np.int64)
-    nqw = 0
-    for qi in range(nq):
-        w = qstarts[qi + 1] - qstarts[qi]
-        if slot[w] < 0:
-            slot[w] = nqw
-            nqw += 1
-    widths = np.empty(nqw, dtype=np.int64)
-    for w in range(qmax + 1):
-        if slot[w] >= 0:
-            widths[slot[w]] = w
-    noff = np.zeros(nqw + 1, dtype=np.int64)
-    for k in range(nqw):
-        noff[k + 1] = noff[k] + (widths[k] - 1) * E + T
-    pos = np.empty((nqw, T), dtype=np.uint32)
-    nn = np.empty(noff[nqw], dtype=np.int8)
-    xs = np.empty((nqw, E + 1), dtype=np.int64)
-    for k in prange(nqw):
-        _layout(widths[k], tstarts, twidths, pos[k], nn[noff[k]:noff[k + 1]], xs[k])
     # the entries ordered by width (stable), and where each width's entries start
     nuw = uwid.shape[0]
     wstart = np.zeros(nuw + 1, dtype=np.int64)
@@ -427,10 +428,12 @@ def compare_all(qcols, qstarts, tsoa, tstarts, twidths, wslot, uwid, dist, min_o
         w = wslot[twidths[e]]
         order[fill[w]] = e
         fill[w] += 1
+    tg = np.empty((4, T))
+    gbase = np.empty(nuw + 1, dtype=np.int64)
+    _group_layout(tsoa, tstarts, order, wstart, uwid, tg, gbase)
     reduce = best_p.shape[0] > 0
     for qi in prange(nq):
         q = qcols[qstarts[qi]:qstarts[qi + 1]]
-        k = slot[qstarts[qi + 1] - qstarts[qi]]
         if reduce:
             pq = np.empty(E)
             oq = np.empty(E, dtype=np.int64)
@@ -439,8 +442,7 @@ def compare_all(qcols, qstarts, tsoa, tstarts, twidths, wslot, uwid, dist, min_o
             pq = p[qi]
             oq = off[qi]
             vq = ovl[qi]
-        _one_query(q, tsoa, tstarts, twidths, pos[k], nn[noff[k]:noff[k + 1]], xs[k], order, wstart, uwid, dist,
-                   min_overlap, n_orient, pq, oq, vq)
+        _one_query(q, tg, gbase, order, wstart, uwid, dist, min_overlap, n_orient, pq, oq, vq)
         if reduce:
             _best_row(pq, oq, vq, st_rank, n_orient, best_p[qi], best_off[qi], best_ovl[qi], best_or[qi])
 
