@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
@@ -134,6 +135,69 @@ def test_quantise_ed_float32_path_equals_float64_at_bin_edges():
         # ... and float32 alone would have put some of them in the wrong bin
         v32 = (np.float32(nm - o) - np.sqrt(d2.astype(np.float32))) * np.float32(sc) + np.float32(0.5)
         assert (v32.astype(np.int64) != exact).any()
+
+
+def test_ed_scaled16_step_is_the_float32_expression_lane_by_lane():
+    """The explicit 16-lane step computes, lane by lane, exactly the scalar float32 expression (numpy's
+    float32 arithmetic: same roundings, no fused multiply-add), and flags a step iff one of its values
+    lies within eps of an integer."""
+    import numba
+
+    from annostore.core.simd import ed_scaled16
+
+    @numba.njit
+    def run(d2, a32, s32, e32, h32, out, flags):
+        for j in range(0, d2.shape[0], 16):
+            flags[j // 16] = ed_scaled16(d2, j, a32, s32, e32, h32, out)
+
+    rng = np.random.default_rng(11)
+    d2 = rng.uniform(0.0, 2.0, 16 * 400)
+    a32, s32 = np.float32(2.7), np.float32(41.3)
+    e32 = np.float32(0.02)
+    h32 = np.float32(1.0) - e32
+    out = np.empty(d2.shape[0], dtype=np.uint16)
+    flags = np.empty(400, dtype=np.int64)
+    run(d2, a32, s32, e32, h32, out, flags)
+    v = (a32 - np.sqrt(d2.astype(np.float32))) * s32 + np.float32(0.5)
+    assert v.dtype == np.float32
+    k = v.astype(np.int32)
+    np.testing.assert_array_equal(out, k.astype(np.uint16))
+    fr = v - k.astype(np.float32)
+    near = ((fr < e32) | (fr > h32)).reshape(400, 16).any(axis=1)
+    np.testing.assert_array_equal(flags, near.astype(np.int64))
+    assert 0 < near.sum() < 400  # both kinds of step occurred
+
+
+def test_ed_scaling_is_the_same_on_an_sse2_only_target(tmp_path):
+    """The 16-lane steps lower to any x86-64 target with the same integers: _quantise_ed compiled for a
+    plain SSE2 target (a fresh process, its own cache) equals the float64 arithmetic at the bin edges."""
+    import platform
+    import subprocess
+    import sys
+
+    assert platform.machine() in ("x86_64", "AMD64"), "this suite runs on x86-64 (CI and the device machine)"
+    code = (
+        "import math, numpy as np\n"
+        "from annostore.core.tomtom_rows_kernels import _quantise_ed\n"
+        "rng = np.random.default_rng(3)\n"
+        "nm, o, sc = 0.93, -2.0, 35.0\n"
+        "d2 = list(rng.uniform(0.0, 2.0, 3001))\n"
+        "for k in range(1, 101):\n"
+        "    s = (k - 0.5) / sc + o - nm\n"
+        "    if -math.sqrt(2.0) < s <= 0.0:\n"
+        "        d2.extend(np.linspace(s * s * (1 - 3e-7), s * s * (1 + 3e-7), 41))\n"
+        "d2 = np.asarray(d2)\n"
+        "exact = np.array([int(((-math.sqrt(v) + nm) - o) * sc + 0.5) for v in d2], dtype=np.uint16)\n"
+        "got = np.empty(d2.shape[0], dtype=np.uint16)\n"
+        "_quantise_ed(d2, nm, o, sc, math.sqrt(d2.max()), got)\n"
+        "assert np.array_equal(got, exact), 'differs'\n"
+        "print('SAME', len(d2))\n"
+    )
+    env = dict(os.environ, NUMBA_CPU_NAME="x86-64", NUMBA_CPU_FEATURES="+64bit,+sse,+sse2,+cx8,+fxsr,+mmx",
+               NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.startswith("SAME")
 
 
 def test_best_configurations_32_bit_keys_equal_64_bit():
