@@ -352,6 +352,8 @@ def _p_values(order, wstart, score, uwid, Q, spos, soff, sv, z, n_orient, pd):
     E = order.shape[0]
     acc = np.zeros(E)
     one = np.zeros(E, dtype=np.uint8)
+    racc = np.empty(E)
+    rone = np.empty(E, dtype=np.uint8)
     for w in range(uwid.shape[0]):
         m0 = wstart[w]
         m1 = wstart[w + 1]
@@ -359,6 +361,21 @@ def _p_values(order, wstart, score, uwid, Q, spos, soff, sv, z, n_orient, pd):
             continue
         L = uwid[w]
         sc = score[m0:m1]
+        kmin = sc.min()
+        nk = sc.max() - kmin + 1
+        if nk <= m1 - m0:
+            # fewer distinct scores possible than entries: every score of the range, each configuration's
+            # survival values read contiguously; then each entry takes its score's value (the same
+            # operations in the same order as walking the entries)
+            ac = racc[:nk]
+            on = rone[:nk]
+            ac[:] = 0.0
+            on[:] = 0
+            _p_walk_range(kmin, nk, Q, L, spos, soff, sv, z, n_orient, ac, on)
+            for t in range(m1 - m0):
+                acc[m0 + t] = ac[sc[t] - kmin]
+                one[m0 + t] = on[sc[t] - kmin]
+            continue
         ac = acc[m0:m1]
         on = one[m0:m1]
         for c in range(1, Q + L):
@@ -382,6 +399,61 @@ def _p_values(order, wstart, score, uwid, Q, spos, soff, sv, z, n_orient, pd):
                     ac[t] += sj * (1.0 - ac[t])
     for t in range(E):
         pd[order[t]] = 1.0 if one[t] else np.float64(np.float32(acc[t]))
+
+
+@numba.njit(**_NJ)
+def _p_walk_range(kmin, nk, Q, L, spos, soff, sv, z, n_orient, ac, on):
+    """:func:`_p_values`' walk for the scores ``kmin .. kmin + nk - 1`` of a width-``L`` target: the
+    survival value of configuration c at score k is ``cs[clamp(k - sh, 0, lim)]``, so the scores split
+    into three runs: below the span's range (its first value), within it (contiguous values) and above
+    it (the zero after it)."""
+    for c in range(1, Q + L):
+        a = Q - c if Q - c > 0 else 0
+        b = Q - c + L - 1
+        if b > Q - 1:
+            b = Q - 1
+        n = b - a + 1
+        cs = sv[soff[spos[a, b]]:soff[spos[a, b]] + n * BINS + 2]
+        sh = (Q - n) * z
+        lim = n * BINS + 1
+        # k - sh < 0 for k < sh; k - sh > lim for k > sh + lim
+        k0 = min(max(sh - kmin, 0), nk)  # first k (offset from kmin) with k - sh >= 0
+        k1 = min(max(sh + lim + 1 - kmin, k0), nk)  # first with k - sh > lim
+        for part in range(3):
+            if part == 0:
+                lo, hi = 0, k0
+            elif part == 1:
+                lo, hi = k0, k1
+            else:
+                lo, hi = k1, nk
+            if hi <= lo:
+                continue
+            if part == 1:
+                vals = cs[kmin + lo - sh:kmin + hi - sh]
+            acs = ac[lo:hi]
+            ons = on[lo:hi]
+            if part != 1:
+                sj = cs[0] if part == 0 else cs[lim]
+                flag = np.uint8(sj >= 1.0)
+                if n_orient != 1:
+                    term = sj * (2.0 - sj)
+                    for t in range(hi - lo):
+                        ons[t] |= flag
+                        acs[t] += term * (1.0 - acs[t])
+                else:
+                    for t in range(hi - lo):
+                        ons[t] |= flag
+                        acs[t] += sj * (1.0 - acs[t])
+            elif n_orient != 1:
+                for t in range(hi - lo):
+                    sj = vals[t]
+                    ons[t] |= np.uint8(sj >= 1.0)
+                    acs[t] += (sj * (2.0 - sj)) * (1.0 - acs[t])
+            else:
+                for t in range(hi - lo):
+                    sj = vals[t]
+                    ons[t] |= np.uint8(sj >= 1.0)
+                    acs[t] += sj * (1.0 - acs[t])
 
 
 @numba.njit(**_NJ)

@@ -201,8 +201,18 @@ def _row_stats(row, k1, k2, blo, bsc, buf, cnt, zb, signed, bits):
     cnt[:] = 0
     for j in range(t):
         cnt[zb[j]] += 1
+    # the scan to rank k1 by groups of 64 buckets first (their sums vectorise), then bucket by bucket
     cum = 0
     b = 0
+    nbk = cnt.shape[0]
+    while b + 64 <= nbk:
+        g = 0
+        for u in range(b, b + 64):
+            g += cnt[u]
+        if cum + g > k1:
+            break
+        cum += g
+        b += 64
     while cum + cnt[b] <= k1:
         cum += cnt[b]
         b += 1
