@@ -168,6 +168,40 @@ def test_ed_scaled16_step_is_the_float32_expression_lane_by_lane():
     assert 0 < near.sum() < 400  # both kinds of step occurred
 
 
+def test_conv8_step16_is_the_scalar_sum_in_order():
+    """The 16-output convolution step adds its eight products in MEME's order, exactly as the scalar
+    expression (numpy float64, left to right, no fused multiply-add), at any alignment."""
+    import numba
+
+    from annostore.core.simd import conv8_step16
+
+    @numba.njit
+    def run(new, i, ou, k, h):
+        conv8_step16(new, i, ou, k, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
+
+    rng = np.random.default_rng(4)
+    order_matters = False
+    for i, k in [(0, 0), (3, 11), (17, 5)]:
+        new = rng.random(64) * 1e-3
+        ou = rng.random(64) ** 8  # values spanning many magnitudes: the order of additions matters
+        h = rng.random(8) * np.array([1, 1e-9, 1, 1e-5, 1, 1, 1e-12, 1])
+        want = new.copy()
+        for t in range(16):
+            acc = want[i + t]
+            for u in range(8):
+                acc = acc + ou[k + u + t] * h[u]
+            want[i + t] = acc
+        got = new.copy()
+        run(got, i, ou, k, h)
+        np.testing.assert_array_equal(got, want)
+        # another order of the same additions differs somewhere: the test can tell orders apart
+        alt = new.copy()
+        for t in range(16):
+            alt[i + t] = new[i + t] + sum(ou[k + u + t] * h[u] for u in range(7, -1, -1))
+        order_matters |= not np.array_equal(alt, want)
+    assert order_matters
+
+
 def test_ed_scaling_is_the_same_on_an_sse2_only_target(tmp_path):
     """The 16-lane steps lower to any x86-64 target with the same integers: _quantise_ed compiled for a
     plain SSE2 target (a fresh process, its own cache) equals the float64 arithmetic at the bin edges."""

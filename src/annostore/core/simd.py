@@ -15,7 +15,7 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-__all__ = ["ed_scaled16"]
+__all__ = ["conv8_step16", "ed_scaled16"]
 
 _W = 16
 _F32 = ir.FloatType()
@@ -70,5 +70,31 @@ def ed_scaled16(typingctx, d2, j, a32, s32, e32, h32, out):
         builder.store(builder.trunc(k, _VH), _element_ptr(context, builder, at[6], out_v, j_v, _VH), align=2)
         any_near = builder.icmp_unsigned("!=", builder.bitcast(near, _MASK), ir.Constant(_MASK, 0))
         return builder.zext(any_near, _I64)
+
+    return sig, codegen
+
+
+@intrinsic
+def conv8_step16(typingctx, new, i, ou, k, h0, h1, h2, h3, h4, h5, h6, h7):
+    """Sixteen outputs of eight terms of MEME's span convolution (see
+    :func:`annostore.core.tomtom_pairs_kernels._span_survival`): for ``t < 16``,
+    ``new[i+t] = (((((((new[i+t] + ou[k+t] * h0) + ou[k+1+t] * h1) + ...) + ou[k+7+t] * h7``, in that
+    order (no fused multiply-add)."""
+    if not (_contiguous(new, types.float64) and _contiguous(ou, types.float64)):
+        return None
+    sig = types.none(new, i, ou, k, h0, h1, h2, h3, h4, h5, h6, h7)
+
+    def codegen(context, builder, signature, args):
+        at = signature.args
+        new_v, i_v, ou_v, k_v = args[:4]
+        pn = _element_ptr(context, builder, at[0], new_v, i_v, _VD)
+        acc = builder.load(pn, align=8)
+        oa = context.make_array(at[2])(context, builder, ou_v)
+        for u in range(8):
+            idx = builder.add(k_v, ir.Constant(_I64, u))
+            o = builder.load(builder.bitcast(builder.gep(oa.data, [idx]), _VD.as_pointer()), align=8)
+            acc = builder.fadd(acc, builder.fmul(o, _splat(builder, args[4 + u], _VD)))
+        builder.store(acc, pn, align=8)
+        return context.get_dummy_value()
 
     return sig, codegen

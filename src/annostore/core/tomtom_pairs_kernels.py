@@ -35,6 +35,7 @@ import numpy as np
 from numba import prange
 
 from annostore.core import tomtom_rows_kernels as RK
+from annostore.core.simd import conv8_step16
 from annostore.core.tomtom_kernels import _NJ, BINS, _config_range, _median_ranks, _scale_params  # shared MEME arithmetic
 
 
@@ -81,20 +82,14 @@ def _span_survival(hist, hlo, hhi, T, spos, soff, sv):
                 h7 = h[x - 7] if x - 7 >= x0 else 0.0
                 ya = max(slo + x - 7, nlo)
                 m = shi + x + 1 - ya
-                # slices (non-negative loop indices) let LLVM vectorise without wrap-around checks
-                vn = new[ya:ya + m]
                 kb = ya - x + _PAD
-                o0 = ou[kb:kb + m]
-                o1 = ou[kb + 1:kb + 1 + m]
-                o2 = ou[kb + 2:kb + 2 + m]
-                o3 = ou[kb + 3:kb + 3 + m]
-                o4 = ou[kb + 4:kb + 4 + m]
-                o5 = ou[kb + 5:kb + 5 + m]
-                o6 = ou[kb + 6:kb + 6 + m]
-                o7 = ou[kb + 7:kb + 7 + m]
-                for t in range(m):
-                    vn[t] = (((((((vn[t] + o0[t] * h0) + o1[t] * h1) + o2[t] * h2) + o3[t] * h3)
-                              + o4[t] * h4) + o5[t] * h5) + o6[t] * h6) + o7[t] * h7
+                m16 = m - m % 16
+                for t0 in range(0, m16, 16):  # sixteen outputs per step (annostore.core.simd.conv8_step16)
+                    conv8_step16(new, ya + t0, ou, kb + t0, h0, h1, h2, h3, h4, h5, h6, h7)
+                for t in range(m16, m):
+                    v = kb + t
+                    new[ya + t] = (((((((new[ya + t] + ou[v] * h0) + ou[v + 1] * h1) + ou[v + 2] * h2) + ou[v + 3] * h3)
+                                     + ou[v + 4] * h4) + ou[v + 5] * h5) + ou[v + 6] * h6) + ou[v + 7] * h7
             ou[slo + _PAD:shi + 1 + _PAD] = 0.0
             for k in range(nlo, nhi + 1):
                 ou[k + _PAD] = new[k] * u
