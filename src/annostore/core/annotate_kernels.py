@@ -10,7 +10,7 @@ import numba
 import numpy as np
 from numba import prange
 
-from annostore.core.tomtom_kernels import _NJ, BINS, _nint, _scale_params
+from annostore.core.tomtom_kernels import _NJ, BINS, _config_span, _nint, _scale_params
 
 
 @numba.njit(parallel=True, **_NJ)
@@ -216,11 +216,7 @@ def _pad_rows(ints, zs, tstarts, pad):
 def _p_at(k, Q, L, spos, pool_off, sv, z, mult):
     acc = 0.0
     for c in range(1, Q + L):
-        a = Q - c if Q - c > 0 else 0
-        b = Q - c + L - 1
-        if b > Q - 1:
-            b = Q - 1
-        n = b - a + 1
+        a, b, n = _config_span(Q, L, c)
         j = k - (Q - n) * z
         pos = spos[a, b]
         if j <= 0:
@@ -293,11 +289,7 @@ def _annotate_queries(codes, qstart, qwidth, masks, mask_slot, zs, padded, pstar
             g0 = gbounds[g]
             g1 = gbounds[g + 1]
             for c in range(1, nal + 1):
-                a = Q - c if Q - c > 0 else 0
-                b = Q - c + L - 1
-                if b > Q - 1:
-                    b = Q - 1
-                nov[c] = b - a + 1
+                nov[c] = _config_span(Q, L, c)[2]
                 adj[c] = (Q - nov[c]) * z
             gmax = np.iinfo(np.int64).min
             for gi in range(g0, g1):

@@ -118,6 +118,17 @@ def _config_range(Q, L, min_overlap):
 
 
 @numba.njit(**_NJ)
+def _config_span(Q, L, c):
+    """The query columns ``a..b`` (``n`` of them) that configuration ``c`` (1 <= c <= Q + L - 1) of a
+    width-``L`` target aligns, as MEME numbers configurations."""
+    a = Q - c if Q - c > 0 else 0
+    b = Q - c + L - 1
+    if b > Q - 1:
+        b = Q - 1
+    return a, b, b - a + 1
+
+
+@numba.njit(**_NJ)
 def _nint(x):
     return int(math.floor(x + 0.5)) if x >= 0 else -int(math.floor(-x + 0.5))
 

@@ -36,7 +36,7 @@ from numba import prange
 
 from annostore.core import tomtom_rows_kernels as RK
 from annostore.core.simd import conv8_step16
-from annostore.core.tomtom_kernels import _NJ, BINS, _config_range, _median_ranks, _scale_params  # shared MEME arithmetic
+from annostore.core.tomtom_kernels import _NJ, BINS, _config_range, _config_span, _median_ranks, _scale_params  # shared MEME arithmetic
 
 
 _PAD = 128  # zero padding of the DP's scaled distribution (more than a histogram row's width)
@@ -374,14 +374,7 @@ def _p_values(order, wstart, score, uwid, Q, spos, soff, sv, z, n_orient, pd):
         ac = acc[m0:m1]
         on = one[m0:m1]
         for c in range(1, Q + L):
-            a = Q - c if Q - c > 0 else 0
-            b = Q - c + L - 1
-            if b > Q - 1:
-                b = Q - 1
-            n = b - a + 1
-            cs = sv[soff[spos[a, b]]:soff[spos[a, b]] + n * BINS + 2]
-            sh = (Q - n) * z
-            lim = n * BINS + 1
+            cs, sh, lim = _config_survival(Q, L, c, spos, soff, sv, z)
             if n_orient != 1:
                 for t in range(m1 - m0):
                     sj = cs[min(max(sc[t] - sh, 0), lim)]
@@ -397,20 +390,21 @@ def _p_values(order, wstart, score, uwid, Q, spos, soff, sv, z, n_orient, pd):
 
 
 @numba.njit(**_NJ)
+def _config_survival(Q, L, c, spos, soff, sv, z):
+    """Configuration c's survival function (of its span's null score, followed by a zero), the shift
+    ``(Q - n) z`` of a complete score to the span's score, and the index of that zero."""
+    a, b, n = _config_span(Q, L, c)
+    return sv[soff[spos[a, b]]:soff[spos[a, b]] + n * BINS + 2], (Q - n) * z, n * BINS + 1
+
+
+@numba.njit(**_NJ)
 def _p_walk_range(kmin, nk, Q, L, spos, soff, sv, z, n_orient, ac, on):
     """:func:`_p_values`' walk for the scores ``kmin .. kmin + nk - 1`` of a width-``L`` target: the
     survival value of configuration c at score k is ``cs[clamp(k - sh, 0, lim)]``, so the scores split
     into three runs: below the span's range (its first value), within it (contiguous values) and above
     it (the zero after it)."""
     for c in range(1, Q + L):
-        a = Q - c if Q - c > 0 else 0
-        b = Q - c + L - 1
-        if b > Q - 1:
-            b = Q - 1
-        n = b - a + 1
-        cs = sv[soff[spos[a, b]]:soff[spos[a, b]] + n * BINS + 2]
-        sh = (Q - n) * z
-        lim = n * BINS + 1
+        cs, sh, lim = _config_survival(Q, L, c, spos, soff, sv, z)
         # k - sh < 0 for k < sh; k - sh > lim for k > sh + lim
         k0 = min(max(sh - kmin, 0), nk)  # first k (offset from kmin) with k - sh >= 0
         k1 = min(max(sh + lim + 1 - kmin, k0), nk)  # first with k - sh > lim
