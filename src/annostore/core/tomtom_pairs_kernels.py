@@ -13,8 +13,8 @@ exactly MEME ``tomtom``'s complete-score arithmetic (meme-reference.md §2.3-2.5
 3. the range-100 integer scaling (for ``ed`` in float32 first, 64-element blocks with a value
    near a bin edge redone in float64) and the per-row histograms (four partial counts);
 4. the span null distributions by MEME's own dynamic programme, in MEME's order of
-   additions (eight histogram bins per vectorised pass), keeping only each span's survival
-   function;
+   additions (eight histogram bins per pass, sixteen outputs per vector step), keeping only
+   each span's survival function;
 5. the best alignment of every target entry from diagonal sums: the target columns are laid out
    once in width groups (column j of the k-th entry of width L at ``base + j n + k``), so that each
    query row adds into a group's ``(Q + L - 1, n)`` sums as one contiguous vector addition, and the
