@@ -69,8 +69,7 @@ def _score_rows4(q, i0, tsoa, dist, s):
     columns: each column is loaded once for four query columns.  Same values, same association."""
     t = tsoa.shape[1]
     qq = q[i0:i0 + 4].copy()
-    c = 0.0 if dist == 0 else 2.0
-    g = 1.0 if dist == 0 else -1.0  # c + g * sum: the sum itself (ed), or 2 - sum (sandelin), exactly
+    ed = dist == 0  # the sum itself (ed), or 2 - sum (sandelin); a loop-invariant test LLVM hoists
     out = s[i0:i0 + 4]
     for j in range(t):
         x0 = tsoa[0, j]
@@ -82,7 +81,8 @@ def _score_rows4(q, i0, tsoa, dist, s):
             d1 = qq[r, 1] - x1
             d2 = qq[r, 2] - x2
             d3 = qq[r, 3] - x3
-            out[r, j] = c + g * (d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3)
+            v = d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3
+            out[r, j] = v if ed else 2.0 - v
 
 
 @numba.njit(**_NJ)
