@@ -294,9 +294,8 @@ def _best_group32(g, n, L, Q, z, c0, c1, key, cbest):
     group's entries in one vectorised pass.  Into ``key`` (the unpacked key) and ``cbest`` (c).
     """
     acc = np.empty(n, dtype=np.uint32)
-    m = min(Q, L)
     for c in range(c0, c1 + 1):
-        nc = min(min(c, Q + L - c), m)
+        nc = _config_span(Q, L, c)[2]  # the overlap
         add = np.uint32(((Q - nc) * z) * 128 + nc)
         tag = np.uint32(1023 - (c - c0))
         row = g[(c - 1) * n:c * n]
@@ -315,9 +314,8 @@ def _best_group32(g, n, L, Q, z, c0, c1, key, cbest):
 def _best_group64(g, n, L, Q, z, c0, c1, key, cbest):
     """:func:`_best_group32` for any key size and number of configurations (64-bit keys, the first
     configuration kept on ties by a strict compare)."""
-    m = min(Q, L)
     for c in range(c0, c1 + 1):
-        nc = min(min(c, Q + L - c), m)
+        nc = _config_span(Q, L, c)[2]  # the overlap
         add = ((Q - nc) * z) * 128 + nc
         row = g[(c - 1) * n:c * n]
         if c == c0:
@@ -408,41 +406,34 @@ def _p_walk_range(kmin, nk, Q, L, spos, soff, sv, z, n_orient, ac, on):
         # k - sh < 0 for k < sh; k - sh > lim for k > sh + lim
         k0 = min(max(sh - kmin, 0), nk)  # first k (offset from kmin) with k - sh >= 0
         k1 = min(max(sh + lim + 1 - kmin, k0), nk)  # first with k - sh > lim
-        for part in range(3):
-            if part == 0:
-                lo, hi = 0, k0
-            elif part == 1:
-                lo, hi = k0, k1
-            else:
-                lo, hi = k1, nk
-            if hi <= lo:
-                continue
-            if part == 1:
-                vals = cs[kmin + lo - sh:kmin + hi - sh]
-            acs = ac[lo:hi]
-            ons = on[lo:hi]
-            if part != 1:
-                sj = cs[0] if part == 0 else cs[lim]
-                flag = np.uint8(sj >= 1.0)
-                if n_orient != 1:
-                    term = sj * (2.0 - sj)
-                    for t in range(hi - lo):
-                        ons[t] |= flag
-                        acs[t] += term * (1.0 - acs[t])
-                else:
-                    for t in range(hi - lo):
-                        ons[t] |= flag
-                        acs[t] += sj * (1.0 - acs[t])
-            elif n_orient != 1:
-                for t in range(hi - lo):
-                    sj = vals[t]
-                    ons[t] |= np.uint8(sj >= 1.0)
-                    acs[t] += (sj * (2.0 - sj)) * (1.0 - acs[t])
-            else:
-                for t in range(hi - lo):
-                    sj = vals[t]
-                    ons[t] |= np.uint8(sj >= 1.0)
-                    acs[t] += sj * (1.0 - acs[t])
+        _p_add_const(ac[:k0], on[:k0], cs[0], n_orient)
+        _p_add_run(ac[k0:k1], on[k0:k1], cs[kmin + k0 - sh:kmin + k1 - sh], n_orient)
+        _p_add_const(ac[k1:], on[k1:], cs[lim], n_orient)
+
+
+@numba.njit(**_NJ)
+def _p_add_const(ac, on, sj, n_orient):
+    """``P += S' (1 - P)`` (see _p_values) with one survival value ``sj`` for every element."""
+    flag = np.uint8(sj >= 1.0)
+    term = sj * (2.0 - sj) if n_orient != 1 else sj
+    for t in range(ac.shape[0]):
+        on[t] |= flag
+        ac[t] += term * (1.0 - ac[t])
+
+
+@numba.njit(**_NJ)
+def _p_add_run(ac, on, vals, n_orient):
+    """``P += S' (1 - P)`` (see _p_values) with survival value ``vals[t]`` for element t."""
+    if n_orient != 1:
+        for t in range(ac.shape[0]):
+            sj = vals[t]
+            on[t] |= np.uint8(sj >= 1.0)
+            ac[t] += (sj * (2.0 - sj)) * (1.0 - ac[t])
+    else:
+        for t in range(ac.shape[0]):
+            sj = vals[t]
+            on[t] |= np.uint8(sj >= 1.0)
+            ac[t] += sj * (1.0 - ac[t])
 
 
 @numba.njit(**_NJ)
